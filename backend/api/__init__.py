@@ -1,0 +1,16 @@
+"""Blueprint registration: one module per resource, all JSON APIs under /api/v1."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+API_PREFIX = "/api/v1"
+
+
+def register_blueprints(app: Flask) -> None:
+    from backend.api import articles, auth, docs, employees, health, me, suggestions
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(docs.bp, url_prefix=API_PREFIX)
+    for module in (auth, me, employees, articles, suggestions):
+        app.register_blueprint(module.bp, url_prefix=API_PREFIX)

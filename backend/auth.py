@@ -1,0 +1,100 @@
+"""Bearer tokens: 32 random bytes, only a SHA-256 hash stored, compared in constant time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from flask import g, request
+from sqlalchemy import select
+
+from backend.errors import Unauthorized
+from backend.extensions import db
+from backend.models import ApiToken, Employee, utcnow
+
+TOKEN_PREFIX = "hrd_"
+# Crockford-style alphabet without look-alikes for codes people type.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+LAST_USED_RESOLUTION = dt.timedelta(minutes=5)
+
+
+def hash_secret(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def new_token() -> str:
+    """A fresh API token: prefix + 32 random bytes, URL-safe."""
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def new_pairing_code() -> str:
+    """A 10-character one-time code (about 49 bits), shown as XXXXX-XXXXX."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller: an employee acting through a token with a role."""
+
+    employee: Employee
+    token: ApiToken
+    role: str
+
+    @property
+    def employee_id(self) -> int:
+        return self.employee.id
+
+
+def bearer_from_request() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+def authenticate(raw: str | None) -> Principal:
+    """Resolve a raw bearer token to a Principal or raise Unauthorized."""
+    challenge = {"WWW-Authenticate": 'Bearer realm="herald"'}
+    if not raw:
+        raise Unauthorized("missing bearer token", headers=challenge)
+    digest = hash_secret(raw)
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    if token is None or not hmac.compare_digest(token.token_hash, digest):
+        raise Unauthorized("invalid token", headers=challenge)
+    now = utcnow()
+    if token.revoked_at is not None:
+        raise Unauthorized("token has been revoked", headers=challenge)
+    if token.expires_at is not None and token.expires_at <= now:
+        raise Unauthorized("token has expired", headers=challenge)
+    employee = db.session.get(Employee, token.employee_id)
+    if employee is None or not employee.is_active:
+        raise Unauthorized("employee is deactivated", headers=challenge)
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        token.last_used_at = now
+        db.session.commit()
+    return Principal(employee=employee, token=token, role=token.role)
+
+
+def current_principal() -> Principal:
+    principal = g.get("principal")
+    if principal is None:
+        principal = authenticate(bearer_from_request())
+        g.principal = principal
+    return principal  # type: ignore[no-any-return]
+
+
+def rate_limit_key() -> str:
+    """Per-token key where a bearer token is present, else the client address."""
+    raw = bearer_from_request()
+    if raw:
+        return "tok:" + hash_secret(raw)[:16]
+    return "ip:" + (request.remote_addr or "unknown")

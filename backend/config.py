@@ -1,0 +1,125 @@
+"""Configuration: defaults, then ``HERALD_*`` environment variables, then the mapping given to create_app.
+
+Production (``HERALD_ENV=production``) refuses to start with the default secret or with debug on.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from backend.errors import ConfigError
+
+DEFAULT_SECRET = "dev-insecure-secret-change-me"
+
+DEFAULTS: dict[str, Any] = {
+    "ENV": "development",
+    "DEBUG": False,
+    "TESTING": False,
+    "SECRET_KEY": DEFAULT_SECRET,
+    # SQLite file under instance/ unless DATABASE_URL is set.
+    "SQLALCHEMY_DATABASE_URI": None,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "MAX_CONTENT_LENGTH": 1024 * 1024,  # 1 MiB
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_AUTH": "10 per minute",
+    "RATELIMIT_DEFAULT": "600 per minute",
+    "CORS_ORIGINS": [],  # e.g. ["chrome-extension://<id>", "https://admin.example.com"]
+    "TOKEN_TTL_DAYS": 180,
+    "PAIRING_CODE_TTL_HOURS": 24,
+    "ARTIFACTS_DIR": None,  # instance/artifacts unless set
+    "ENCODER": "minilm",  # minilm | e5 | hashing
+    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    "UTM_MEDIUM": "employee_advocacy",
+    "CLICK_SALT": None,  # falls back to SECRET_KEY
+    "SMTP_HOST": None,
+    "SMTP_PORT": 25,
+    "SMTP_FROM": "herald@localhost",
+    "COMPANY_NAME": "Herald",
+}
+
+# Environment variables that may be set as HERALD_<NAME> (plus DATABASE_URL / REDIS_URL).
+_ENV_TYPES: dict[str, type] = {
+    "ENV": str,
+    "DEBUG": bool,
+    "SECRET_KEY": str,
+    "MAX_CONTENT_LENGTH": int,
+    "RATELIMIT_STORAGE_URI": str,
+    "RATELIMIT_AUTH": str,
+    "RATELIMIT_DEFAULT": str,
+    "CORS_ORIGINS": list,
+    "TOKEN_TTL_DAYS": int,
+    "PAIRING_CODE_TTL_HOURS": int,
+    "ARTIFACTS_DIR": str,
+    "ENCODER": str,
+    "PUBLIC_BASE_URL": str,
+    "UTM_MEDIUM": str,
+    "CLICK_SALT": str,
+    "SMTP_HOST": str,
+    "SMTP_PORT": int,
+    "SMTP_FROM": str,
+    "COMPANY_NAME": str,
+}
+
+
+def _coerce(raw: str, kind: type) -> Any:
+    if kind is bool:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if kind is int:
+        return int(raw)
+    if kind is list:
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    return raw
+
+
+def from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Read HERALD_* variables (and DATABASE_URL, REDIS_URL) into config keys."""
+    out: dict[str, Any] = {}
+    for name, kind in _ENV_TYPES.items():
+        raw = environ.get(f"HERALD_{name}")
+        if raw is not None:
+            out[name] = _coerce(raw, kind)
+    if environ.get("DATABASE_URL"):
+        out["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
+    if environ.get("REDIS_URL"):
+        out["RATELIMIT_STORAGE_URI"] = environ["REDIS_URL"]
+    return out
+
+
+def build_config(
+    instance_path: str, overrides: Mapping[str, Any] | None, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Merge defaults, environment and explicit overrides; validate the result."""
+    cfg: dict[str, Any] = dict(DEFAULTS)
+    cfg.update(from_environ(os.environ if environ is None else environ))
+    if overrides:
+        cfg.update(overrides)
+    if not cfg["SQLALCHEMY_DATABASE_URI"]:
+        cfg["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(instance_path) / "herald.db")
+    if not cfg["ARTIFACTS_DIR"]:
+        cfg["ARTIFACTS_DIR"] = str(Path(instance_path) / "artifacts")
+    if not cfg["CLICK_SALT"]:
+        cfg["CLICK_SALT"] = cfg["SECRET_KEY"]
+    validate(cfg)
+    return cfg
+
+
+def validate(cfg: Mapping[str, Any]) -> None:
+    """Refuse insecure production settings."""
+    if cfg["ENV"] == "production":
+        problems = []
+        if cfg["SECRET_KEY"] == DEFAULT_SECRET or len(str(cfg["SECRET_KEY"])) < 32:
+            problems.append("HERALD_SECRET_KEY must be set to a random value of 32+ characters")
+        if cfg["DEBUG"]:
+            problems.append("HERALD_DEBUG must be off")
+        if str(cfg["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite") and not cfg.get(
+            "ALLOW_SQLITE_IN_PRODUCTION"
+        ):
+            problems.append("DATABASE_URL must point at PostgreSQL in production")
+        if problems:
+            raise ConfigError("refusing to start in production: " + "; ".join(problems))
+    if cfg["MAX_CONTENT_LENGTH"] <= 0:
+        raise ConfigError("HERALD_MAX_CONTENT_LENGTH must be positive")

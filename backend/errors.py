@@ -1,0 +1,170 @@
+"""One error hierarchy and one JSON error shape for every failure.
+
+Every error a client can see has the body
+``{"error": {"code": "...", "message": "...", "details": [...]}}``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger("herald.errors")
+
+
+class HeraldError(Exception):
+    """Base of every error Herald raises on purpose."""
+
+
+class ConfigError(HeraldError):
+    """The configuration is unusable (e.g. insecure production settings)."""
+
+
+class APIError(HeraldError):
+    """An error with an HTTP status, rendered in the one JSON error shape."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        details: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+        self.headers = headers or {}
+
+
+class BadRequest(APIError):
+    status, code = 400, "bad_request"
+
+
+class Unauthorized(APIError):
+    status, code = 401, "unauthorized"
+
+
+class Forbidden(APIError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(APIError):
+    status, code = 404, "not_found"
+
+
+class Conflict(APIError):
+    status, code = 409, "conflict"
+
+
+class PayloadTooLarge(APIError):
+    status, code = 413, "payload_too_large"
+
+
+class UnsupportedMediaType(APIError):
+    status, code = 415, "unsupported_media_type"
+
+
+class ValidationFailed(APIError):
+    status, code = 422, "validation_error"
+
+
+class ServiceUnavailable(APIError):
+    status, code = 503, "service_unavailable"
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "service_unavailable",
+}
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    resp = jsonify({"error": {"code": code, "message": message, "details": details or []}})
+    resp.status_code = status
+    for key, value in (headers or {}).items():
+        resp.headers[key] = value
+    return resp
+
+
+def _is_db_unavailable(exc: BaseException) -> bool:
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    name = type(exc).__name__
+    text = str(exc).lower()
+    return name in {"OperationalError", "InterfaceError"} and any(
+        needle in text
+        for needle in (
+            "connection",
+            "server closed",
+            "terminating",
+            "could not connect",
+            "database is locked",
+            "the database system is",
+        )
+    )
+
+
+def register_error_handlers(app: Flask) -> None:
+    from backend.extensions import db
+
+    @app.errorhandler(APIError)
+    def _api_error(exc: APIError) -> Response:
+        db.session.rollback()
+        return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Response:
+        db.session.rollback()
+        status = exc.code or 500
+        code = _HTTP_CODES.get(status, "http_error")
+        message = exc.description or exc.name
+        if status == 413:
+            limit = app.config["MAX_CONTENT_LENGTH"]
+            message = f"request body is larger than the limit of {limit} bytes"
+        headers: dict[str, str] = {}
+        if status == 405 and exc.valid_methods:  # type: ignore[attr-defined]
+            headers["Allow"] = ", ".join(sorted(exc.valid_methods))  # type: ignore[attr-defined]
+        if status == 429:
+            message = f"too many requests: limit {exc.description}"
+            retry = getattr(exc, "retry_after", None)
+            headers["Retry-After"] = str(int(retry)) if retry else "60"
+        return error_response(status, code, message, headers=headers)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        db.session.rollback()
+        if _is_db_unavailable(exc):
+            log.warning("database unavailable: %s", type(exc).__name__)
+            return error_response(
+                503,
+                "service_unavailable",
+                "the database is unavailable; retry shortly",
+                headers={"Retry-After": "2"},
+            )
+        log.exception("unhandled error")
+        message = f"{type(exc).__name__}: {exc}" if app.debug else "internal server error"
+        return error_response(500, "internal_error", message)

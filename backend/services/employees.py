@@ -1,0 +1,219 @@
+"""Employees: create, update, deactivate, tokens and one-time pairing codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from backend.auth import hash_secret, new_pairing_code, new_token, normalise_code
+from backend.errors import Conflict, NotFound, Unauthorized
+from backend.extensions import db
+from backend.models import ApiToken, Employee, PairingCode, utcnow
+from backend.schemas.employees import (
+    Consents,
+    EmployeeCreate,
+    EmployeeQuery,
+    EmployeeUpdate,
+    MeUpdate,
+)
+from backend.services import audit
+
+
+def get_employee(employee_id: int) -> Employee:
+    employee = db.session.get(Employee, employee_id)
+    if employee is None:
+        raise NotFound(f"employee {employee_id} not found")
+    return employee
+
+
+def create_employee(data: EmployeeCreate, actor_id: int | None) -> Employee:
+    if db.session.scalar(select(Employee.id).where(Employee.email == data.email)) is not None:
+        raise Conflict(f"an employee with e-mail {data.email} already exists")
+    employee = Employee(
+        **data.model_dump(),
+        consents=Consents().model_dump(),
+        public_ref=secrets.token_hex(8),
+    )
+    db.session.add(employee)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(f"an employee with e-mail {data.email} already exists") from None
+    audit.record(actor_id, "employee.create", "employee", employee.id, email=employee.email)
+    db.session.commit()
+    return employee
+
+
+def list_employees(q: EmployeeQuery) -> tuple[list[Employee], int]:
+    stmt = select(Employee)
+    if q.department:
+        stmt = stmt.where(Employee.department == q.department)
+    if q.team:
+        stmt = stmt.where(Employee.team == q.team)
+    if q.active is not None:
+        stmt = stmt.where(Employee.is_active.is_(q.active))
+    if q.q:
+        like = f"%{q.q.lower()}%"
+        stmt = stmt.where(or_(func.lower(Employee.name).like(like), Employee.email.like(like)))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = db.session.scalars(stmt.order_by(Employee.id).limit(q.limit).offset(q.offset)).all()
+    return list(rows), total
+
+
+def update_employee(employee_id: int, data: EmployeeUpdate, actor_id: int | None) -> Employee:
+    employee = get_employee(employee_id)
+    changes = data.model_dump(exclude_unset=True)
+    if "email" in changes and changes["email"] is not None:
+        changes["email"] = changes["email"].lower()
+        clash = db.session.scalar(
+            select(Employee.id).where(Employee.email == changes["email"], Employee.id != employee.id)
+        )
+        if clash is not None:
+            raise Conflict(f"an employee with e-mail {changes['email']} already exists")
+    for key, value in changes.items():
+        if value is not None:
+            setattr(employee, key, value)
+    audit.record(actor_id, "employee.update", "employee", employee.id, fields=sorted(changes))
+    db.session.commit()
+    return employee
+
+
+def update_me(employee: Employee, data: MeUpdate) -> Employee:
+    changes = data.model_dump(exclude_unset=True)
+    for key, value in changes.items():
+        if value is None:
+            continue
+        if key == "consents":
+            merged = dict(employee.consents or {})
+            merged.update(value)
+            employee.consents = merged
+        else:
+            setattr(employee, key, value)
+    db.session.commit()
+    return employee
+
+
+def set_active(employee_id: int, active: bool, actor_id: int | None) -> Employee:
+    """Deactivate (keeps all history, revokes tokens) or reactivate an employee."""
+    employee = get_employee(employee_id)
+    now = utcnow()
+    if not active and employee.is_active:
+        employee.is_active = False
+        employee.deactivated_at = now
+        for token in db.session.scalars(
+            select(ApiToken).where(ApiToken.employee_id == employee.id, ApiToken.revoked_at.is_(None))
+        ):
+            token.revoked_at = now
+        audit.record(actor_id, "employee.deactivate", "employee", employee.id)
+    elif active and not employee.is_active:
+        employee.is_active = True
+        employee.deactivated_at = None
+        audit.record(actor_id, "employee.reactivate", "employee", employee.id)
+    db.session.commit()
+    return employee
+
+
+def issue_token(
+    employee: Employee, role: str, ttl_days: int | None, label: str = ""
+) -> tuple[str, ApiToken]:
+    """Create a token; the raw value is returned once and only its hash is stored."""
+    raw = new_token()
+    token = ApiToken(
+        employee_id=employee.id,
+        token_hash=hash_secret(raw),
+        prefix=raw[:8],
+        role=role,
+        label=label,
+        expires_at=utcnow() + dt.timedelta(days=ttl_days) if ttl_days else None,
+    )
+    db.session.add(token)
+    db.session.flush()
+    return raw, token
+
+
+def revoke_token(token: ApiToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    db.session.commit()
+
+
+def create_pairing_code(
+    employee_id: int, actor_id: int | None, ttl_hours: int
+) -> tuple[str, PairingCode]:
+    employee = get_employee(employee_id)
+    if not employee.is_active:
+        raise Conflict(f"employee {employee_id} is deactivated")
+    code = new_pairing_code()
+    row = PairingCode(
+        employee_id=employee.id,
+        code_hash=hash_secret(normalise_code(code)),
+        created_by_id=actor_id,
+        expires_at=utcnow() + dt.timedelta(hours=ttl_hours),
+    )
+    db.session.add(row)
+    audit.record(actor_id, "employee.pairing_code", "employee", employee.id)
+    db.session.commit()
+    return code, row
+
+
+def redeem_pairing_code(code: str, token_ttl_days: int) -> tuple[str, ApiToken, Employee]:
+    """Exchange a one-time code for an employee-scoped token; the code cannot be used again."""
+    digest = hash_secret(normalise_code(code))
+    now = utcnow()
+    row = db.session.scalar(select(PairingCode).where(PairingCode.code_hash == digest))
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        raise Unauthorized("pairing code is invalid, expired or already used")
+    employee = db.session.get(Employee, row.employee_id)
+    if employee is None or not employee.is_active:
+        raise Unauthorized("pairing code is invalid, expired or already used")
+    # Single use even under concurrency: only one UPDATE can flip used_at from NULL.
+    from sqlalchemy import update
+
+    claimed = db.session.execute(
+        update(PairingCode)
+        .where(PairingCode.id == row.id, PairingCode.used_at.is_(None))
+        .values(used_at=now)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()
+        raise Unauthorized("pairing code is invalid, expired or already used")
+    raw, token = issue_token(employee, "employee", token_ttl_days, label="extension")
+    audit.record(employee.id, "auth.pair", "employee", employee.id)
+    db.session.commit()
+    return raw, token, employee
+
+
+def create_admin(email: str, name: str | None = None) -> tuple[str, Employee]:
+    """Bootstrap: create (or promote) an admin and return a fresh admin token."""
+    email = email.strip().lower()
+    employee = db.session.scalar(select(Employee).where(Employee.email == email))
+    if employee is None:
+        employee = Employee(
+            email=email,
+            name=name or email.split("@")[0],
+            access_role="admin",
+            consents=Consents().model_dump(),
+            public_ref=secrets.token_hex(8),
+            languages=["en"],
+        )
+        db.session.add(employee)
+        db.session.flush()
+    else:
+        employee.access_role = "admin"
+        employee.is_active = True
+        employee.deactivated_at = None
+    raw, _ = issue_token(employee, "admin", None, label="create-admin")
+    audit.record(None, "admin.create", "employee", employee.id, email=email)
+    db.session.commit()
+    return raw, employee
+
+
+def serialise_employee(employee: Employee) -> dict[str, Any]:
+    from backend.schemas.employees import EmployeeOut
+
+    return EmployeeOut.model_validate(employee).model_dump(mode="json")

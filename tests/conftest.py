@@ -1,0 +1,160 @@
+"""Shared fixtures: a real database (SQLite by default, PostgreSQL when DATABASE_URL says so),
+migrated once per session with Alembic and emptied after every test."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from backend import create_app
+from backend.extensions import db, limiter
+from backend.models import Employee
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _database_url(tmp_root: Path) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_root / 'herald-test.db'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = _database_url(tmp_path_factory.mktemp("db"))
+    engine = sa.create_engine(url)
+    if engine.dialect.name == "postgresql":
+        # A fresh schema per run.
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        from backend.cli import upgrade_database
+
+        upgrade_database()
+        db.engine.dispose()
+    return url
+
+
+def _empty_all_tables() -> None:
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-" + "x" * 40,
+        "ARTIFACTS_DIR": str(tmp_path / "artifacts"),
+        "ENCODER": "hashing",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "PUBLIC_BASE_URL": "http://herald.test",
+    }
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any]) -> Iterator[Flask]:
+    app = create_app(app_config)
+    with app.app_context():
+        limiter.reset()
+        try:
+            yield app
+        finally:
+            db.session.rollback()
+            db.session.remove()
+            _empty_all_tables()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_employee(app: Flask) -> Callable[..., Employee]:
+    """Create an employee directly in the database."""
+
+    def _make(**kw: Any) -> Employee:
+        n = secrets.token_hex(4)
+        defaults: dict[str, Any] = {
+            "email": f"person-{n}@example.com",
+            "name": f"Person {n}",
+            "job_title": "Account Executive",
+            "role_text": "Sales",
+            "department": "Sales",
+            "team": "Nordics",
+            "languages": ["en"],
+            "interests": [],
+            "network_size": 500,
+            "consents": {"leaderboard": True},
+            "access_role": "employee",
+            "public_ref": secrets.token_hex(8),
+        }
+        defaults.update(kw)
+        employee = Employee(**defaults)
+        db.session.add(employee)
+        db.session.commit()
+        return employee
+
+    return _make
+
+
+@pytest.fixture
+def token_for(app: Flask) -> Callable[[Employee, str], str]:
+    """A raw bearer token for ``employee`` with ``role``."""
+    from backend.services.employees import issue_token
+
+    def _token(employee: Employee, role: str = "employee") -> str:
+        raw, _ = issue_token(employee, role, 30)
+        db.session.commit()
+        return raw
+
+    return _token
+
+
+@pytest.fixture
+def headers_for(
+    make_employee: Callable[..., Employee], token_for: Callable[[Employee, str], str]
+) -> Callable[..., dict[str, str]]:
+    """Authorization headers for a new employee with the given role (``employee`` by default)."""
+
+    def _headers(role: str = "employee", employee: Employee | None = None, **kw: Any) -> dict[str, str]:
+        person = employee or make_employee(access_role=role, **kw)
+        return {"Authorization": f"Bearer {token_for(person, role)}"}
+
+    return _headers
+
+
+@pytest.fixture
+def employee_headers(headers_for: Callable[..., dict[str, str]]) -> dict[str, str]:
+    return headers_for("employee")
+
+
+@pytest.fixture
+def content_headers(headers_for: Callable[..., dict[str, str]]) -> dict[str, str]:
+    return headers_for("content")
+
+
+@pytest.fixture
+def admin_headers(headers_for: Callable[..., dict[str, str]]) -> dict[str, str]:
+    return headers_for("admin")
