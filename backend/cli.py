@@ -66,4 +66,14 @@ def register_cli(app: Flask) -> None:
         summary = load_demo(seed=seed)
         click.echo(summary)
 
+    # Resource owners add their commands in their own modules as ``register_cli(app)``.
+    import importlib
+
+    for name in CLI_MODULES:
+        module = importlib.import_module(name)
+        module.register_cli(app)
     _ = db  # the commands above run inside the app context Flask provides
+
+
+# Modules that contribute CLI commands (each defines ``register_cli(app: Flask) -> None``).
+CLI_MODULES: tuple[str, ...] = ()

@@ -8,9 +8,39 @@ API_PREFIX = "/api/v1"
 
 
 def register_blueprints(app: Flask) -> None:
-    from backend.api import articles, auth, docs, employees, health, me, suggestions
+    from backend.api import (
+        analytics,
+        articles,
+        auth,
+        campaigns,
+        conversions,
+        docs,
+        employees,
+        health,
+        me,
+        mentions,
+        program,
+        redirect,
+        shares,
+        suggestions,
+        webhooks,
+    )
 
     app.register_blueprint(health.bp)
+    app.register_blueprint(redirect.bp)  # /r/<code>, outside the API prefix
     app.register_blueprint(docs.bp, url_prefix=API_PREFIX)
-    for module in (auth, me, employees, articles, suggestions):
+    for module in (
+        auth,
+        me,
+        employees,
+        articles,
+        suggestions,
+        shares,
+        conversions,
+        mentions,
+        webhooks,
+        analytics,
+        campaigns,
+        program,
+    ):
         app.register_blueprint(module.bp, url_prefix=API_PREFIX)

@@ -1,0 +1,7 @@
+"""Placeholder: replaced by the engineer who owns this resource."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("conversions", __name__)
