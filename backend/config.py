@@ -90,7 +90,9 @@ def from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
 
 
 def build_config(
-    instance_path: str, overrides: Mapping[str, Any] | None, environ: Mapping[str, str] | None = None
+    instance_path: str,
+    overrides: Mapping[str, Any] | None,
+    environ: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Merge defaults, environment and explicit overrides; validate the result."""
     cfg: dict[str, Any] = dict(DEFAULTS)

@@ -111,10 +111,10 @@ def to_response(result: Any, status: int) -> Response:
     if isinstance(result, Response):
         return result
     if isinstance(result, tuple):
-        payload, status = result
-        return to_response(payload, status)
+        return to_response(result[0], result[1])
+    payload: Any
     if isinstance(result, BaseModel):
-        payload: Any = result.model_dump(mode="json")
+        payload = result.model_dump(mode="json")
     elif isinstance(result, list):
         payload = [r.model_dump(mode="json") if isinstance(r, BaseModel) else r for r in result]
     elif result is None:
@@ -252,12 +252,14 @@ class _Schemas:
     def ref(self, model: Any, mode: str) -> dict[str, Any]:
         if isinstance(model, type) and issubclass(model, BaseModel):
             schema = model.model_json_schema(
-                ref_template="#/components/schemas/{model}", mode=mode  # type: ignore[arg-type]
+                ref_template="#/components/schemas/{model}",
+                mode=mode,  # type: ignore[arg-type]
             )
             name = model.__name__
         else:
             schema = TypeAdapter(model).json_schema(
-                ref_template="#/components/schemas/{model}", mode=mode  # type: ignore[arg-type]
+                ref_template="#/components/schemas/{model}",
+                mode=mode,  # type: ignore[arg-type]
             )
             name = ""
         for key, sub in schema.pop("$defs", {}).items():
@@ -265,7 +267,7 @@ class _Schemas:
         if name:
             self.components.setdefault(name, schema)
             return {"$ref": f"#/components/schemas/{name}"}
-        return schema  # type: ignore[no-any-return]
+        return schema
 
 
 def build_openapi() -> dict[str, Any]:
@@ -316,7 +318,9 @@ def build_openapi() -> dict[str, Any]:
         if spec.status == 204:
             ok = {"description": "No content"}
         elif spec.response is not None:
-            ok["content"] = {"application/json": {"schema": schemas.ref(spec.response, "serialization")}}
+            ok["content"] = {
+                "application/json": {"schema": schemas.ref(spec.response, "serialization")}
+            }
         elif spec.status != 302:
             ok["content"] = {"application/json": {"schema": {}}}
         op["responses"][str(spec.status)] = ok

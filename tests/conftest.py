@@ -138,7 +138,9 @@ def headers_for(
 ) -> Callable[..., dict[str, str]]:
     """Authorization headers for a new employee with the given role (``employee`` by default)."""
 
-    def _headers(role: str = "employee", employee: Employee | None = None, **kw: Any) -> dict[str, str]:
+    def _headers(
+        role: str = "employee", employee: Employee | None = None, **kw: Any
+    ) -> dict[str, str]:
         person = employee or make_employee(access_role=role, **kw)
         return {"Authorization": f"Bearer {token_for(person, role)}"}
 

@@ -31,9 +31,7 @@ def _auth_limit() -> str:
 )
 def pair(body: PairRequest) -> PairResponse:
     """Exchange a one-time pairing code for an employee token (the extension's sign-in)."""
-    raw, token, employee = svc.redeem_pairing_code(
-        body.code, current_app.config["TOKEN_TTL_DAYS"]
-    )
+    raw, token, employee = svc.redeem_pairing_code(body.code, current_app.config["TOKEN_TTL_DAYS"])
     return PairResponse(
         token=raw, expires_at=token.expires_at, employee=EmployeeOut.model_validate(employee)
     )

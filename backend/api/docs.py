@@ -12,7 +12,8 @@ _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Herald API reference</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
-body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d2330}
+body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
+  color:#1d2330}
 h1{font-size:1.6rem} h2{font-size:1.1rem;margin-top:2rem;border-bottom:1px solid #ddd}
 .op{margin:.6rem 0;padding:.5rem .8rem;border:1px solid #e3e6ee;border-radius:6px}
 .m{display:inline-block;min-width:4.2rem;font-weight:700;font-family:monospace}
@@ -25,11 +26,14 @@ details pre{background:#f7f8fb;padding:.6rem;overflow:auto;font-size:.8rem}
 Authenticate with <code>Authorization: Bearer &lt;token&gt;</code>. Errors always have the shape
 <code>{"error": {"code", "message", "details"}}</code>.</p>
 {% for tag, ops in groups %}<h2>{{ tag }}</h2>
-{% for path, method, op in ops %}<div class="op"><span class="m {{ method|upper }}">{{ method|upper }}</span>
+{% for path, method, op in ops %}<div class="op">
+<span class="m {{ method|upper }}">{{ method|upper }}</span>
 <code>{{ path }}</code> — {{ op.summary }}
 {% if op.get('x-roles') %}<div class="roles">roles: {{ op['x-roles']|join(', ') }}</div>{% endif %}
 <details><summary>responses: {{ op.responses.keys()|join(', ') }}</summary>
-{% if op.requestBody %}<pre>body: {{ op.requestBody.content['application/json'].schema }}</pre>{% endif %}
+{% if op.requestBody %}
+<pre>body: {{ op.requestBody.content['application/json'].schema }}</pre>
+{% endif %}
 </details></div>{% endfor %}{% endfor %}
 </body></html>"""
 

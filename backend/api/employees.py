@@ -63,9 +63,7 @@ def get_employee(employee_id: int) -> EmployeeOut:
 )
 def update_employee(principal: Principal, employee_id: int, body: EmployeeUpdate) -> EmployeeOut:
     """Update an employee."""
-    return EmployeeOut.model_validate(
-        svc.update_employee(employee_id, body, principal.employee_id)
-    )
+    return EmployeeOut.model_validate(svc.update_employee(employee_id, body, principal.employee_id))
 
 
 @endpoint(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 from flask import Blueprint, Response, jsonify
 from sqlalchemy import text
 
@@ -31,8 +33,7 @@ def readyz() -> Response:
         checks["database"] = "unavailable"
         reasons.append(f"database unavailable: {type(exc).__name__}")
     try:
-        from backend.services import suggestions
-
+        suggestions = importlib.import_module("backend.services.suggestions")
         ok, model_reasons = suggestions.readiness()
         checks["model"] = "ok" if ok else "degraded"
         reasons.extend(model_reasons)
@@ -40,7 +41,9 @@ def readyz() -> Response:
         checks["model"] = "unknown"
         reasons.append("recommender is not installed")
     ready = not reasons
-    resp = jsonify({"status": "ready" if ready else "not_ready", "checks": checks, "reasons": reasons})
+    resp = jsonify(
+        {"status": "ready" if ready else "not_ready", "checks": checks, "reasons": reasons}
+    )
     resp.status_code = 200 if ready else 503
     if not ready:
         resp.headers["Retry-After"] = "5"

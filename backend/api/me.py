@@ -18,7 +18,9 @@ def get_me(principal: Principal) -> EmployeeOut:
     return EmployeeOut.model_validate(principal.employee)
 
 
-@endpoint(bp, "/me", method="PATCH", roles=ANY_ROLE, body=MeUpdate, response=EmployeeOut, tags=["me"])
+@endpoint(
+    bp, "/me", method="PATCH", roles=ANY_ROLE, body=MeUpdate, response=EmployeeOut, tags=["me"]
+)
 def update_me(principal: Principal, body: MeUpdate) -> EmployeeOut:
     """Update my role text, interests, languages and consents."""
     return EmployeeOut.model_validate(svc.update_me(principal.employee, body))

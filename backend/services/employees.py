@@ -71,7 +71,9 @@ def update_employee(employee_id: int, data: EmployeeUpdate, actor_id: int | None
     if "email" in changes and changes["email"] is not None:
         changes["email"] = changes["email"].lower()
         clash = db.session.scalar(
-            select(Employee.id).where(Employee.email == changes["email"], Employee.id != employee.id)
+            select(Employee.id).where(
+                Employee.email == changes["email"], Employee.id != employee.id
+            )
         )
         if clash is not None:
             raise Conflict(f"an employee with e-mail {changes['email']} already exists")
@@ -106,7 +108,9 @@ def set_active(employee_id: int, active: bool, actor_id: int | None) -> Employee
         employee.is_active = False
         employee.deactivated_at = now
         for token in db.session.scalars(
-            select(ApiToken).where(ApiToken.employee_id == employee.id, ApiToken.revoked_at.is_(None))
+            select(ApiToken).where(
+                ApiToken.employee_id == employee.id, ApiToken.revoked_at.is_(None)
+            )
         ):
             token.revoked_at = now
         audit.record(actor_id, "employee.deactivate", "employee", employee.id)

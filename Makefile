@@ -1,0 +1,74 @@
+# Herald — `make help` lists every target.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 2
+export FLASK_APP := wsgi
+
+STAMP := $(VENV)/.installed
+DEPS := pyproject.toml
+
+.PHONY: help
+help: ## Show this help
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): $(DEPS)
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip setuptools wheel
+	# torch first: the CPU wheel; anything else would pull a multi-GB CUDA build
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e '.[ml,bench,dev]'
+	@touch $(STAMP)
+
+.PHONY: install
+install: $(STAMP) ## Create .venv and install Herald with every extra (skipped when nothing changed)
+
+.PHONY: db
+db: install ## Create/upgrade the database and load the demo company (idempotent)
+	$(BIN)/flask db-upgrade
+	$(BIN)/flask seed-demo
+	$(BIN)/python -m training bootstrap
+
+.PHONY: run
+run: db ## Install, set up the SQLite database with the demo company and serve on http://127.0.0.1:5000
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+.PHONY: serve
+serve: install ## Serve with gunicorn (WORKERS=N) against DATABASE_URL
+	$(BIN)/flask db-upgrade
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+.PHONY: admin
+admin: install ## Create an admin: make admin EMAIL=you@example.com (prints a token)
+	$(BIN)/flask create-admin $(EMAIL)
+
+.PHONY: test
+test: install ## Run the whole suite (Python, JavaScript, browser)
+	$(BIN)/pytest
+	node --test extension/test/
+
+.PHONY: test-fast
+test-fast: install ## Python tests without the real model and the browser
+	$(BIN)/pytest -m "not slow and not e2e"
+
+.PHONY: lint
+lint: install ## ruff + mypy (strict on packages)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+.PHONY: format
+format: install ## Format the code with ruff
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+.PHONY: clean
+clean: ## Remove caches (keeps .venv and instance/)
+	rm -rf .pytest_cache .mypy_cache .ruff_cache dist build *.egg-info
