@@ -36,7 +36,9 @@ class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):
             return value.replace(tzinfo=None)
         return value
 
-    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -245,7 +247,9 @@ class ModelVersion(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[str] = mapped_column(sa.String(64), unique=True)
     encoder: Mapped[str] = mapped_column(sa.String(100))
-    status: Mapped[str] = mapped_column(sa.String(20), default="candidate")  # candidate|active|retired
+    status: Mapped[str] = mapped_column(
+        sa.String(20), default="candidate"
+    )  # candidate|active|retired
     metrics: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     path: Mapped[str] = mapped_column(sa.String(1024), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
