@@ -43,6 +43,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     _register_request_hooks(app)
 
+    from backend import observability
+
+    observability.init_app(app)
+
     from backend.api import register_blueprints
 
     register_blueprints(app)
@@ -50,6 +54,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from backend.cli import register_cli
 
     register_cli(app)
+
+    from backend.console import register_console
+
+    register_console(app)
     _install_sqlite_pragmas(app)
     return app
 

@@ -72,6 +72,11 @@ class Employee(db.Model):  # type: ignore[name-defined,misc]
     is_active: Mapped[bool] = mapped_column(default=True)
     deactivated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     leaderboard_opt_out: Mapped[bool] = mapped_column(default=False)
+    # Console sign-in (content/admin users only): a password hash, never the password.
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    ui_language: Mapped[str] = mapped_column(sa.String(2), default="en")
     # Opaque reference used in utm_content and pseudonymous leaderboards; never the name.
     public_ref: Mapped[str] = mapped_column(sa.String(32), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

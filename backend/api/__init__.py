@@ -19,6 +19,7 @@ def register_blueprints(app: Flask) -> None:
         health,
         me,
         mentions,
+        privacy,
         program,
         redirect,
         shares,
@@ -42,5 +43,6 @@ def register_blueprints(app: Flask) -> None:
         analytics,
         campaigns,
         program,
+        privacy,
     ):
         app.register_blueprint(module.bp, url_prefix=API_PREFIX)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 282f19221e25
+Revision ID: 12a215096ace
 Revises: 
-Create Date: 2026-11-27 03:21:57.510152
+Create Date: 2026-11-27 03:24:59.349488
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import postgresql
 
-revision = '282f19221e25'
+revision = '12a215096ace'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -53,6 +53,10 @@ def upgrade() -> None:
     sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.Column('deactivated_at', backend.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('leaderboard_opt_out', sa.Boolean(), nullable=False),
+    sa.Column('password_hash', sa.String(length=255), nullable=True),
+    sa.Column('failed_logins', sa.Integer(), nullable=False),
+    sa.Column('locked_until', backend.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('ui_language', sa.String(length=2), nullable=False),
     sa.Column('public_ref', sa.String(length=32), nullable=False),
     sa.Column('created_at', backend.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', backend.models.UTCDateTime(timezone=True), nullable=False),
