@@ -1,0 +1,354 @@
+// Herald's service worker: the only part of the extension that talks to the Herald API.
+// It keeps no state in globals (Chrome stops it whenever it likes): everything lives in chrome.storage.
+import { ApiError, apiRequest, normalizeBaseUrl } from "./lib/api.js";
+import { MSG, createDispatcher } from "./lib/messages.js";
+import { buildOutgoingContext, mentionSnippet, sanitizeText, MAX_SNIPPET_CHARS } from "./lib/sanitize.js";
+import {
+  KEYS,
+  SUGGESTION_TTL_MS,
+  contextKey,
+  engagementDue,
+  findOwnShares,
+  hashString,
+  mentionCandidates,
+  resolveSettings,
+  snapshotDue,
+  suggestKey,
+} from "./lib/state.js";
+
+const LINKEDIN = /^https:\/\/www\.linkedin\.com\//;
+const PAGE_TYPES = new Set(["feed", "post", "profile", "company", "search", "article", "other"]);
+
+// ---- storage helpers ----------------------------------------------------------------------------------
+
+async function getLocal(key, fallback = null) {
+  const r = await chrome.storage.local.get(key);
+  return r[key] === undefined ? fallback : r[key];
+}
+
+async function getSession(key, fallback = null) {
+  const r = await chrome.storage.session.get(key);
+  return r[key] === undefined ? fallback : r[key];
+}
+
+async function getManaged() {
+  try {
+    return await chrome.storage.managed.get(null);
+  } catch (_e) {
+    return {}; // no policy
+  }
+}
+
+async function getSettings() {
+  const [local, managed] = await Promise.all([getLocal(KEYS.settings, {}), getManaged()]);
+  return resolveSettings(local, managed);
+}
+
+async function getAuth() {
+  return getLocal(KEYS.auth, null); // {token, employee, pairedAt} or {expired: true, employee}
+}
+
+/** Calls the API with the stored address and token. A 401 forgets the token (the panel then asks to re-pair). */
+async function api(method, path, body, { headers, auth = true, allowWhenPaused = false } = {}) {
+  const settings = await getSettings();
+  if (settings.paused && !allowWhenPaused) throw new ApiError("paused", "Herald is paused");
+  if (!settings.apiBaseUrl) throw new ApiError("not_configured", "No API address configured");
+  let token = null;
+  if (auth) {
+    const a = await getAuth();
+    if (!a || !a.token) throw new ApiError(a && a.expired ? "unauthorized" : "not_paired", "Not paired");
+    token = a.token;
+  }
+  try {
+    return await apiRequest({ baseUrl: settings.apiBaseUrl, token, method, path, body, headers });
+  } catch (e) {
+    if (auth && e instanceof ApiError && e.code === "unauthorized") {
+      const a = await getAuth();
+      await chrome.storage.local.set({ [KEYS.auth]: { expired: true, employee: (a && a.employee) || null } });
+    }
+    throw e;
+  }
+}
+
+// ---- side panel only on LinkedIn tabs ----------------------------------------------------------------
+
+async function setPanelFor(tabId, url) {
+  try {
+    if (url && LINKEDIN.test(url)) {
+      await chrome.sidePanel.setOptions({ tabId, path: "sidepanel.html", enabled: true });
+    } else {
+      await chrome.sidePanel.setOptions({ tabId, enabled: false });
+    }
+  } catch (_e) {
+    // the tab closed meanwhile
+  }
+}
+
+async function initPanels() {
+  await chrome.sidePanel.setPanelBehavior({ openPanelOnActionClick: true }).catch(() => {});
+  const tabs = await chrome.tabs.query({ url: "https://www.linkedin.com/*" });
+  await Promise.all(tabs.map((t) => setPanelFor(t.id, t.url)));
+}
+
+chrome.runtime.onInstalled.addListener(() => {
+  initPanels();
+});
+chrome.runtime.onStartup.addListener(() => {
+  initPanels();
+});
+chrome.tabs.onUpdated.addListener((tabId, info, tab) => {
+  // tab.url is only visible to us for LinkedIn tabs (host permission); elsewhere it is undefined.
+  if (info.url !== undefined || info.status === "loading") setPanelFor(tabId, tab.url);
+});
+chrome.tabs.onRemoved.addListener((tabId) => {
+  chrome.storage.session.remove([contextKey(tabId), suggestKey(tabId)]);
+});
+
+// ---- context from the content script -------------------------------------------------------------------
+
+function validContext(p) {
+  if (!p || typeof p !== "object" || typeof p.url !== "string" || !LINKEDIN.test(p.url)) return null;
+  const items = Array.isArray(p.items) ? p.items.slice(0, 20) : [];
+  const clean = items
+    .filter((it) => it && typeof it.text === "string")
+    .map((it) => {
+      const o = { text: it.text.slice(0, 5000) };
+      if (typeof it.author === "string") o.author = it.author.slice(0, 200);
+      if (typeof it.urn === "string") o.urn = it.urn.slice(0, 100);
+      if (Array.isArray(it.links)) o.links = it.links.filter((x) => typeof x === "string").slice(0, 10);
+      if (it.counts && typeof it.counts === "object") o.counts = it.counts;
+      if (Array.isArray(it.mentioned)) o.mentioned = it.mentioned.filter((x) => typeof x === "string").slice(0, 50);
+      return o;
+    });
+  const ctx = {
+    url: p.url,
+    pageType: PAGE_TYPES.has(p.pageType) ? p.pageType : "other",
+    items: clean,
+    focused: Number.isInteger(p.focused) && p.focused >= 0 && p.focused < clean.length ? p.focused : 0,
+    names: Array.isArray(p.names) ? p.names.filter((x) => typeof x === "string").slice(0, 300) : [],
+    at: Date.now(),
+  };
+  if (p.profile && typeof p.profile === "object") ctx.profile = p.profile;
+  if (typeof p.companyName === "string") ctx.companyName = p.companyName;
+  return ctx;
+}
+
+async function onContext(payload, sender) {
+  const settings = await getSettings();
+  if (settings.paused) return { stored: false }; // paused: nothing is kept, nothing is sent
+  const ctx = validContext(payload);
+  if (!ctx) return { stored: false };
+  const tabId = sender.tab.id;
+  await chrome.storage.session.set({
+    [contextKey(tabId)]: ctx,
+    [KEYS.lastTab]: { tabId, windowId: sender.tab.windowId },
+  });
+  await Promise.allSettled([reportEngagement(ctx), maybeSnapshot(ctx, settings)]);
+  return { stored: true };
+}
+
+async function reportEngagement(ctx) {
+  const shares = await getLocal(KEYS.shares, {});
+  const own = findOwnShares(ctx.items, shares);
+  if (!own.length) return;
+  const done = await getLocal(KEYS.engagement, {});
+  const now = Date.now();
+  for (const { share_id, counts } of own) {
+    if (!engagementDue(done[share_id], counts, now)) continue;
+    await api("POST", `/api/v1/shares/${encodeURIComponent(share_id)}/engagement`, counts);
+    done[share_id] = { counts, at: now };
+    await chrome.storage.local.set({ [KEYS.engagement]: done });
+  }
+}
+
+async function maybeSnapshot(ctx, settings) {
+  if (!settings.snapshots || ctx.pageType !== "profile" || !ctx.profile || !ctx.profile.own) return;
+  const values = {};
+  for (const k of ["connections", "followers", "profileViews"]) {
+    if (Number.isInteger(ctx.profile[k])) values[k === "profileViews" ? "profile_views" : k] = ctx.profile[k];
+  }
+  const prev = await getLocal(KEYS.snapshot, null);
+  if (!snapshotDue(prev, values, Date.now())) return;
+  await api("POST", "/api/v1/me/snapshots", values);
+  await chrome.storage.local.set({ [KEYS.snapshot]: { at: Date.now(), values } });
+}
+
+// ---- the panel -----------------------------------------------------------------------------------------
+
+async function resolveTab(payload) {
+  if (payload && Number.isInteger(payload.tabId)) return payload.tabId;
+  const last = await getSession(KEYS.lastTab, null);
+  return last ? last.tabId : null;
+}
+
+async function readContext(tabId) {
+  if (tabId == null) return null;
+  let ctx = await getSession(contextKey(tabId), null);
+  if (!ctx) {
+    // Nothing stored yet (the page loaded before the extension, or storage was cleared): ask the page.
+    try {
+      const res = await chrome.tabs.sendMessage(tabId, { type: "context:request" });
+      const fresh = res && res.ok ? validContext(res.data) : null;
+      const settings = await getSettings();
+      if (fresh && !settings.paused) {
+        await chrome.storage.session.set({ [contextKey(tabId)]: fresh });
+        ctx = fresh;
+      }
+    } catch (_e) {
+      // not a LinkedIn tab or no content script there
+    }
+  }
+  return ctx;
+}
+
+async function panelState(payload) {
+  const tabId = await resolveTab(payload);
+  const [settings, auth, ctx] = await Promise.all([getSettings(), getAuth(), readContext(tabId)]);
+  return {
+    tabId,
+    settings,
+    paired: Boolean(auth && auth.token),
+    expired: Boolean(auth && auth.expired),
+    employee: (auth && auth.employee) || null,
+    context: ctx ? { url: ctx.url, pageType: ctx.pageType, focused: ctx.focused, count: ctx.items.length } : null,
+    sent: settings.paused ? null : buildOutgoingContext(ctx),
+  };
+}
+
+async function suggestions(payload) {
+  const tabId = await resolveTab(payload);
+  const ctx = await readContext(tabId);
+  const sent = buildOutgoingContext(ctx);
+  const body = sent ? { context: sent, limit: 5 } : { limit: 5 };
+  const key = hashString(JSON.stringify(body));
+  const cacheKey = suggestKey(tabId);
+  const cached = tabId == null ? null : await getSession(cacheKey, null);
+  if (!payload.force && cached && cached.key === key && Date.now() - cached.at < SUGGESTION_TTL_MS) {
+    return { sent, response: cached.response, cached: true };
+  }
+  const response = await api("POST", "/api/v1/suggestions", body);
+  if (tabId != null) await chrome.storage.session.set({ [cacheKey]: { key, at: Date.now(), response } });
+  return { sent, response, cached: false };
+}
+
+const EVENT_TYPES = new Set(["opened", "shared", "dismissed", "saved", "shown"]);
+
+async function sendEvent({ article_id, type, request_id }) {
+  if (!EVENT_TYPES.has(type) || article_id == null) throw new ApiError("validation_error", "Bad event");
+  const body = { article_id, type };
+  if (request_id) body.request_id = request_id;
+  return api("POST", "/api/v1/events", body);
+}
+
+async function createShare({ article_id, caption, request_id, idempotencyKey, title, url }) {
+  if (article_id == null || typeof idempotencyKey !== "string") throw new ApiError("validation_error", "Bad share");
+  const body = { article_id, network: "linkedin" };
+  if (typeof caption === "string" && caption.trim()) body.caption = caption.slice(0, 3000);
+  const res = await api("POST", "/api/v1/shares", body, { headers: { "Idempotency-Key": idempotencyKey } });
+  const shares = await getLocal(KEYS.shares, {});
+  shares[String(article_id)] = { share_id: res.share_id, tracked_url: res.tracked_url, title: title || "", url: url || "", at: Date.now() };
+  await chrome.storage.local.set({ [KEYS.shares]: shares });
+  // Feedback for the recommender; the share itself is already recorded.
+  await sendEvent({ article_id, type: "shared", request_id }).catch(() => {});
+  return res;
+}
+
+async function companyTerms() {
+  const [settings, auth] = await Promise.all([getSettings(), getAuth()]);
+  const terms = [...settings.companyNames];
+  const emp = auth && auth.employee;
+  const company = emp && (emp.company_name || (emp.company && (emp.company.name || emp.company)));
+  if (typeof company === "string" && company) terms.push(company);
+  return Array.from(new Set(terms));
+}
+
+async function mentions(payload) {
+  const tabId = await resolveTab(payload);
+  const [ctx, terms] = await Promise.all([readContext(tabId), companyTerms()]);
+  const names = [...((ctx && ctx.names) || [])];
+  return {
+    terms,
+    items: mentionCandidates(ctx, terms).map((c) => ({
+      url: c.url,
+      focused: ctx.focused === c.index,
+      snippet: mentionSnippet(c.item.text, terms, [...names, ...(c.item.author ? [c.item.author] : [])]),
+    })),
+  };
+}
+
+async function flagMention({ url, snippet }) {
+  if (typeof url !== "string" || !LINKEDIN.test(url)) throw new ApiError("validation_error", "Bad URL");
+  const clean = sanitizeText(String(snippet || ""), { maxLength: MAX_SNIPPET_CHARS });
+  return api("POST", "/api/v1/mentions", { url, snippet: clean });
+}
+
+async function settingsState() {
+  const [settings, auth] = await Promise.all([getSettings(), getAuth()]);
+  return {
+    settings,
+    paired: Boolean(auth && auth.token),
+    expired: Boolean(auth && auth.expired),
+    employee: (auth && auth.employee) || null,
+    extensionId: chrome.runtime.id,
+  };
+}
+
+async function setSettings(p) {
+  const current = await getLocal(KEYS.settings, {});
+  const settings = await getSettings();
+  const next = { ...current };
+  for (const k of ["paused", "onDemand", "snapshots"]) if (typeof p[k] === "boolean") next[k] = p[k];
+  if (typeof p.apiBaseUrl === "string" && !settings.managed.includes("apiBaseUrl")) {
+    next.apiBaseUrl = p.apiBaseUrl.trim() ? normalizeBaseUrl(p.apiBaseUrl) : "";
+  }
+  if (Array.isArray(p.companyNames) && !settings.managed.includes("companyNames")) {
+    next.companyNames = p.companyNames.map((x) => String(x).trim()).filter(Boolean).slice(0, 10);
+  }
+  await chrome.storage.local.set({ [KEYS.settings]: next });
+  if (next.paused) {
+    // Paused: forget what was read from pages.
+    const all = await chrome.storage.session.get(null);
+    await chrome.storage.session.remove(Object.keys(all).filter((k) => k.startsWith("herald:")));
+  }
+  return settingsState();
+}
+
+async function pair({ code, apiBaseUrl }) {
+  if (typeof apiBaseUrl === "string" && apiBaseUrl.trim()) await setSettings({ apiBaseUrl });
+  const clean = String(code || "").trim();
+  if (!clean) throw new ApiError("validation_error", "Enter the pairing code");
+  const res = await api("POST", "/api/v1/auth/pair", { code: clean }, { auth: false, allowWhenPaused: true });
+  await chrome.storage.local.set({ [KEYS.auth]: { token: res.token, employee: res.employee || null, pairedAt: Date.now() } });
+  return settingsState();
+}
+
+async function revoke() {
+  const auth = await getAuth();
+  if (auth && auth.token) await api("POST", "/api/v1/auth/revoke", {}, { allowWhenPaused: true }).catch(() => {});
+  await chrome.storage.local.remove([KEYS.auth, KEYS.engagement, KEYS.snapshot]);
+  return settingsState();
+}
+
+const ext = (handle) => ({ from: "extension", handle });
+
+const TABLE = {
+  [MSG.CONTEXT_UPDATE]: { from: "linkedin", handle: onContext },
+  [MSG.PANEL_STATE]: ext(panelState),
+  [MSG.SUGGESTIONS_GET]: ext(suggestions),
+  [MSG.EVENT_SEND]: ext(sendEvent),
+  [MSG.SHARE_CREATE]: ext(createShare),
+  [MSG.STATS_GET]: ext(() => api("GET", "/api/v1/me/stats")),
+  [MSG.GUIDELINES_GET]: ext(() => api("GET", "/api/v1/guidelines")),
+  [MSG.GUIDELINE_ACK]: ext(({ id }) => api("POST", `/api/v1/guidelines/${encodeURIComponent(id)}/ack`, {})),
+  [MSG.TRAINING_GET]: ext(() => api("GET", "/api/v1/training-cards")),
+  [MSG.MENTIONS_GET]: ext(mentions),
+  [MSG.MENTION_FLAG]: ext(flagMention),
+  [MSG.SETTINGS_GET]: ext(settingsState),
+  [MSG.SETTINGS_SET]: ext(setSettings),
+  [MSG.AUTH_PAIR]: ext(pair),
+  [MSG.AUTH_REVOKE]: ext(revoke),
+};
+
+chrome.runtime.onMessage.addListener(
+  createDispatcher(TABLE, { extensionId: chrome.runtime.id, extensionOrigin: chrome.runtime.getURL("") }),
+);

@@ -1,0 +1,166 @@
+// Content script: reads what the employee is looking at on www.linkedin.com and tells the service worker.
+// It only reads. No element is inserted, moved, restyled or annotated (LinkedIn's user agreement forbids
+// overlays), no page script is injected, and nothing is sent anywhere but to this extension's service worker.
+//
+// One "page view" per URL (LinkedIn is a single-page app): each gets an AbortController that tears down its
+// observers and timers. Observers are scoped: the feed container for new posts (never <html>/<body>), and an
+// IntersectionObserver on the posts themselves for the one most in view.
+(function () {
+  "use strict";
+
+  const H = globalThis.Herald;
+  const SEND_DEBOUNCE_MS = 400;
+  const RESCAN_DEBOUNCE_MS = 600;
+  const URL_POLL_MS = 1000;
+
+  let view = null; // {key, controller}
+  let lastSent = "";
+
+  function send(type, payload) {
+    try {
+      chrome.runtime.sendMessage({ type, payload }).catch(() => {});
+    } catch (_e) {
+      // The extension was reloaded or removed: this copy of the script is orphaned. Stop quietly.
+      view?.controller.abort();
+      view = null;
+    }
+  }
+
+  function debounce(fn, ms, signal) {
+    let t = null;
+    signal.addEventListener("abort", () => clearTimeout(t));
+    return () => {
+      clearTimeout(t);
+      t = setTimeout(() => {
+        if (!signal.aborted) fn();
+      }, ms);
+    };
+  }
+
+  function publish(ctx) {
+    const json = JSON.stringify(ctx);
+    if (json === lastSent) return;
+    lastSent = json;
+    send("context:update", ctx);
+  }
+
+  function startFeedTracking(signal) {
+    const ratios = new Map(); // element -> visible height in px
+    let focusEl = null;
+    const observed = new WeakSet();
+
+    const sendNow = () => publish(H.extract.extractPage(document, location.href, focusEl));
+    const sendSoon = debounce(sendNow, SEND_DEBOUNCE_MS, signal);
+
+    const io = new IntersectionObserver(
+      (entries) => {
+        for (const e of entries) {
+          if (e.isIntersecting) ratios.set(e.target, e.intersectionRect.height);
+          else ratios.delete(e.target);
+        }
+        let best = null;
+        let bestPx = 0;
+        for (const [el, px] of ratios) {
+          if (!el.isConnected) {
+            ratios.delete(el);
+            continue;
+          }
+          if (px > bestPx) {
+            best = el;
+            bestPx = px;
+          }
+        }
+        if (best && best !== focusEl) {
+          focusEl = best;
+          sendSoon();
+        }
+      },
+      { threshold: [0, 0.1, 0.25, 0.5, 0.75, 1] },
+    );
+    signal.addEventListener("abort", () => io.disconnect());
+
+    const scan = () => {
+      for (const el of H.extract.findPosts(document)) {
+        if (!observed.has(el)) {
+          observed.add(el);
+          io.observe(el);
+        }
+      }
+      sendSoon();
+    };
+    const rescanSoon = debounce(scan, RESCAN_DEBOUNCE_MS, signal);
+
+    // New posts arrive by infinite scroll: watch the feed container only, children only, no attributes.
+    let container = null;
+    const mo = new MutationObserver(rescanSoon);
+    signal.addEventListener("abort", () => mo.disconnect());
+    const attach = () => {
+      const c = H.selectors.one(document, "feedContainer");
+      if (c && c !== container) {
+        mo.disconnect();
+        container = c;
+        mo.observe(c, { childList: true, subtree: true });
+      }
+    };
+    attach();
+    scan();
+    // The container itself can be swapped by LinkedIn's router: re-check cheaply while this view lives.
+    const t = setInterval(() => {
+      attach();
+    }, 2000);
+    signal.addEventListener("abort", () => clearInterval(t));
+  }
+
+  function startSinglePage(signal) {
+    const sendNow = () => publish(H.extract.extractPage(document, location.href, null));
+    const sendSoon = debounce(sendNow, RESCAN_DEBOUNCE_MS, signal);
+    // Content of profile/company/post pages streams in after navigation; re-read when <main> changes.
+    const main = document.querySelector("main");
+    if (main) {
+      const mo = new MutationObserver(sendSoon);
+      mo.observe(main, { childList: true, subtree: true, characterData: true });
+      signal.addEventListener("abort", () => mo.disconnect());
+    }
+    sendSoon();
+  }
+
+  function startView() {
+    const key = H.pageType.pageViewKey(location.href);
+    if (view && view.key === key) return;
+    view?.controller.abort();
+    const controller = new AbortController();
+    view = { key, controller };
+    lastSent = "";
+    const type = H.pageType.detectPageType(location.href);
+    if (type === "feed" || type === "post") startFeedTracking(controller.signal);
+    else startSinglePage(controller.signal);
+  }
+
+  function onUrlMaybeChanged() {
+    if (view && view.key === H.pageType.pageViewKey(location.href)) return;
+    // Give the single-page app a moment to render the new view before reading it.
+    setTimeout(startView, 50);
+  }
+
+  // The service worker can ask for a fresh reading (the panel opened, or it was restarted).
+  chrome.runtime.onMessage.addListener((msg, _sender, sendResponse) => {
+    if (msg && msg.type === "context:request") {
+      lastSent = "";
+      const ctx = H.extract.extractPage(document, location.href, null);
+      sendResponse({ ok: true, data: ctx });
+      return false;
+    }
+    return false;
+  });
+
+  // LinkedIn navigates with history.pushState, which fires no event a content script can hear from its
+  // isolated world in every browser. Listen where we can, and poll location.href once a second (cheap) as well.
+  if (globalThis.navigation && typeof globalThis.navigation.addEventListener === "function") {
+    globalThis.navigation.addEventListener("navigatesuccess", onUrlMaybeChanged);
+  }
+  window.addEventListener("popstate", onUrlMaybeChanged);
+  setInterval(onUrlMaybeChanged, URL_POLL_MS);
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startView, { once: true });
+  else startView();
+})();
