@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m training.benchmarks.quality`` and ``... .speed`` (printed only)."""
