@@ -411,9 +411,10 @@ def parse_feed(text: str) -> tuple[list[RawRow], list[RowError]]:
             enclosure = item.find("enclosure")
             if enclosure is not None and enclosure.get("type", "").startswith("image/"):
                 image = enclosure.get("url")
-            media = item.find("media:content", NS) or item.find("media:thumbnail", NS)
-            if image is None and media is not None:
-                image = media.get("url")
+            for tag in ("media:content", "media:thumbnail"):
+                media = item.find(tag, NS)  # an Element without children is falsy: no `or`
+                if image is None and media is not None:
+                    image = media.get("url")
             entries.append(
                 _feed_entry(
                     link,
@@ -467,10 +468,7 @@ def read_rows(source: Source, fmt: str) -> tuple[list[RawRow], list[RowError]]:
             f"unknown import format '{fmt}'; expected one of {', '.join(FORMATS)}"
         )
     if not isinstance(source, bytes | str | Path) and not hasattr(source, "read"):
-        rows = [
-            RawRow(i, i, dict(item))
-            for i, item in enumerate(source, start=1)
-        ]
+        rows = [RawRow(i, i, dict(item)) for i, item in enumerate(source, start=1)]
         return rows, []
     text = _read_text(source)  # type: ignore[arg-type]
     if not text.strip():
