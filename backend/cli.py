@@ -76,4 +76,4 @@ def register_cli(app: Flask) -> None:
 
 
 # Modules that contribute CLI commands (each defines ``register_cli(app: Flask) -> None``).
-CLI_MODULES: tuple[str, ...] = ()
+CLI_MODULES: tuple[str, ...] = ("backend.services.privacy",)

@@ -39,6 +39,12 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_PORT": 25,
     "SMTP_FROM": "herald@localhost",
     "COMPANY_NAME": "Herald",
+    # Operations (backend/observability.py, backend/services/privacy.py).
+    "LOG_FORMAT": "json",  # json | text
+    "LOG_LEVEL": "INFO",
+    "METRICS_TOKEN": None,  # bearer token that may read /metrics from any address
+    "METRICS_ALLOWED_IPS": ["127.0.0.1", "::1"],  # addresses that may read /metrics without it
+    "CLICK_RETENTION_MONTHS": 13,
 }
 
 # Environment variables that may be set as HERALD_<NAME> (plus DATABASE_URL / REDIS_URL).
@@ -62,6 +68,11 @@ _ENV_TYPES: dict[str, type] = {
     "SMTP_PORT": int,
     "SMTP_FROM": str,
     "COMPANY_NAME": str,
+    "LOG_FORMAT": str,
+    "LOG_LEVEL": str,
+    "METRICS_TOKEN": str,
+    "METRICS_ALLOWED_IPS": list,
+    "CLICK_RETENTION_MONTHS": int,
 }
 
 
@@ -123,5 +134,7 @@ def validate(cfg: Mapping[str, Any]) -> None:
             problems.append("DATABASE_URL must point at PostgreSQL in production")
         if problems:
             raise ConfigError("refusing to start in production: " + "; ".join(problems))
+    if cfg["CLICK_RETENTION_MONTHS"] < 1:
+        raise ConfigError("HERALD_CLICK_RETENTION_MONTHS must be at least 1")
     if cfg["MAX_CONTENT_LENGTH"] <= 0:
         raise ConfigError("HERALD_MAX_CONTENT_LENGTH must be positive")

@@ -497,3 +497,29 @@ class WebhookDelivery(db.Model):  # type: ignore[name-defined,misc]
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+# --- ops additions ---------------------------------------------------------------------------
+# Owned by operations (backend/services/privacy.py): what retention keeps of old raw clicks.
+
+
+class ClickDailyAggregate(db.Model):  # type: ignore[name-defined,misc]
+    """Clicks per tracked link and UTC day, kept after the raw rows pass the retention period.
+
+    No visitor hashes, referrers or user agents: only counts.
+    """
+
+    __tablename__ = "click_daily_aggregates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[dt.date] = mapped_column(sa.Date, index=True)
+    link_id: Mapped[int] = mapped_column(sa.ForeignKey("tracked_links.id"), index=True)
+    clicks: Mapped[int] = mapped_column(default=0)
+    bot_clicks: Mapped[int] = mapped_column(default=0)
+    unique_visitors: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("day", "link_id"),)
+
+
+# --- end of ops additions --------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 12a215096ace
+Revision ID: 712b245af855
 Revises: 
-Create Date: 2026-11-27 03:24:59.349488
+Create Date: 2026-11-27 03:28:51.378127
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import postgresql
 
-revision = '12a215096ace'
+revision = '712b245af855'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -389,6 +389,22 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_tracked_links_article_id'), ['article_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_tracked_links_employee_id'), ['employee_id'], unique=False)
 
+    op.create_table('click_daily_aggregates',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('link_id', sa.Integer(), nullable=False),
+    sa.Column('clicks', sa.Integer(), nullable=False),
+    sa.Column('bot_clicks', sa.Integer(), nullable=False),
+    sa.Column('unique_visitors', sa.Integer(), nullable=False),
+    sa.Column('created_at', backend.models.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['link_id'], ['tracked_links.id'], name=op.f('fk_click_daily_aggregates_link_id_tracked_links')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_click_daily_aggregates')),
+    sa.UniqueConstraint('day', 'link_id', name=op.f('uq_click_daily_aggregates_day_link_id'))
+    )
+    with op.batch_alter_table('click_daily_aggregates', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_click_daily_aggregates_day'), ['day'], unique=False)
+        batch_op.create_index(batch_op.f('ix_click_daily_aggregates_link_id'), ['link_id'], unique=False)
+
     op.create_table('clicks',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('link_id', sa.Integer(), nullable=False),
@@ -494,6 +510,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_clicks_created_at'))
 
     op.drop_table('clicks')
+    with op.batch_alter_table('click_daily_aggregates', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_click_daily_aggregates_link_id'))
+        batch_op.drop_index(batch_op.f('ix_click_daily_aggregates_day'))
+
+    op.drop_table('click_daily_aggregates')
     with op.batch_alter_table('tracked_links', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_tracked_links_employee_id'))
         batch_op.drop_index(batch_op.f('ix_tracked_links_article_id'))

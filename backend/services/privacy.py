@@ -1,0 +1,416 @@
+"""GDPR operations: export, erasure, click retention and works-council mode.
+
+- ``export_employee``: everything stored about one employee, as JSON-ready dicts. Found generically:
+  every table with a foreign key to ``employees.id`` (so tables added later are exported too), plus
+  the clicks on the employee's tracked links (counts per day only: click rows describe *other*
+  people, the visitors). Hashes of secrets are never exported.
+- ``erase_employee``: personal data deleted, aggregates kept anonymously. The employee row stays
+  (shares, clicks and conversions still count in company totals) but loses every personal field:
+  name, e-mail, job title, role text, location, interests, languages, consents, sign-in data. Rows
+  that only describe the person (tokens, pairing codes, impressions, profile snapshots, mentions,
+  guideline acks, idempotency records, and any table not listed in ``_KEEP_ANONYMOUSLY``) are
+  deleted; share captions, which the employee wrote, are blanked. Audit entries are kept (the law
+  asks for the record), their details scrubbed of the e-mail. The erasure itself is audited.
+- ``apply_retention``: raw click rows older than ``CLICK_RETENTION_MONTHS`` (13 by default) become
+  per-link, per-day counts in ``click_daily_aggregates`` and are deleted, in batches, each batch in
+  one transaction.
+- Works-council mode: the ``works_council`` setting ``{"enabled": bool, "min_group_size": int}``.
+  Analytics call ``works_council()`` and ``enforce_group_size(rows, ...)`` so that, when enabled,
+  only team-level aggregates over groups of at least ``min_group_size`` employees are shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import delete, func, select, update
+
+from backend.errors import Conflict, NotFound
+from backend.extensions import db
+from backend.models import (
+    AuditLog,
+    Click,
+    ClickDailyAggregate,
+    Employee,
+    Setting,
+    TrackedLink,
+    utcnow,
+)
+from backend.services import audit
+
+# Tables whose rows referencing an erased employee stay, now pointing at the anonymised row:
+# they are the facts that company-wide aggregates are computed from. The value lists the columns to
+# blank (free text the employee wrote).
+_KEEP_ANONYMOUSLY: dict[str, tuple[str, ...]] = {
+    "engagement_events": (),
+    "tracked_links": (),
+    "shares": ("caption",),
+    "conversions": (),
+    "audit_log": (),
+    "pairing_codes.created_by_id": (),
+    "mentions.resolved_by_id": (),
+}
+# Columns never exported: hashes of secrets, and other people's pseudonymous identifiers.
+_NEVER_EXPORT = {"token_hash", "code_hash", "password_hash", "secret", "visitor_hash", "vector"}
+
+ERASED_NAME = "Erased employee"
+ERASE_ACTION = "privacy.erase"
+REQUEST_ACTION = "privacy.erasure_requested"
+EXPORT_ACTION = "privacy.export"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return None
+    return value
+
+
+def _row_dict(row: Mapping[Any, Any]) -> dict[str, Any]:
+    return {str(k): _jsonable(v) for k, v in row.items() if k not in _NEVER_EXPORT}
+
+
+def _employee_references() -> list[tuple[sa.Table, sa.Column[Any]]]:
+    """Every (table, column) with a foreign key to employees.id, in dependency order."""
+    refs: list[tuple[sa.Table, sa.Column[Any]]] = []
+    for table in db.metadata.sorted_tables:
+        if table.name == "employees":
+            continue
+        for column in table.columns:
+            if any(fk.column.table.name == "employees" for fk in column.foreign_keys):
+                refs.append((table, column))
+    return refs
+
+
+def _get(employee_id: int) -> Employee:
+    employee = db.session.get(Employee, employee_id)
+    if employee is None:
+        raise NotFound(f"employee {employee_id} not found")
+    return employee
+
+
+def is_erased(employee_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(AuditLog.id).where(
+                AuditLog.action == ERASE_ACTION,
+                AuditLog.target_type == "employee",
+                AuditLog.target_id == str(employee_id),
+            )
+        )
+        is not None
+    )
+
+
+# --- export ----------------------------------------------------------------------------------
+
+
+def export_employee(employee_id: int, actor_id: int | None) -> dict[str, Any]:
+    """All data about one employee (JSON-ready). The export is recorded in the audit log."""
+    employee = _get(employee_id)
+    employees = db.metadata.tables["employees"]
+    me = db.session.execute(select(employees).where(employees.c.id == employee.id)).mappings().one()
+    data: dict[str, Any] = {
+        "format": "herald-export/1",
+        "generated_at": utcnow().isoformat(),
+        "employee": _row_dict(me),
+        "tables": {},
+    }
+    for table, column in _employee_references():
+        key = table.name if column.name == "employee_id" else f"{table.name}.{column.name}"
+        rows = db.session.execute(
+            select(table).where(column == employee.id).order_by(*table.primary_key.columns)
+        ).mappings()
+        data["tables"][key] = [_row_dict(r) for r in rows]
+    data["clicks_on_my_links_per_day"] = _clicks_per_day(employee.id)
+    audit.record(actor_id, EXPORT_ACTION, "employee", employee.id)
+    db.session.commit()
+    return data
+
+
+def _clicks_per_day(employee_id: int) -> list[dict[str, Any]]:
+    links = select(TrackedLink.id).where(TrackedLink.employee_id == employee_id)
+    counts: dict[tuple[int, str], int] = {}
+    for link_id, created in db.session.execute(
+        select(Click.link_id, Click.created_at).where(Click.link_id.in_(links))
+    ):
+        key = (link_id, created.date().isoformat())
+        counts[key] = counts.get(key, 0) + 1
+    for agg in db.session.scalars(
+        select(ClickDailyAggregate).where(ClickDailyAggregate.link_id.in_(links))
+    ):
+        key = (agg.link_id, agg.day.isoformat())
+        counts[key] = counts.get(key, 0) + agg.clicks
+    return [
+        {"link_id": link_id, "day": day, "clicks": n}
+        for (link_id, day), n in sorted(counts.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+    ]
+
+
+# --- erasure ---------------------------------------------------------------------------------
+
+
+def request_erasure(employee: Employee) -> dt.datetime:
+    """Record the employee's request; an admin carries it out. Asking twice keeps the first date."""
+    existing = db.session.scalar(
+        select(AuditLog)
+        .where(
+            AuditLog.action == REQUEST_ACTION,
+            AuditLog.target_type == "employee",
+            AuditLog.target_id == str(employee.id),
+        )
+        .order_by(AuditLog.id)
+        .limit(1)
+    )
+    if existing is not None:
+        requested: dt.datetime = existing.created_at
+        return requested
+    entry = audit.record(employee.id, REQUEST_ACTION, "employee", employee.id)
+    db.session.commit()
+    return entry.created_at
+
+
+def pending_erasure_requests() -> list[tuple[int, dt.datetime]]:
+    """(employee id, requested at) for requests not yet carried out, oldest first."""
+    erased = select(AuditLog.target_id).where(AuditLog.action == ERASE_ACTION)
+    rows = db.session.execute(
+        select(AuditLog.target_id, func.min(AuditLog.created_at))
+        .where(AuditLog.action == REQUEST_ACTION, AuditLog.target_id.not_in(erased))
+        .group_by(AuditLog.target_id)
+        .order_by(func.min(AuditLog.created_at))
+    ).all()
+    return [(int(target), when) for target, when in rows]
+
+
+def erase_employee(employee_id: int, actor_id: int | None) -> dict[str, int]:
+    """Delete one employee's personal data, keeping anonymous aggregates; returns rows touched."""
+    employee = _get(employee_id)
+    if is_erased(employee.id):
+        raise Conflict(f"employee {employee_id} has already been erased")
+    email = employee.email
+    summary: dict[str, int] = {}
+    for table, column in reversed(_employee_references()):
+        key = table.name if column.name == "employee_id" else f"{table.name}.{column.name}"
+        if table.name == "audit_log":
+            continue
+        if key in _KEEP_ANONYMOUSLY or table.name in _KEEP_ANONYMOUSLY:
+            blank = _KEEP_ANONYMOUSLY.get(key, _KEEP_ANONYMOUSLY.get(table.name, ()))
+            if blank:
+                result = db.session.execute(
+                    update(table).where(column == employee.id).values({c: "" for c in blank})
+                )
+                summary[f"{key} (blanked)"] = result.rowcount  # type: ignore[attr-defined]
+            continue
+        if column.nullable:
+            result = db.session.execute(
+                update(table).where(column == employee.id).values({column.name: None})
+            )
+            summary[f"{key} (unlinked)"] = result.rowcount  # type: ignore[attr-defined]
+        else:
+            result = db.session.execute(delete(table).where(column == employee.id))
+            summary[f"{key} (deleted)"] = result.rowcount  # type: ignore[attr-defined]
+    _scrub_audit(employee.id, email)
+    employee.name = ERASED_NAME
+    employee.email = f"erased-{employee.id}@erased.invalid"
+    employee.job_title = ""
+    employee.role_text = ""
+    employee.location = ""
+    employee.languages = []
+    employee.interests = []
+    employee.network_size = 0
+    employee.consents = {}
+    employee.password_hash = None
+    employee.failed_logins = 0
+    employee.locked_until = None
+    employee.leaderboard_opt_out = True
+    employee.public_ref = secrets.token_hex(8)
+    employee.is_active = False
+    employee.deactivated_at = employee.deactivated_at or utcnow()
+    audit.record(actor_id, ERASE_ACTION, "employee", employee.id, rows=sum(summary.values()))
+    db.session.commit()
+    return {k: v for k, v in summary.items() if v}
+
+
+def _scrub_audit(employee_id: int, email: str) -> None:
+    """Keep the audit trail, without the person's e-mail in it."""
+    for entry in db.session.scalars(
+        select(AuditLog).where(
+            sa.or_(
+                AuditLog.actor_id == employee_id,
+                sa.and_(AuditLog.target_type == "employee", AuditLog.target_id == str(employee_id)),
+            )
+        )
+    ):
+        if email and email.lower() in str(entry.details).lower():
+            entry.details = {
+                k: ("[erased]" if isinstance(v, str) and email.lower() in v.lower() else v)
+                for k, v in (entry.details or {}).items()
+            }
+
+
+# --- retention -------------------------------------------------------------------------------
+
+
+def months_before(moment: dt.datetime, months: int) -> dt.datetime:
+    """``moment`` minus whole calendar months (the day clamped to the target month's length)."""
+    year, month = divmod(moment.year * 12 + moment.month - 1 - months, 12)
+    month += 1
+    days_in_month = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return moment.replace(year=year, month=month, day=min(moment.day, days_in_month))
+
+
+def apply_retention(
+    months: int, now: dt.datetime | None = None, batch_size: int = 5000, dry_run: bool = False
+) -> dict[str, Any]:
+    """Aggregate raw clicks older than ``months`` into daily counts and delete them."""
+    cutoff = months_before(now or utcnow(), months)
+    old = Click.created_at < cutoff
+    if dry_run:
+        n = db.session.scalar(select(func.count()).select_from(Click).where(old)) or 0
+        return {"cutoff": cutoff.isoformat(), "clicks_aggregated": n, "dry_run": True}
+    total = 0
+    while True:
+        batch = db.session.execute(
+            select(Click.id, Click.link_id, Click.created_at, Click.is_bot, Click.visitor_hash)
+            .where(old)
+            .order_by(Click.id)
+            .limit(batch_size)
+        ).all()
+        if not batch:
+            break
+        counts: dict[tuple[dt.date, int], list[Any]] = {}
+        for _id, link_id, created, is_bot, visitor in batch:
+            slot = counts.setdefault((created.astimezone(dt.UTC).date(), link_id), [0, 0, set()])
+            slot[0] += 1
+            if is_bot:
+                slot[1] += 1
+            elif visitor:
+                slot[2].add(visitor)
+        for (day, link_id), (clicks, bots, visitors) in counts.items():
+            agg = db.session.scalar(
+                select(ClickDailyAggregate).where(
+                    ClickDailyAggregate.day == day, ClickDailyAggregate.link_id == link_id
+                )
+            )
+            if agg is None:
+                agg = ClickDailyAggregate(
+                    day=day, link_id=link_id, clicks=0, bot_clicks=0, unique_visitors=0
+                )
+                db.session.add(agg)
+            agg.clicks += clicks
+            agg.bot_clicks += bots
+            # Visitor hashes are salted per day, so a day's unique count is exact unless a day's
+            # clicks were split across batches; then it is a close upper bound.
+            agg.unique_visitors += len(visitors)
+        db.session.execute(delete(Click).where(Click.id.in_([row[0] for row in batch])))
+        db.session.commit()
+        total += len(batch)
+    return {"cutoff": cutoff.isoformat(), "clicks_aggregated": total, "dry_run": False}
+
+
+# --- works council ---------------------------------------------------------------------------
+
+WORKS_COUNCIL_KEY = "works_council"
+
+
+class WorksCouncil(BaseModel):
+    """Works-council mode: analytics show only team aggregates over ``min_group_size`` people."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = False
+    min_group_size: int = Field(default=5, ge=2, le=1000)
+
+
+def works_council() -> WorksCouncil:
+    """The current works-council setting (off unless an admin turned it on)."""
+    row = db.session.get(Setting, WORKS_COUNCIL_KEY)
+    if row is None or not isinstance(row.value, dict):
+        return WorksCouncil()
+    return WorksCouncil.model_validate(row.value)
+
+
+def set_works_council(value: WorksCouncil, actor_id: int | None) -> WorksCouncil:
+    row = db.session.get(Setting, WORKS_COUNCIL_KEY)
+    if row is None:
+        row = Setting(key=WORKS_COUNCIL_KEY, value=value.model_dump())
+        db.session.add(row)
+    else:
+        row.value = value.model_dump()
+    audit.record(
+        actor_id, "privacy.works_council", "setting", WORKS_COUNCIL_KEY, **value.model_dump()
+    )
+    db.session.commit()
+    return value
+
+
+# Group keys that name one person: refused in works-council mode.
+PERSONAL_GROUPINGS = frozenset({"employee", "employee_id", "person", "ambassador"})
+
+
+def grouping_allowed(by: str, council: WorksCouncil | None = None) -> bool:
+    """Whether analytics may group by ``by`` (never per person in works-council mode)."""
+    council = council or works_council()
+    return not council.enabled or by not in PERSONAL_GROUPINGS
+
+
+def enforce_group_size(
+    rows: Sequence[Mapping[str, Any]],
+    size: str | Callable[[Mapping[str, Any]], int],
+    council: WorksCouncil | None = None,
+) -> list[dict[str, Any]]:
+    """Drop rows whose group has fewer than ``min_group_size`` employees (works-council mode).
+
+    ``size`` names the row's member-count field, or is a function returning it. The dropped rows
+    are summed into nothing: they must not be recoverable by subtracting from a total, so callers
+    compute totals from the rows this returns. Without works-council mode rows pass unchanged.
+    """
+    council = council or works_council()
+    if not council.enabled:
+        return [dict(r) for r in rows]
+    count: Callable[[Mapping[str, Any]], int] = (
+        (lambda r: int(r.get(size) or 0)) if isinstance(size, str) else size
+    )
+    return [dict(r) for r in rows if count(r) >= council.min_group_size]
+
+
+def team_sizes(teams: Iterable[str] | None = None) -> dict[str, int]:
+    """Active employees per team (the group size works-council mode checks)."""
+    stmt = (
+        select(Employee.team, func.count())
+        .where(Employee.is_active.is_(True))
+        .group_by(Employee.team)
+    )
+    if teams is not None:
+        stmt = stmt.where(Employee.team.in_(list(teams)))
+    return {team: int(n) for team, n in db.session.execute(stmt)}
+
+
+# --- CLI -------------------------------------------------------------------------------------
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("retention")
+    @click.option("--months", type=int, default=None, help="Default: HERALD_CLICK_RETENTION_MONTHS")
+    @click.option("--dry-run", is_flag=True, help="Only count what would be aggregated")
+    def retention(months: int | None, dry_run: bool) -> None:
+        """Aggregate raw clicks older than the retention period into daily counts, delete them."""
+        months = months or int(current_app.config["CLICK_RETENTION_MONTHS"])
+        result = apply_retention(months, dry_run=dry_run)
+        verb = "would aggregate" if dry_run else "aggregated and deleted"
+        click.echo(f"{verb} {result['clicks_aggregated']} clicks older than {result['cutoff']}")
+
+    @app.cli.command("erase-employee")
+    @click.argument("employee_id", type=int)
+    def erase(employee_id: int) -> None:
+        """Erase one employee's personal data (keeps anonymous aggregates)."""
+        summary = erase_employee(employee_id, None)
+        click.echo(f"erased employee {employee_id}: {summary}")
