@@ -163,10 +163,10 @@ async function reportEngagement(ctx) {
 
 async function maybeSnapshot(ctx, settings) {
   if (!settings.snapshots || ctx.pageType !== "profile" || !ctx.profile || !ctx.profile.own) return;
-  const values = {};
-  for (const k of ["connections", "followers", "profileViews"]) {
-    if (Number.isInteger(ctx.profile[k])) values[k === "profileViews" ? "profile_views" : k] = ctx.profile[k];
-  }
+  const p = ctx.profile;
+  if (!Number.isInteger(p.connections) || !Number.isInteger(p.followers)) return;
+  const values = { connections: p.connections, followers: p.followers };
+  if (Number.isInteger(p.profileViews)) values.profile_views = p.profileViews;
   const prev = await getLocal(KEYS.snapshot, null);
   if (!snapshotDue(prev, values, Date.now())) return;
   await api("POST", "/api/v1/me/snapshots", values);
@@ -231,7 +231,8 @@ async function suggestions(payload) {
   return { sent, response, cached: false };
 }
 
-const EVENT_TYPES = new Set(["opened", "shared", "dismissed", "saved", "shown"]);
+// Impressions ("shown") are logged by the server with the request id; the client reports the rest.
+const EVENT_TYPES = new Set(["opened", "shared", "dismissed", "saved"]);
 
 async function sendEvent({ article_id, type, request_id }) {
   if (!EVENT_TYPES.has(type) || article_id == null) throw new ApiError("validation_error", "Bad event");
@@ -241,15 +242,15 @@ async function sendEvent({ article_id, type, request_id }) {
 }
 
 async function createShare({ article_id, caption, request_id, idempotencyKey, title, url }) {
-  if (article_id == null || typeof idempotencyKey !== "string") throw new ApiError("validation_error", "Bad share");
+  if (!Number.isInteger(article_id) || typeof idempotencyKey !== "string") throw new ApiError("validation_error", "Bad share");
   const body = { article_id, network: "linkedin" };
   if (typeof caption === "string" && caption.trim()) body.caption = caption.slice(0, 3000);
+  // The suggestion request the share came from, so the recommender learns from it.
+  if (typeof request_id === "string" && request_id.length <= 36) body.request_id = request_id;
   const res = await api("POST", "/api/v1/shares", body, { headers: { "Idempotency-Key": idempotencyKey } });
   const shares = await getLocal(KEYS.shares, {});
   shares[String(article_id)] = { share_id: res.share_id, tracked_url: res.tracked_url, title: title || "", url: url || "", at: Date.now() };
   await chrome.storage.local.set({ [KEYS.shares]: shares });
-  // Feedback for the recommender; the share itself is already recorded.
-  await sendEvent({ article_id, type: "shared", request_id }).catch(() => {});
   return res;
 }
 
@@ -304,6 +305,9 @@ async function setSettings(p) {
   if (Array.isArray(p.companyNames) && !settings.managed.includes("companyNames")) {
     next.companyNames = p.companyNames.map((x) => String(x).trim()).filter(Boolean).slice(0, 10);
   }
+  if (typeof p.snapshots === "boolean" && p.snapshots !== Boolean(current.snapshots)) {
+    await syncSnapshotConsent(p.snapshots);
+  }
   await chrome.storage.local.set({ [KEYS.settings]: next });
   if (next.paused) {
     // Paused: forget what was read from pages.
@@ -313,12 +317,25 @@ async function setSettings(p) {
   return settingsState();
 }
 
+/** Profile snapshots need the employee's consent on the server too (PATCH /me consents.profile_snapshots). */
+async function syncSnapshotConsent(on) {
+  const auth = await getAuth();
+  if (!auth || !auth.token) return; // recorded locally; sent after pairing
+  const consents = { ...((auth.employee && auth.employee.consents) || {}), profile_snapshots: on };
+  const employee = await api("PATCH", "/api/v1/me", { consents }, { allowWhenPaused: true });
+  await chrome.storage.local.set({ [KEYS.auth]: { ...auth, employee } });
+}
+
 async function pair({ code, apiBaseUrl }) {
   if (typeof apiBaseUrl === "string" && apiBaseUrl.trim()) await setSettings({ apiBaseUrl });
   const clean = String(code || "").trim();
   if (!clean) throw new ApiError("validation_error", "Enter the pairing code");
   const res = await api("POST", "/api/v1/auth/pair", { code: clean }, { auth: false, allowWhenPaused: true });
   await chrome.storage.local.set({ [KEYS.auth]: { token: res.token, employee: res.employee || null, pairedAt: Date.now() } });
+  const settings = await getSettings();
+  if (settings.snapshots && !(res.employee && res.employee.consents && res.employee.consents.profile_snapshots)) {
+    await syncSnapshotConsent(true).catch(() => {});
+  }
   return settingsState();
 }
 

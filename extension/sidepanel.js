@@ -111,7 +111,7 @@ async function loadSuggestions(force = false) {
   try {
     const res = await call(MSG.SUGGESTIONS_GET, { tabId: view.tabId, force });
     renderSees(res.sent);
-    renderCards(res.response, !res.cached);
+    renderCards(res.response);
   } catch (err) {
     $("cards").replaceChildren();
     setSuggestState(errorText(err));
@@ -126,7 +126,7 @@ async function loadSuggestions(force = false) {
   }
 }
 
-function renderCards(response, fresh) {
+function renderCards(response) {
   const list = $("cards");
   list.replaceChildren();
   $("degraded").hidden = !(response && response.degraded);
@@ -176,9 +176,6 @@ function renderCards(response, fresh) {
       }
     });
     list.append(li);
-  }
-  if (fresh) {
-    for (const item of items) event(item, "shown", response.request_id);
   }
 }
 
@@ -244,7 +241,7 @@ const STAT_KEYS = [
   ["potential_reach", "statReach"],
   ["points", "statPoints"],
   ["rank", "statRank"],
-  ["streak", "statStreak"],
+  ["streak_weeks", "statStreak"],
 ];
 
 function statValue(v) {
@@ -272,15 +269,22 @@ async function loadImpact() {
       div.append(n, l);
       tiles.append(div);
     }
-    const goals = Array.isArray(stats.goals) ? stats.goals : [];
+    // Goals of the campaigns I take part in (and their sub-goals), with my own contribution where known.
+    const goals = [];
+    const walk = (g) => {
+      goals.push(g);
+      for (const sub of g.sub_goals || []) walk(sub);
+    };
+    for (const c of Array.isArray(stats.campaigns) ? stats.campaigns : []) for (const g of c.goals || []) walk(g);
     $("goals-title").hidden = !goals.length;
     $("goals").replaceChildren(
       ...goals.map((g) => {
         const li = document.createElement("li");
-        const target = g.target ?? g.goal ?? 0;
-        const current = g.current ?? g.progress ?? g.value ?? 0;
+        const target = g.target ?? 0;
+        const current = g.actual ?? 0;
         const name = document.createElement("span");
-        name.textContent = `${g.name || g.title || g.metric || ""}: ${formatNumber(current)} / ${formatNumber(target)}`;
+        const mine = typeof g.mine === "number" ? ` · ${t("goalMine", [formatNumber(g.mine)])}` : "";
+        name.textContent = `${g.label || g.metric || ""}: ${formatNumber(current)} / ${formatNumber(target)}${mine}`;
         const bar = document.createElement("progress");
         bar.max = target || 1;
         bar.value = Math.min(current, target || 1);
@@ -298,6 +302,7 @@ async function loadImpact() {
 
 function listOf(res, key) {
   if (Array.isArray(res)) return res;
+  if (res && res.id != null) return [res]; // GET /guidelines answers with the current guideline
   return (res && (res[key] || res.items)) || [];
 }
 

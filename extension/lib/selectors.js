@@ -52,7 +52,6 @@
     // Links people put in a post (the shared-article card, links in the text).
     postLink: [
       { css: "a.update-components-article__meta, .update-components-article a[href]", attr: "href", re: /(.+)/, dom: "classic" },
-      { css: "a[data-testid='article-card'], a[aria-label^='Open article']", attr: "href", re: /(.+)/, dom: "2026" },
       { css: "a[data-tracking-control-name='public_post_feed-article-content']", attr: "href", re: /(.+)/, dom: "public" },
       { css: "a[href^='http']:not([href*='linkedin.com'])", attr: "href", re: /(.+)/, dom: "generic" },
     ],
@@ -64,16 +63,16 @@
     reactionsCount: [
       { css: ".social-details-social-counts__reactions-count", dom: "classic" },
       { css: "[data-test-id='social-actions__reaction-count']", dom: "public" },
-      { css: "button[aria-label$=' reactions'], button[aria-label$=' reaktioner'], button[aria-label$=' reaction']", attr: "aria-label", re: /([\d.,\s]+[KkMm]?)/, dom: "2026" },
+      { css: "button[aria-label$=' reactions'], button[aria-label$=' reaktioner'], button[aria-label$=' reaction']", attr: "aria-label", re: /(\d[\d.,\s]*[KkMm]?)/, dom: "2026" },
     ],
     commentsCount: [
-      { css: ".social-details-social-counts__comments", dom: "classic" },
+      { css: ".social-details-social-counts__comments button", dom: "classic" },
       { css: "[data-test-id='social-actions__comments']", dom: "public" },
-      { css: "button[aria-label*=' comment'], button[aria-label*=' kommentar']", attr: "aria-label", re: /([\d.,\s]+[KkMm]?)/, dom: "2026" },
+      { css: "button[aria-label*=' comment'], button[aria-label*=' kommentar']", attr: "aria-label", re: /(\d[\d.,\s]*[KkMm]?)/, dom: "2026" },
     ],
     repostsCount: [
       { css: ".social-details-social-counts__item--right-aligned button[aria-label*='repost'], .social-details-social-counts__reposts", dom: "classic" },
-      { css: "button[aria-label*=' repost'], button[aria-label*=' genopslag'], button[aria-label*=' deling']", attr: "aria-label", re: /([\d.,\s]+[KkMm]?)/, dom: "2026" },
+      { css: "button[aria-label*=' repost'], button[aria-label*=' genopslag'], button[aria-label*=' deling']", attr: "aria-label", re: /(\d[\d.,\s]*[KkMm]?)/, dom: "2026" },
     ],
     // Profile page.
     profileName: [
@@ -98,23 +97,21 @@
     // Only present when the employee is looking at their own profile.
     ownProfileMarker: [
       { css: "a[href*='/edit/intro/'], a[href*='/edit/forms/intro/']", dom: "classic" },
-      { css: "button[aria-label='Edit intro'], a[aria-label='Edit intro'], button[aria-label='Rediger intro']", dom: "2026" },
+      { css: "button[aria-label='Edit intro'], a[aria-label='Edit intro'], button[aria-label='Rediger intro']", dom: "generic" },
     ],
     // The profile-analytics box on one's own profile ("123 profile views").
     profileViews: [
       { css: "a[href*='/me/profile-views/']", dom: "classic" },
-      { css: "a[href*='profile-views']", dom: "2026" },
+      { css: "a[href*='profile-views']", dom: "generic" },
     ],
     // Company page.
     companyName: [
       { css: "h1.org-top-card-summary__title, .org-top-card-summary__title", dom: "classic" },
-      { css: "section[componentkey$='Topcard'] h1, section[componentkey$='Topcard'] h2", dom: "2026" },
       { css: "main h1", dom: "generic" },
     ],
     companyAbout: [
       { css: "p.org-about-module__description, .org-about-us-organization-description__text", dom: "classic" },
       { css: "section.org-page-details-module__card-spacing p.break-words", dom: "classic" },
-      { css: "section[componentkey$='About'] span[data-testid='expandable-text-box']", dom: "2026" },
     ],
     companyTagline: [
       { css: ".org-top-card-summary__tagline", dom: "classic" },
@@ -122,17 +119,14 @@
     // Long-form article (pulse).
     articleTitle: [
       { css: "h1.reader-article-header__title, .reader-article-header__title", dom: "classic" },
-      { css: "h1.pulse-title, .article-main h1", dom: "public" },
       { css: "main article h1, main h1", dom: "generic" },
     ],
     articleBody: [
       { css: ".reader-article-content, .reader-article-content--content-blocks", dom: "classic" },
-      { css: ".article-main__content, [data-test-id='article-content-blocks']", dom: "public" },
       { css: "main article", dom: "generic" },
     ],
     articleAuthor: [
       { css: ".reader-author-info__author-lockup h2, .reader-author-info__author-name", dom: "classic" },
-      { css: "a[data-tracking-control-name='article-ssr-frontend-pulse_publisher-author-card'] h3, .base-main-card__title", dom: "public" },
     ],
     // Where posts load (the observer for new posts is scoped to this, never to <html>/<body>).
     feedContainer: [
