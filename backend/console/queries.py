@@ -1,0 +1,145 @@
+"""Small read-only queries the console needs and no service offers (counts for the home page,
+teams for filters, who is taking part). Anything with business rules lives in backend/services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from backend.extensions import db
+from backend.models import (
+    Article,
+    Campaign,
+    Employee,
+    EngagementEvent,
+    Mention,
+    ModelVersion,
+    PairingCode,
+    Share,
+    utcnow,
+)
+
+
+@dataclass(frozen=True)
+class HomeSummary:
+    drafts: int
+    approved: int
+    expiring: int
+    open_mentions: int
+    active_employees: int
+    model: str | None
+
+
+def _count(stmt: Any) -> int:
+    return int(db.session.scalar(stmt) or 0)
+
+
+def home_summary(now: dt.datetime | None = None) -> HomeSummary:
+    now = now or utcnow()
+    by_status = dict(
+        db.session.execute(select(Article.status, func.count()).group_by(Article.status)).all()
+    )
+    expiring = _count(
+        select(func.count())
+        .select_from(Article)
+        .where(
+            Article.status == "approved",
+            Article.expires_at.is_not(None),
+            Article.expires_at > now,
+            Article.expires_at <= now + dt.timedelta(days=14),
+        )
+    )
+    active = db.session.scalar(
+        select(ModelVersion.version).where(ModelVersion.status == "active").limit(1)
+    )
+    return HomeSummary(
+        drafts=int(by_status.get("draft", 0)),
+        approved=int(by_status.get("approved", 0)),
+        expiring=expiring,
+        open_mentions=_count(
+            select(func.count()).select_from(Mention).where(Mention.status == "open")
+        ),
+        active_employees=_count(
+            select(func.count()).select_from(Employee).where(Employee.is_active.is_(True))
+        ),
+        model=active,
+    )
+
+
+def teams() -> list[str]:
+    return [
+        t for t in db.session.scalars(select(Employee.team).distinct().order_by(Employee.team)) if t
+    ]
+
+
+def departments() -> list[str]:
+    return [
+        d
+        for d in db.session.scalars(
+            select(Employee.department).distinct().order_by(Employee.department)
+        )
+        if d
+    ]
+
+
+def campaigns() -> list[Campaign]:
+    return list(db.session.scalars(select(Campaign).order_by(Campaign.name)))
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    employee: Employee
+    shares: int
+    last_share: dt.datetime | None
+    paired: bool
+    last_activity: dt.datetime | None
+
+
+def people_rows(
+    team: str | None, q: str | None, active: bool | None, since: dt.datetime
+) -> list[PersonRow]:
+    """Employees with their shares since ``since`` and whether they ever paired the extension."""
+    stmt = select(Employee)
+    if team:
+        stmt = stmt.where(Employee.team == team)
+    if active is not None:
+        stmt = stmt.where(Employee.is_active.is_(active))
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(
+            func.lower(Employee.name).like(like) | func.lower(Employee.email).like(like)
+        )
+    employees = list(db.session.scalars(stmt.order_by(Employee.name)))
+    ids = [e.id for e in employees]
+    if not ids:
+        return []
+    shares = {
+        row[0]: (int(row[1]), row[2])
+        for row in db.session.execute(
+            select(Share.employee_id, func.count(), func.max(Share.created_at))
+            .where(Share.employee_id.in_(ids), Share.created_at >= since)
+            .group_by(Share.employee_id)
+        )
+    }
+    paired = set(
+        db.session.scalars(
+            select(PairingCode.employee_id)
+            .where(PairingCode.employee_id.in_(ids), PairingCode.used_at.is_not(None))
+            .distinct()
+        )
+    )
+    activity = dict(
+        db.session.execute(
+            select(EngagementEvent.employee_id, func.max(EngagementEvent.created_at))
+            .where(EngagementEvent.employee_id.in_(ids))
+            .group_by(EngagementEvent.employee_id)
+        ).all()
+    )
+    out = []
+    for e in employees:
+        count, last = shares.get(e.id, (0, None))
+        out.append(PersonRow(e, count, last, e.id in paired, activity.get(e.id)))
+    return out
