@@ -57,7 +57,7 @@ def reason_features(
 
 
 def _topic(ctx: ReasonContext) -> str:
-    tags = [t for t in ctx.article_tags if t.lower() in ctx.context_keywords]
+    tags = [t for t in ctx.article_tags if keywords(t) and keywords(t) <= ctx.context_keywords]
     if tags:
         return tags[0]
     shared = [w for w in keywords(ctx.article_title) if w in ctx.context_keywords]

@@ -1,0 +1,312 @@
+"""Per-worker recommender state: the active model (hot-switched) and the in-memory catalog.
+
+* Model: ``ARTIFACTS_DIR/ACTIVE`` names the active version. Each worker stats that file at most once
+  per ``MODEL_CHECK_INTERVAL_S`` and loads a new version when it changed; the swap is one reference
+  assignment, so requests in flight finish on the version they started with. No ``ACTIVE`` yet →
+  fixed default weights with the configured encoder (``model_version = "default"``). ``ACTIVE``
+  names a missing or corrupt version, or the encoder cannot load → popularity/freshness fallback,
+  ``degraded`` (never a 500).
+* Catalog: approved, unexpired articles with their embeddings, rebuilt when a cheap signature
+  (count and latest ``updated_at`` of approved articles, count of embeddings) changes, checked at
+  most every ``CATALOG_CHECK_INTERVAL_S``. Articles without a current embedding (missing, or the
+  content hash changed) are embedded on the spot, at most ``EMBED_PER_REQUEST`` per request, so a
+  new or edited article becomes suggestible within seconds without anyone running a command.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from flask import Flask, current_app
+from numpy.typing import NDArray
+
+from backend.extensions import db
+from backend.models import Article, ArticleEmbedding, Campaign, utcnow
+from recommender.artifacts import ArtifactStore, ModelArtifact
+from recommender.encoders import Encoder, get_encoder
+from recommender.engine import Catalog
+from recommender.errors import ArtifactError, EncoderUnavailableError
+from recommender.ranker import EngagementRanker
+from recommender.text import article_text, content_hash
+
+log = logging.getLogger("herald.recommender")
+
+MODEL_CHECK_INTERVAL_S = 1.0
+CATALOG_CHECK_INTERVAL_S = 5.0
+EMBED_PER_REQUEST = 64
+EXTENSION_KEY = "herald_recommender"
+
+# Served when the published model cannot be used: no encoder needed.
+FALLBACK_WEIGHTS = {"popularity": 1.0, "freshness": 1.0, "campaign": 0.5, "teammates_24h": -1.0}
+
+
+@dataclass(frozen=True)
+class ServingModel:
+    version: str
+    ranker: EngagementRanker
+    encoder: Encoder | None
+    degraded: bool
+    reasons: tuple[str, ...]
+    artifact: ModelArtifact | None = None
+
+
+@dataclass
+class CatalogState:
+    catalog: Catalog
+    expires_ts: NDArray[np.float64]
+    signature: tuple[Any, ...]
+    checked_at: float
+
+
+@dataclass
+class Runtime:
+    """Held in ``app.extensions``; one per worker process."""
+
+    artifacts_dir: str
+    encoder_setting: str
+    model: ServingModel | None = None
+    stamp: int | None = None
+    checked_at: float = 0.0
+    catalog: CatalogState | None = None
+    encoders: dict[str, Encoder] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def store(self) -> ArtifactStore:
+        return ArtifactStore(self.artifacts_dir)
+
+    def encoder(self, name: str) -> Encoder:
+        enc = self.encoders.get(name)
+        if enc is None:
+            enc = get_encoder(name)
+            self.encoders[name] = enc
+        return enc
+
+    # --- model ---------------------------------------------------------------------------------
+
+    def serving(self, now: float | None = None) -> ServingModel:
+        """The model to serve this request with (cheap unless ``ACTIVE`` changed)."""
+        now = time.monotonic() if now is None else now
+        model = self.model
+        if model is not None and now - self.checked_at < MODEL_CHECK_INTERVAL_S:
+            return model
+        with self.lock:
+            self.checked_at = now
+            stamp = self.store.active_stamp()
+            if self.model is None or stamp != self.stamp:
+                self.model = self._load()
+                self.stamp = stamp
+            return self.model
+
+    def _fallback(self, reason: str) -> ServingModel:
+        log.warning("recommender degraded: %s", reason)
+        ranker = EngagementRanker.with_defaults(default_weights=FALLBACK_WEIGHTS)
+        return ServingModel("fallback", ranker, None, True, (reason,))
+
+    def _load(self) -> ServingModel:
+        store = self.store
+        version = store.active()
+        if version is None:
+            try:
+                enc = self.encoder(self.encoder_setting)
+            except EncoderUnavailableError as exc:
+                return self._fallback(f"encoder unavailable: {exc}")
+            return ServingModel("default", EngagementRanker.with_defaults(), enc, False, ())
+        try:
+            artifact = store.load(version)
+        except ArtifactError as exc:
+            return self._fallback(f"active model unusable: {exc}")
+        try:
+            enc = self.encoder(artifact.encoder)
+        except EncoderUnavailableError as exc:
+            return self._fallback(f"encoder unavailable: {exc}")
+        log.info("recommender serving model %s (encoder %s)", version, enc.name)
+        return ServingModel(version, artifact.ranker, enc, False, (), artifact)
+
+    def reset(self) -> None:
+        with self.lock:
+            self.model = None
+            self.stamp = None
+            self.catalog = None
+
+    # --- catalog -------------------------------------------------------------------------------
+
+    def current_catalog(self, encoder: Encoder | None, now: dt.datetime) -> CatalogState:
+        mono = time.monotonic()
+        name = encoder.name if encoder else ""
+        state = self.catalog
+        if (
+            state is not None
+            and state.catalog.encoder == name
+            and mono - state.checked_at < CATALOG_CHECK_INTERVAL_S
+        ):
+            return state
+        if encoder is not None:
+            embed_pending(encoder, limit=EMBED_PER_REQUEST)
+        signature = (name, *catalog_signature(name))
+        if state is not None and state.signature == signature and state.catalog.encoder == name:
+            state.checked_at = mono
+            return state
+        new_state = build_catalog(encoder, now, signature)
+        new_state.checked_at = mono
+        self.catalog = new_state
+        return new_state
+
+
+def runtime(app: Flask | None = None) -> Runtime:
+    app = app or current_app
+    rt = app.extensions.get(EXTENSION_KEY)
+    if rt is None:
+        rt = Runtime(str(app.config["ARTIFACTS_DIR"]), str(app.config.get("ENCODER", "minilm")))
+        app.extensions[EXTENSION_KEY] = rt
+    assert isinstance(rt, Runtime)
+    return rt
+
+
+# --- catalog from the database -------------------------------------------------------------------
+
+
+def _approved() -> sa.ColumnElement[bool]:
+    return Article.status == "approved"
+
+
+def catalog_signature(encoder_name: str) -> tuple[Any, ...]:
+    count, latest = db.session.execute(
+        sa.select(sa.func.count(Article.id), sa.func.max(Article.updated_at)).where(_approved())
+    ).one()
+    n_emb = db.session.scalar(
+        sa.select(sa.func.count(ArticleEmbedding.id)).where(
+            ArticleEmbedding.encoder == encoder_name
+        )
+    )
+    return (int(count or 0), str(latest), int(n_emb or 0))
+
+
+def article_embedding_text(article: Article) -> str:
+    return article_text(article.title, article.summary or "", article.body or "")
+
+
+def embed_pending(
+    encoder: Encoder,
+    limit: int | None = None,
+    batch_size: int = 64,
+    full: bool = False,
+    progress: Any = None,
+) -> int:
+    """Embed approved articles whose embedding for ``encoder`` is missing or stale; returns count.
+
+    Incremental by content hash: an unchanged article is never embedded twice. Without ``full``
+    only articles updated after their embedding are hashed (the cheap per-request check).
+    """
+    query = (
+        sa.select(Article, ArticleEmbedding)
+        .outerjoin(
+            ArticleEmbedding,
+            sa.and_(
+                ArticleEmbedding.article_id == Article.id, ArticleEmbedding.encoder == encoder.name
+            ),
+        )
+        .where(_approved())
+        .order_by(Article.id)
+    )
+    if not full:
+        query = query.where(
+            sa.or_(ArticleEmbedding.id.is_(None), Article.updated_at > ArticleEmbedding.created_at)
+        )
+    rows = db.session.execute(query).all()
+    todo: list[tuple[Article, ArticleEmbedding | None, str, str]] = []
+    for article, emb in rows:
+        text = article_embedding_text(article)
+        digest = content_hash(text, encoder.name)
+        if emb is None or emb.content_hash != digest:
+            todo.append((article, emb, text, digest))
+            if limit is not None and len(todo) >= limit:
+                break
+    for start in range(0, len(todo), batch_size):
+        chunk = todo[start : start + batch_size]
+        vectors = encoder.encode([t for _, _, t, _ in chunk], kind="passage")
+        for (article, existing, _, digest), vec in zip(chunk, vectors, strict=True):
+            blob = np.ascontiguousarray(vec, dtype="<f4").tobytes()
+            if existing is None:
+                db.session.add(
+                    ArticleEmbedding(
+                        article_id=article.id,
+                        encoder=encoder.name,
+                        content_hash=digest,
+                        dim=encoder.dim,
+                        vector=blob,
+                    )
+                )
+            else:
+                existing.content_hash, existing.dim, existing.vector = digest, encoder.dim, blob
+                existing.created_at = utcnow()
+        db.session.commit()
+        if progress is not None:
+            progress.update(len(chunk))
+    return len(todo)
+
+
+def build_catalog(
+    encoder: Encoder | None, now: dt.datetime, signature: tuple[Any, ...]
+) -> CatalogState:
+    """Load approved articles (with embeddings for ``encoder``) into aligned arrays."""
+    name = encoder.name if encoder else ""
+    dim = encoder.dim if encoder else 1
+    query = (
+        sa.select(
+            Article.id,
+            Article.language,
+            Article.published_at,
+            Article.approved_at,
+            Article.created_at,
+            Article.expires_at,
+            Campaign.priority,
+            Campaign.status,
+            Campaign.starts_at,
+            Campaign.ends_at,
+            ArticleEmbedding.vector if encoder else sa.null(),
+        )
+        .outerjoin(Campaign, Campaign.id == Article.campaign_id)
+        .where(_approved())
+        .order_by(Article.id)
+    )
+    if encoder is not None:
+        query = query.join(
+            ArticleEmbedding,
+            sa.and_(ArticleEmbedding.article_id == Article.id, ArticleEmbedding.encoder == name),
+        )
+    rows = db.session.execute(query).all()
+    n = len(rows)
+    ids = np.zeros(n, dtype=np.int64)
+    langs = np.empty(n, dtype="<U2")
+    published = np.zeros(n, dtype=np.float64)
+    expires = np.full(n, np.inf)
+    priority = np.zeros(n, dtype=np.float32)
+    emb = np.zeros((n, dim), dtype=np.float32)
+    for i, row in enumerate(rows):
+        (aid, lang, pub, appr, created, exp, prio, cstatus, cstart, cend, vector) = row
+        ids[i] = aid
+        langs[i] = lang
+        published[i] = (pub or appr or created or now).timestamp()
+        if exp is not None:
+            expires[i] = exp.timestamp()
+        active = (
+            prio is not None
+            and cstatus == "active"
+            and (cstart is None or cstart <= now)
+            and (cend is None or cend > now)
+        )
+        priority[i] = min(max(float(prio), 0.0), 10.0) / 10.0 if active else 0.0
+        if vector is not None:
+            vec = np.frombuffer(vector, dtype="<f4")
+            if vec.shape[0] == dim:
+                emb[i] = vec
+    catalog = Catalog(ids, emb, langs, published, priority, encoder=name)
+    return CatalogState(catalog, expires, signature, time.monotonic())

@@ -1,0 +1,390 @@
+"""Suggestions for one employee and the engagement events that train the ranker.
+
+``suggest`` = candidates (approved, unexpired, in a language the employee reads, not already shared
+or dismissed by them) → features → the active ranker → MMR → reasons and caption drafts → one
+``SuggestionImpression`` row per item, keyed by a fresh request id that later events join back to.
+
+Privacy: the context text is embedded in memory for this request only; it is never stored, logged
+or returned. Impressions keep the page *type* and the numeric features only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from flask import current_app
+
+from backend.errors import NotFound, ValidationFailed
+from backend.extensions import db
+from backend.models import (
+    Article,
+    Campaign,
+    Employee,
+    EngagementEvent,
+    ModelVersion,
+    Share,
+    SuggestionImpression,
+    utcnow,
+)
+from backend.schemas.suggestions import (
+    EventIn,
+    EventOut,
+    ModelsOut,
+    ModelVersionOut,
+    SuggestionItem,
+    SuggestionRequest,
+    SuggestionsOut,
+)
+from backend.services.recommender_runtime import runtime
+from recommender.captions import draft_caption
+from recommender.columns import EVENT_WEIGHTS, HISTORY_HALF_LIFE_DAYS, POSITIVE_EVENTS, Events
+from recommender.encoders import Encoder
+from recommender.engine import Request, profile_vector, recommend
+from recommender.reasons import ReasonContext, reasons_for
+from recommender.text import context_text, keywords, role_text
+
+HISTORY_DAYS = 180
+PEER_DAYS = 30
+POPULARITY_DAYS = 7
+POPULARITY_HALF_LIFE_DAYS = 2.0
+SIGNAL_TTL_S = 30.0
+DAY_S = 86400.0
+
+EMPTY_NO_ARTICLES = "There are no approved articles yet."
+EMPTY_NO_LANGUAGE = "No approved articles in your languages ({langs})."
+EMPTY_ALL_SEEN = "You have already shared or dismissed every available article."
+
+
+# --- cached company-wide signals ------------------------------------------------------------------
+
+
+@dataclass
+class _Cached:
+    value: dict[int, float]
+    at: float
+
+
+_signal_cache: dict[tuple[str, ...], _Cached] = {}
+
+
+def _cached(key: tuple[str, ...], compute: Any) -> dict[int, float]:
+    hit = _signal_cache.get(key)
+    now = time.monotonic()
+    if hit is not None and now - hit.at < SIGNAL_TTL_S and not current_app.testing:
+        return hit.value
+    value: dict[int, float] = compute()
+    _signal_cache[key] = _Cached(value, now)
+    return value
+
+
+def popularity_velocity(now: dt.datetime) -> dict[int, float]:
+    """Positive engagement in the last week, each event halving in weight every two days."""
+    since = now - dt.timedelta(days=POPULARITY_DAYS)
+    rows = db.session.execute(
+        sa.select(EngagementEvent.article_id, EngagementEvent.created_at).where(
+            EngagementEvent.created_at >= since,
+            EngagementEvent.type.in_(sorted(POSITIVE_EVENTS)),
+        )
+    ).all()
+    out: dict[int, float] = {}
+    for article_id, at in rows:
+        age = max((now - at).total_seconds(), 0.0) / DAY_S
+        out[article_id] = out.get(article_id, 0.0) + 2.0 ** (-age / POPULARITY_HALF_LIFE_DAYS)
+    return out
+
+
+def peer_engagement(employee: Employee, now: dt.datetime) -> dict[int, float]:
+    """Distinct colleagues (same department or job title) who engaged, per article, 30 days."""
+    since = now - dt.timedelta(days=PEER_DAYS)
+    same_role = []
+    if employee.department:
+        same_role.append(Employee.department == employee.department)
+    if employee.job_title:
+        same_role.append(Employee.job_title == employee.job_title)
+    if not same_role:
+        return {}
+    rows = db.session.execute(
+        sa.select(
+            EngagementEvent.article_id, sa.func.count(sa.distinct(EngagementEvent.employee_id))
+        )
+        .join(Employee, Employee.id == EngagementEvent.employee_id)
+        .where(
+            EngagementEvent.created_at >= since,
+            EngagementEvent.type.in_(sorted(POSITIVE_EVENTS)),
+            EngagementEvent.employee_id != employee.id,
+            sa.or_(*same_role),
+        )
+        .group_by(EngagementEvent.article_id)
+    ).all()
+    return {int(a): float(c) for a, c in rows}
+
+
+def teammates_shared_24h(employee: Employee, now: dt.datetime) -> dict[int, float]:
+    """Anti-flood: distinct teammates who shared each article in the last 24 hours."""
+    if not employee.team:
+        return {}
+    rows = db.session.execute(
+        sa.select(Share.article_id, sa.func.count(sa.distinct(Share.employee_id)))
+        .join(Employee, Employee.id == Share.employee_id)
+        .where(
+            Share.created_at >= now - dt.timedelta(hours=24),
+            Employee.team == employee.team,
+            Share.employee_id != employee.id,
+        )
+        .group_by(Share.article_id)
+    ).all()
+    return {int(a): float(c) for a, c in rows}
+
+
+@dataclass
+class OwnHistory:
+    exclude: set[int]
+    weights: dict[int, float]
+
+
+def own_history(employee: Employee, now: dt.datetime) -> OwnHistory:
+    """Shared and dismissed articles (excluded) and time-decayed signed weights per article."""
+    rows = db.session.execute(
+        sa.select(
+            EngagementEvent.article_id, EngagementEvent.type, EngagementEvent.created_at
+        ).where(
+            EngagementEvent.employee_id == employee.id,
+            EngagementEvent.created_at >= now - dt.timedelta(days=HISTORY_DAYS),
+        )
+    ).all()
+    exclude = set(
+        db.session.scalars(sa.select(Share.article_id).where(Share.employee_id == employee.id))
+    )
+    weights: dict[int, float] = {}
+    for article_id, kind, at in rows:
+        if kind in (Events.SHARED, Events.DISMISSED):
+            exclude.add(article_id)
+        age = max((now - at).total_seconds(), 0.0) / DAY_S
+        w = EVENT_WEIGHTS.get(kind, 0.0) * 2.0 ** (-age / HISTORY_HALF_LIFE_DAYS)
+        if w:
+            weights[article_id] = weights.get(article_id, 0.0) + w
+    for article_id in exclude:  # shares still say what the employee likes
+        weights.setdefault(article_id, EVENT_WEIGHTS[Events.SHARED])
+    return OwnHistory(exclude, weights)
+
+
+_role_cache: dict[tuple[str, str], Any] = {}
+
+
+def role_vector(encoder: Encoder, employee: Employee) -> Any:
+    text = role_text(
+        employee.job_title,
+        employee.role_text,
+        employee.department,
+        ", ".join(employee.interests or []),
+    )
+    if not text:
+        return None
+    key = (encoder.name, text)
+    vec = _role_cache.get(key)
+    if vec is None:
+        if len(_role_cache) > 10_000:
+            _role_cache.clear()
+        vec = encoder.encode_one(text, kind="query")
+        _role_cache[key] = vec
+    return vec
+
+
+# --- the suggestion request ----------------------------------------------------------------------
+
+
+def suggest(
+    employee: Employee, body: SuggestionRequest, now: dt.datetime | None = None
+) -> SuggestionsOut:
+    now = now or utcnow()
+    rt = runtime()
+    model = rt.serving()
+    state = rt.current_catalog(model.encoder, now)
+    catalog = state.catalog
+    request_id = str(uuid.uuid4())
+    out = SuggestionsOut(
+        request_id=request_id, model_version=model.version, degraded=model.degraded, items=[]
+    )
+    if len(catalog) == 0:
+        out.reason = EMPTY_NO_ARTICLES
+        return out
+    langs = [lang.lower() for lang in (employee.languages or ["en"])]
+    history = own_history(employee, now)
+    expired = catalog.article_ids[state.expires_ts <= now.timestamp()].tolist()
+    encoder = model.encoder
+    ctx = body.context
+    page_type = ctx.page_type if ctx else None
+    ctx_words = context_text(ctx.text if ctx else None)
+    context_vec = encoder.encode_one(ctx_words, kind="query") if encoder and ctx_words else None
+    role_vec = role_vector(encoder, employee) if encoder else None
+    prof = None
+    if encoder is not None and history.weights:
+        rows = [(catalog.row(a), w) for a, w in history.weights.items()]
+        known = [(r, w) for r, w in rows if r is not None]
+        if known:
+            prof = profile_vector(catalog.embeddings[[r for r, _ in known]], [w for _, w in known])
+    req = Request(
+        now_ts=now.timestamp(),
+        languages=langs,
+        exclude_ids=history.exclude | set(expired),
+        context_vec=context_vec,
+        role_vec=role_vec,
+        profile_vec=prof,
+        peer_engagement=_cached(
+            ("peer", employee.department, employee.job_title, str(employee.id)),
+            lambda: peer_engagement(employee, now),
+        ),
+        popularity=_cached(("popularity",), lambda: popularity_velocity(now)),
+        teammates_24h=teammates_shared_24h(employee, now),
+    )
+    scored = recommend(catalog, req, model.ranker, limit=body.limit)
+    if not scored:
+        in_lang = np.isin(catalog.languages, np.array(langs, dtype=catalog.languages.dtype))
+        out.reason = (
+            EMPTY_NO_LANGUAGE.format(langs=", ".join(langs))
+            if not in_lang.any()
+            else EMPTY_ALL_SEEN
+        )
+        return out
+    articles = {
+        a.id: a
+        for a in db.session.scalars(
+            sa.select(Article).where(Article.id.in_([s.article_id for s in scored]))
+        )
+    }
+    ctx_keys = frozenset(keywords(ctx_words)) if ctx_words else frozenset()
+    campaign_names = _campaign_names([a.campaign_id for a in articles.values()])
+    for rank, s in enumerate(scored):
+        article = articles[s.article_id]
+        age = (
+            now - (article.published_at or article.approved_at or article.created_at)
+        ).total_seconds()
+        reason_ctx = ReasonContext(
+            page_type=page_type,
+            context_keywords=ctx_keys,
+            article_title=article.title,
+            article_tags=list(article.tags or []),
+            department=employee.department,
+            campaign_name=campaign_names.get(article.campaign_id or 0),
+            age_days=age / DAY_S,
+        )
+        caption = draft_caption(
+            employee_id=employee.id,
+            article_id=article.id,
+            title=article.title,
+            summary=article.summary or "",
+            language=article.language,
+            department=employee.department,
+            team_captions=[(c.language, c.text) for c in article.captions],
+        )
+        out.items.append(
+            SuggestionItem(
+                article_id=article.id,
+                url=article.canonical_url,
+                title=article.title,
+                summary=article.summary or "",
+                image_url=article.image_url,
+                language=article.language,
+                score=round(s.score, 4),
+                reasons=reasons_for(s.contributions, s.baseline, reason_ctx),
+                caption=caption,
+            )
+        )
+        db.session.add(
+            SuggestionImpression(
+                request_id=request_id,
+                employee_id=employee.id,
+                article_id=article.id,
+                rank=rank,
+                score=s.score,
+                model_version=model.version,
+                page_type=page_type,
+                features={k: round(v, 6) for k, v in s.features.items()},
+                created_at=now,
+            )
+        )
+    db.session.commit()
+    return out
+
+
+def _campaign_names(ids: list[int | None]) -> dict[int, str]:
+    wanted = [i for i in ids if i]
+    if not wanted:
+        return {}
+    rows = db.session.execute(sa.select(Campaign.id, Campaign.name).where(Campaign.id.in_(wanted)))
+    return {int(i): str(n) for i, n in rows}
+
+
+# --- events --------------------------------------------------------------------------------------
+
+
+def record_event(employee: Employee, body: EventIn) -> EventOut:
+    """Log opened/shared/dismissed/saved; ``request_id`` must be one of the employee's requests."""
+    if db.session.get(Article, body.article_id) is None:
+        raise NotFound(f"article {body.article_id} not found")
+    if body.request_id is not None:
+        shown = db.session.scalar(
+            sa.select(SuggestionImpression.id)
+            .where(
+                SuggestionImpression.request_id == body.request_id,
+                SuggestionImpression.employee_id == employee.id,
+            )
+            .limit(1)
+        )
+        if shown is None:
+            raise ValidationFailed(
+                "unknown request_id",
+                details=[
+                    {
+                        "field": "request_id",
+                        "message": "no suggestions were shown to you under this request id",
+                        "type": "value_error",
+                    }
+                ],
+            )
+    event = EngagementEvent(
+        employee_id=employee.id,
+        article_id=body.article_id,
+        type=body.type,
+        request_id=body.request_id,
+    )
+    db.session.add(event)
+    db.session.commit()
+    return EventOut.model_validate(event)
+
+
+# --- readiness and models ------------------------------------------------------------------------
+
+
+def readiness() -> tuple[bool, list[str]]:
+    """For /readyz: (ok, reasons). Not ok when serving the degraded fallback."""
+    try:
+        model = runtime().serving()
+    except Exception as exc:  # noqa: BLE001 - readiness must answer, whatever broke
+        return False, [f"recommender unavailable: {type(exc).__name__}"]
+    return (not model.degraded, list(model.reasons))
+
+
+def list_models() -> ModelsOut:
+    rt = runtime()
+    model = rt.serving()
+    rows = db.session.scalars(sa.select(ModelVersion).order_by(ModelVersion.created_at.desc()))
+    return ModelsOut(
+        active=rt.store.active(),
+        serving=model.version,
+        degraded=model.degraded,
+        reasons=list(model.reasons),
+        items=[ModelVersionOut.model_validate(r) for r in rows],
+    )
+
+
+def serving_info() -> Mapping[str, Any]:
+    model = runtime().serving()
+    return {"version": model.version, "degraded": model.degraded, "reasons": list(model.reasons)}

@@ -1,0 +1,131 @@
+"""POST /api/v1/events: engagement joins back to impressions; dismissals and shares stick."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from backend.extensions import db
+from backend.models import Article, EngagementEvent, SuggestionImpression, utcnow
+
+URL = "/api/v1/events"
+
+
+@pytest.fixture
+def articles(app: Flask) -> list[Article]:
+    out = []
+    for title in ("Cloud security news", "Team offsite recap"):
+        a = Article(
+            canonical_url=f"https://example.com/{secrets.token_hex(4)}",
+            title=title,
+            status="approved",
+            approved_at=utcnow(),
+        )
+        db.session.add(a)
+        out.append(a)
+    db.session.commit()
+    return out
+
+
+def suggest(client: Any, headers: dict[str, str]) -> dict[str, Any]:
+    resp = client.post("/api/v1/suggestions", json={"limit": 5}, headers=headers)
+    assert resp.status_code == 200, resp.json
+    body: dict[str, Any] = resp.json
+    return body
+
+
+def test_event_joins_back_to_the_request(
+    client: Any, employee_headers: dict[str, str], articles: list[Article]
+) -> None:
+    shown = suggest(client, employee_headers)
+    item = shown["items"][0]
+    resp = client.post(
+        URL,
+        json={
+            "article_id": item["article_id"],
+            "type": "opened",
+            "request_id": shown["request_id"],
+        },
+        headers=employee_headers,
+    )
+    assert resp.status_code == 201, resp.json
+    assert resp.json["request_id"] == shown["request_id"]
+    event = db.session.get(EngagementEvent, resp.json["id"])
+    assert event is not None and event.type == "opened"
+
+
+def test_dismissed_article_is_not_suggested_again(
+    client: Any, employee_headers: dict[str, str], articles: list[Article]
+) -> None:
+    target = articles[0].id
+    resp = client.post(
+        URL, json={"article_id": target, "type": "dismissed"}, headers=employee_headers
+    )
+    assert resp.status_code == 201
+    ids = [i["article_id"] for i in suggest(client, employee_headers)["items"]]
+    assert target not in ids and ids
+
+
+def test_shared_article_is_not_suggested_again(
+    client: Any, employee_headers: dict[str, str], articles: list[Article]
+) -> None:
+    target = articles[1].id
+    client.post(URL, json={"article_id": target, "type": "shared"}, headers=employee_headers)
+    assert target not in [i["article_id"] for i in suggest(client, employee_headers)["items"]]
+
+
+def test_unknown_article_is_404(client: Any, employee_headers: dict[str, str]) -> None:
+    resp = client.post(
+        URL, json={"article_id": 999_999, "type": "opened"}, headers=employee_headers
+    )
+    assert resp.status_code == 404
+    assert resp.json["error"]["message"] == "article 999999 not found"
+
+
+def test_someone_elses_request_id_is_422(
+    client: Any, employee_headers: dict[str, str], make_employee: Any, articles: list[Article]
+) -> None:
+    other = make_employee()
+    db.session.add(
+        SuggestionImpression(
+            request_id="r-of-someone-else",
+            employee_id=other.id,
+            article_id=articles[0].id,
+            rank=0,
+            score=1.0,
+        )
+    )
+    db.session.commit()
+    resp = client.post(
+        URL,
+        json={"article_id": articles[0].id, "type": "opened", "request_id": "r-of-someone-else"},
+        headers=employee_headers,
+    )
+    assert resp.status_code == 422
+    assert resp.json["error"]["message"] == "unknown request_id"
+    assert resp.json["error"]["details"][0]["field"] == "request_id"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"article_id": 1, "type": "shown"}, "type"),
+        ({"article_id": 1, "type": "liked"}, "type"),
+        ({"article_id": 0, "type": "opened"}, "article_id"),
+        ({"type": "opened"}, "article_id"),
+        ({"article_id": 1, "type": "opened", "request_id": "x" * 37}, "request_id"),
+    ],
+)
+def test_invalid_events_get_422(
+    client: Any, employee_headers: dict[str, str], body: dict[str, Any], field: str
+) -> None:
+    resp = client.post(URL, json=body, headers=employee_headers)
+    assert resp.status_code == 422
+    assert field in [d["field"] for d in resp.json["error"]["details"]]
+
+
+def test_events_require_token(client: Any) -> None:
+    assert client.post(URL, json={"article_id": 1, "type": "opened"}).status_code == 401

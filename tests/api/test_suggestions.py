@@ -1,0 +1,292 @@
+"""POST /api/v1/suggestions and GET /api/v1/models (HashingEncoder via the test config)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from backend.extensions import db
+from backend.models import Article, ArticleCaption, Campaign, SuggestionImpression, utcnow
+from backend.services import recommender_runtime as rt_mod
+from backend.services import suggestions as svc
+from recommender.artifacts import ArtifactStore
+from recommender.ranker import EngagementRanker
+
+URL = "/api/v1/suggestions"
+
+
+@pytest.fixture(autouse=True)
+def no_check_intervals(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Check the active pointer and the catalog on every request (tests are faster than 1 s)."""
+    monkeypatch.setattr(rt_mod, "MODEL_CHECK_INTERVAL_S", 0.0)
+    monkeypatch.setattr(rt_mod, "CATALOG_CHECK_INTERVAL_S", 0.0)
+
+
+@pytest.fixture
+def make_article(app: Flask) -> Callable[..., Article]:
+    def _make(title: str, **kw: Any) -> Article:
+        now = utcnow()
+        defaults: dict[str, Any] = {
+            "canonical_url": f"https://example.com/{secrets.token_hex(4)}",
+            "title": title,
+            "summary": kw.pop("summary", f"{title}. More details inside for readers."),
+            "language": "en",
+            "status": "approved",
+            "approved_at": now,
+            "published_at": now - dt.timedelta(hours=2),
+            "tags": [],
+        }
+        defaults.update(kw)
+        article = Article(**defaults)
+        db.session.add(article)
+        db.session.commit()
+        return article
+
+    return _make
+
+
+@pytest.fixture
+def catalog(make_article: Callable[..., Article]) -> list[Article]:
+    return [
+        make_article("Zero trust cloud security for hybrid teams", tags=["cloud security"]),
+        make_article("Quarterly results beat expectations", tags=["finance"]),
+        make_article("How our engineers cut Kubernetes costs", tags=["kubernetes"]),
+        make_article("Summer party photos from the Aarhus office", tags=["culture"]),
+    ]
+
+
+def post(client: Any, headers: dict[str, str], body: dict[str, Any]) -> Any:
+    return client.post(URL, json=body, headers=headers)
+
+
+def test_requires_token(client: Any) -> None:
+    resp = client.post(URL, json={})
+    assert resp.status_code == 401
+    assert resp.json["error"]["code"] == "unauthorized"
+
+
+def test_empty_catalog_gives_empty_list_with_reason(
+    client: Any, employee_headers: dict[str, str]
+) -> None:
+    resp = post(client, employee_headers, {"limit": 5})
+    assert resp.status_code == 200, resp.json
+    assert resp.json["items"] == []
+    assert resp.json["reason"] == "There are no approved articles yet."
+    assert resp.json["model_version"] == "default"
+    assert resp.json["degraded"] is False
+
+
+def test_context_drives_the_top_item_and_its_reason(
+    client: Any, employee_headers: dict[str, str], catalog: list[Article]
+) -> None:
+    text = "Our CISO on zero trust and cloud security for hybrid teams at scale"
+    resp = post(
+        client,
+        employee_headers,
+        {
+            "context": {"url": "https://www.linkedin.com/feed/", "page_type": "post", "text": text},
+            "limit": 3,
+        },
+    )
+    assert resp.status_code == 200, resp.json
+    body = resp.json
+    assert len(body["items"]) == 3
+    top = body["items"][0]
+    assert top["article_id"] == catalog[0].id
+    assert top["reasons"][0] == "Matches the post you're reading about cloud security"
+    assert set(top) == {
+        "article_id",
+        "url",
+        "title",
+        "summary",
+        "image_url",
+        "language",
+        "score",
+        "reasons",
+        "caption",
+    }
+    assert top["caption"]
+    assert len(body["request_id"]) == 36
+
+
+def test_impressions_are_logged_without_the_context_text(
+    client: Any, employee_headers: dict[str, str], catalog: list[Article]
+) -> None:
+    secret = "confidential-merger-talk"
+    resp = post(
+        client, employee_headers, {"context": {"page_type": "feed", "text": secret}, "limit": 2}
+    )
+    rows = db.session.scalars(
+        sa.select(SuggestionImpression).where(
+            SuggestionImpression.request_id == resp.json["request_id"]
+        )
+    ).all()
+    assert [r.rank for r in rows] == [0, 1]
+    assert {r.page_type for r in rows} == {"feed"}
+    assert set(rows[0].features) >= {"context_sim", "popularity", "teammates_24h"}
+    for table in db.metadata.sorted_tables:
+        for row in db.session.execute(sa.select(table)).all():
+            assert secret not in repr(row), f"context text leaked into {table.name}"
+
+
+def test_team_caption_in_article_language_is_used(
+    client: Any, employee_headers: dict[str, str], make_article: Callable[..., Article]
+) -> None:
+    article = make_article("Cloud launch")
+    db.session.add(ArticleCaption(article_id=article.id, language="en", text="Team caption!"))
+    db.session.commit()
+    resp = post(client, employee_headers, {})
+    assert resp.json["items"][0]["caption"] == "Team caption!"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"context": {"page_type": "newsletter"}}, "context.page_type"),
+        ({"limit": 0}, "limit"),
+        ({"limit": 21}, "limit"),
+        ({"limit": "many"}, "limit"),
+        ({"context": {"url": "javascript:alert(1)"}}, "context.url"),
+        ({"unknown": 1}, "unknown"),
+    ],
+)
+def test_invalid_requests_get_422(
+    client: Any, employee_headers: dict[str, str], body: dict[str, Any], field: str
+) -> None:
+    resp = post(client, employee_headers, body)
+    assert resp.status_code == 422
+    assert resp.json["error"]["code"] == "validation_error"
+    assert field in [d["field"] for d in resp.json["error"]["details"]]
+
+
+def test_huge_and_empty_context_text_are_accepted(
+    client: Any, employee_headers: dict[str, str], catalog: list[Article]
+) -> None:
+    for text in ("", "cloud " * 20_000):
+        resp = post(client, employee_headers, {"context": {"page_type": "post", "text": text}})
+        assert resp.status_code == 200, resp.json
+        assert resp.json["items"]
+
+
+def test_candidates_exclude_drafts_expired_and_other_languages(
+    client: Any,
+    headers_for: Callable[..., dict[str, str]],
+    make_article: Callable[..., Article],
+) -> None:
+    ok = make_article("Visible article")
+    make_article("Draft article", status="draft", approved_at=None)
+    make_article("Expired article", expires_at=utcnow() - dt.timedelta(hours=1))
+    make_article("Dansk artikel", language="da")
+    resp = post(client, headers_for(languages=["en"]), {"limit": 10})
+    assert [i["article_id"] for i in resp.json["items"]] == [ok.id]
+
+
+def test_no_articles_in_my_languages_has_a_reason(
+    client: Any, headers_for: Callable[..., dict[str, str]], make_article: Callable[..., Article]
+) -> None:
+    make_article("English only")
+    resp = post(client, headers_for(languages=["de"]), {})
+    assert resp.json["items"] == []
+    assert resp.json["reason"] == "No approved articles in your languages (de)."
+
+
+def test_new_article_is_suggestible_without_a_command(
+    client: Any, employee_headers: dict[str, str], make_article: Callable[..., Article]
+) -> None:
+    first = make_article("First article")
+    assert [i["article_id"] for i in post(client, employee_headers, {}).json["items"]] == [first.id]
+    second = make_article("Second article")
+    ids = {i["article_id"] for i in post(client, employee_headers, {}).json["items"]}
+    assert ids == {first.id, second.id}
+
+
+def test_campaign_reason(
+    client: Any, employee_headers: dict[str, str], make_article: Callable[..., Article]
+) -> None:
+    campaign = Campaign(slug="launch", name="Autumn launch", priority=10, status="active")
+    db.session.add(campaign)
+    db.session.commit()
+    make_article("Plain news", published_at=utcnow() - dt.timedelta(days=30))
+    pushed = make_article(
+        "Launch news", campaign_id=campaign.id, published_at=utcnow() - dt.timedelta(days=30)
+    )
+    top = post(client, employee_headers, {}).json["items"][0]
+    assert top["article_id"] == pushed.id
+    assert "Part of the Autumn launch campaign" in top["reasons"]
+
+
+# --- model versions: hot switch, corrupt artifact, readiness ---------------------------
+
+
+def publish(app: Flask, version: str, **weights: float) -> ArtifactStore:
+    store = ArtifactStore(app.config["ARTIFACTS_DIR"])
+    ranker = EngagementRanker.with_defaults(default_weights=weights or None)
+    store.save(
+        version,
+        ranker=ranker,
+        embeddings=np.zeros((0, 256), dtype=np.float32),
+        article_ids=np.zeros(0, dtype=np.int64),
+        encoder_name="hashing-256",
+        data_hash="test",
+    )
+    store.set_active(version)
+    return store
+
+
+def test_hot_switch_to_a_newly_published_version(
+    app: Flask, client: Any, employee_headers: dict[str, str], catalog: list[Article]
+) -> None:
+    assert post(client, employee_headers, {}).json["model_version"] == "default"
+    publish(app, "v1")
+    assert post(client, employee_headers, {}).json["model_version"] == "v1"
+    publish(app, "v2", freshness=1.0)
+    assert post(client, employee_headers, {}).json["model_version"] == "v2"
+    assert svc.readiness() == (True, [])
+
+
+def test_corrupt_artifact_serves_degraded_fallback(
+    app: Flask, client: Any, employee_headers: dict[str, str], catalog: list[Article]
+) -> None:
+    store = publish(app, "v1")
+    (store.path_for("v1") / "ranker.joblib").write_bytes(b"tampered")
+    resp = post(client, employee_headers, {"context": {"page_type": "post", "text": "cloud"}})
+    assert resp.status_code == 200
+    assert resp.json["degraded"] is True
+    assert resp.json["model_version"] == "fallback"
+    assert len(resp.json["items"]) == 4
+    ok, reasons = svc.readiness()
+    assert ok is False
+    assert "sha256 mismatch for ranker.joblib" in reasons[0]
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json["checks"]["model"] == "degraded"
+
+
+def test_missing_active_version_serves_degraded_fallback(
+    app: Flask, client: Any, employee_headers: dict[str, str], catalog: list[Article]
+) -> None:
+    store = publish(app, "v1")
+    (store.root / "ACTIVE").write_text("v9\n")
+    resp = post(client, employee_headers, {})
+    assert resp.status_code == 200
+    assert resp.json["degraded"] is True
+
+
+def test_models_endpoint_refuses_employees(client: Any, employee_headers: dict[str, str]) -> None:
+    resp = client.get("/api/v1/models", headers=employee_headers)
+    assert resp.status_code == 403
+    assert resp.json["error"]["code"] == "forbidden"
+
+
+def test_models_endpoint_lists_versions(client: Any, content_headers: dict[str, str]) -> None:
+    resp = client.get("/api/v1/models", headers=content_headers)
+    assert resp.status_code == 200
+    assert resp.json["serving"] == "default"
+    assert resp.json["active"] is None
