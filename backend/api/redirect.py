@@ -32,7 +32,14 @@ def _cache() -> svc.TargetCache:
     return cache
 
 
-@bp.route("/r/<code>", methods=["GET", "HEAD"])
+@bp.route("/r/<path:_rest>", methods=["GET", "HEAD"], merge_slashes=False)
+@limiter.exempt
+def not_a_link(_rest: str) -> Response:
+    """Anything under /r/ that is not a single code (``/r//evil.example``, ``/r/a/b``)."""
+    return Response(NOT_FOUND_HTML, status=404, mimetype="text/html")
+
+
+@bp.route("/r/<code>", methods=["GET", "HEAD"], merge_slashes=False)
 @limiter.exempt
 def follow(code: str) -> Response:
     """Record a click on a tracked link and redirect (302) to the article."""

@@ -255,23 +255,26 @@ def list_my_shares(
         base.order_by(Share.created_at.desc(), Share.id.desc()).limit(limit).offset(offset)
     ).all()
     link_ids = {s.link_id for s in shares}
-    codes = dict(
-        db.session.execute(
+    codes: dict[int, str] = {
+        link_id: code
+        for link_id, code in db.session.execute(
             select(TrackedLink.id, TrackedLink.code).where(TrackedLink.id.in_(link_ids))
-        ).tuples()
-    )
-    clicks = dict(
-        db.session.execute(
+        )
+    }
+    clicks: dict[int, int] = {
+        link_id: n
+        for link_id, n in db.session.execute(
             select(Click.link_id, func.count())
             .where(Click.link_id.in_(link_ids), Click.is_bot.is_(False))
             .group_by(Click.link_id)
-        ).tuples()
-    )
-    titles = dict(
-        db.session.execute(
+        )
+    }
+    titles: dict[int, str] = {
+        article_id: title
+        for article_id, title in db.session.execute(
             select(Article.id, Article.title).where(Article.id.in_({s.article_id for s in shares}))
-        ).tuples()
-    )
+        )
+    }
     latest = _latest_engagement([s.id for s in shares])
     items = [
         ShareOut(
