@@ -52,7 +52,6 @@
     // Links people put in a post (the shared-article card, links in the text).
     postLink: [
       { css: "a.update-components-article__meta, .update-components-article a[href]", attr: "href", re: /(.+)/, dom: "classic" },
-      { css: "a[data-tracking-control-name='public_post_feed-article-content']", attr: "href", re: /(.+)/, dom: "public" },
       { css: "a[href^='http']:not([href*='linkedin.com'])", attr: "href", re: /(.+)/, dom: "generic" },
     ],
     // People linked from inside a post's text (@mentions): their names are removed before sending.
@@ -87,7 +86,6 @@
     profileAbout: [
       { css: "section[componentkey$='About'] span[data-testid='expandable-text-box']", dom: "2026" },
       { css: "#about ~ .display-flex .inline-show-more-text span[aria-hidden='true'], section:has(> #about) .inline-show-more-text span[aria-hidden='true']", dom: "classic" },
-      { css: "section.pv-about-section .pv-about__summary-text", dom: "classic" },
     ],
     // The top card, where connections and followers are counted (snapshot of one's own profile).
     profileTopCard: [
