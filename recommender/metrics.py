@@ -7,18 +7,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 
 import numpy as np
 from numpy.typing import NDArray
 
 
-def recall_at_k(ranked: Sequence[Hashable], relevant: set[Hashable], k: int) -> float:
+def recall_at_k(ranked: Sequence[Hashable], relevant: AbstractSet[Hashable], k: int) -> float:
     if not relevant:
         return 0.0
     return len(set(ranked[:k]) & relevant) / len(relevant)
 
 
-def ndcg_at_k(ranked: Sequence[Hashable], relevant: set[Hashable], k: int) -> float:
+def ndcg_at_k(ranked: Sequence[Hashable], relevant: AbstractSet[Hashable], k: int) -> float:
     if not relevant:
         return 0.0
     dcg = sum(1.0 / math.log2(i + 2) for i, item in enumerate(ranked[:k]) if item in relevant)
@@ -26,7 +27,7 @@ def ndcg_at_k(ranked: Sequence[Hashable], relevant: set[Hashable], k: int) -> fl
     return dcg / ideal
 
 
-def reciprocal_rank(ranked: Sequence[Hashable], relevant: set[Hashable]) -> float:
+def reciprocal_rank(ranked: Sequence[Hashable], relevant: AbstractSet[Hashable]) -> float:
     for i, item in enumerate(ranked):
         if item in relevant:
             return 1.0 / (i + 1)
@@ -66,7 +67,7 @@ def bootstrap_ci(
 
 def evaluate_rankings(
     rankings: Sequence[Sequence[Hashable]],
-    relevant: Sequence[set[Hashable]],
+    relevant: Sequence[AbstractSet[Hashable]],
     k: int = 10,
     catalog_size: int | None = None,
 ) -> dict[str, float]:

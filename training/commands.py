@@ -1,0 +1,220 @@
+"""The content team's retraining pipeline as plain, typed functions (the CLI is a thin wrapper).
+
+Every function runs inside an app context (``create_app()``), on the app's database and
+``ARTIFACTS_DIR``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from flask import current_app
+from tqdm import tqdm
+
+from backend.extensions import db
+from backend.models import Article, ArticleEmbedding, ModelVersion, utcnow
+from backend.services import importers
+from backend.services.recommender_runtime import embed_pending
+from recommender.artifacts import ArtifactStore, new_version_name
+from recommender.encoders import get_encoder
+from recommender.errors import ArtifactError, RecommenderError
+from recommender.ranker import EngagementRanker
+from training import evaluation as ev
+from training.data import load_logged
+
+
+class CommandError(RecommenderError):
+    """A pipeline step cannot proceed (message is shown to the user as is)."""
+
+
+def store() -> ArtifactStore:
+    return ArtifactStore(current_app.config["ARTIFACTS_DIR"])
+
+
+def import_file(path: Path, fmt: str | None = None, language: str | None = None) -> str:
+    """Import articles from CSV, JSON Lines or RSS/Atom; returns the import summary."""
+    fmt = fmt or importers.format_for_filename(path.name)
+    if fmt is None:
+        raise CommandError(f"cannot tell the format of {path.name}; pass --format csv|jsonl|feed")
+    try:
+        report = importers.import_articles(path, fmt, None, default_language=language)
+    except importers.ImportFileError as exc:
+        raise CommandError(str(exc)) from exc
+    for err in report.errors[:20]:
+        tqdm.write(f"  row {err.row}: {err.field}: {err.message}")
+    return report.summary()
+
+
+def embed(encoder_name: str | None = None, full: bool = True) -> int:
+    """Embed every approved article whose embedding is missing or stale (by content hash)."""
+    encoder = get_encoder(encoder_name or current_app.config["ENCODER"])
+    total = db.session.scalar(
+        sa.select(sa.func.count(Article.id)).where(Article.status == "approved")
+    )
+    with tqdm(total=total or 0, desc=f"embedding ({encoder.name})", unit="article") as bar:
+        return embed_pending(encoder, full=full, progress=bar)
+
+
+@dataclass
+class FitResult:
+    version: str
+    path: Path
+    metrics: dict[str, Any]
+    fallback: bool
+
+
+def fit(
+    version: str | None = None, encoder_name: str | None = None, min_samples: int = 200
+) -> FitResult:
+    """Fit the ranker on logged impressions, evaluate on a time split, save a candidate version."""
+    encoder = get_encoder(encoder_name or current_app.config["ENCODER"])
+    logged = load_logged()
+    train, test = ev.split(logged)
+    held_out = EngagementRanker(min_samples=min_samples).fit(train.X, train.y)
+    result = ev.evaluate_scorer("candidate", held_out.decision_function, test)
+    ranker = EngagementRanker(min_samples=min_samples).fit(logged.X, logged.y)
+    embed_pending(encoder, full=True)
+    rows = db.session.execute(
+        sa.select(ArticleEmbedding.article_id, ArticleEmbedding.vector)
+        .join(Article, Article.id == ArticleEmbedding.article_id)
+        .where(ArticleEmbedding.encoder == encoder.name, Article.status == "approved")
+        .order_by(ArticleEmbedding.article_id)
+    ).all()
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    emb = np.zeros((len(rows), encoder.dim), dtype=np.float32)
+    for i, (_, vector) in enumerate(rows):
+        emb[i] = np.frombuffer(vector, dtype="<f4")
+    version = version or new_version_name()
+    metrics = {**result.metrics, "train_rows": float(len(train)), "test_rows": float(len(test))}
+    path = store().save(
+        version,
+        ranker=ranker,
+        embeddings=emb,
+        article_ids=ids,
+        encoder_name=encoder.name,
+        data_hash=logged.data_hash(),
+        metrics=metrics,
+    )
+    db.session.add(
+        ModelVersion(
+            version=version,
+            encoder=encoder.name,
+            status="candidate",
+            metrics=metrics,
+            path=str(path),
+        )
+    )
+    db.session.commit()
+    return FitResult(version, path, metrics, bool(ranker.fallback_))
+
+
+def evaluate(version: str, out_dir: Path | None = None) -> tuple[Path, Path, list[ev.ModelMetrics]]:
+    """Compare ``version`` with the active model and baselines; write report.md and report.png."""
+    st = store()
+    candidate = st.load(version)
+    logged = load_logged()
+    _, test = ev.split(logged)
+    results = [ev.evaluate_scorer(f"candidate {version}", candidate.ranker.decision_function, test)]
+    active = st.active()
+    if active and active != version:
+        try:
+            results.append(
+                ev.evaluate_scorer(
+                    f"active {active}", st.load(active).ranker.decision_function, test
+                )
+            )
+        except ArtifactError as exc:
+            tqdm.write(f"active model {active} cannot be loaded: {exc}")
+    for name, scorer in ev.baselines().items():
+        results.append(ev.evaluate_scorer(name, scorer, test))
+    results.append(
+        ev.evaluate_scorer("logged order", lambda X: -test.logged_rank.astype(np.float64), test)
+    )
+    md, png = ev.write_report(results, out_dir or candidate.path, f"Evaluation of {version}")
+    return md, png, results
+
+
+def publish(version: str, force: bool = False) -> str:
+    """Make ``version`` active in every worker; refuses a worse candidate unless ``force``."""
+    st = store()
+    candidate = st.load(version)
+    active = st.active()
+    if active and active != version and not force:
+        _, test = ev.split(load_logged())
+        new = ev.evaluate_scorer("candidate", candidate.ranker.decision_function, test)
+        try:
+            old = ev.evaluate_scorer("active", st.load(active).ranker.decision_function, test)
+        except ArtifactError:
+            old = None
+        if old is not None and new.metrics[ev.PRIMARY] < old.metrics[ev.PRIMARY]:
+            raise CommandError(
+                f"refusing to publish {version}: {ev.PRIMARY} {new.metrics[ev.PRIMARY]:.4f} is"
+                f" worse than the active {active}'s {old.metrics[ev.PRIMARY]:.4f}; use --force to"
+                " publish anyway"
+            )
+    _activate(version, candidate.encoder, candidate.metrics, str(candidate.path))
+    st.set_active(version)
+    return f"published {version} (was {active or 'none'})"
+
+
+def _activate(version: str, encoder: str, metrics: dict[str, Any], path: str) -> None:
+    now = utcnow()
+    for old in db.session.scalars(sa.select(ModelVersion).where(ModelVersion.status == "active")):
+        old.status = "retired"
+    row = db.session.scalar(sa.select(ModelVersion).where(ModelVersion.version == version))
+    if row is None:
+        row = ModelVersion(version=version, encoder=encoder, metrics=metrics, path=path)
+        db.session.add(row)
+    row.status = "active"
+    row.activated_at = now
+    db.session.commit()
+
+
+def rollback() -> str:
+    """Re-activate the version that was active before the current one."""
+    st = store()
+    current = st.active()
+    previous = db.session.scalars(
+        sa.select(ModelVersion)
+        .where(ModelVersion.activated_at.is_not(None), ModelVersion.version != (current or ""))
+        .order_by(ModelVersion.activated_at.desc())
+    ).first()
+    if previous is None:
+        raise CommandError("nothing to roll back to: no earlier version was ever active")
+    st.load(previous.version)  # verify before switching
+    _activate(previous.version, previous.encoder, previous.metrics, previous.path)
+    st.set_active(previous.version)
+    return f"rolled back from {current or 'none'} to {previous.version}"
+
+
+def list_versions() -> list[dict[str, Any]]:
+    st = store()
+    active = st.active()
+    rows = {r.version: r for r in db.session.scalars(sa.select(ModelVersion))}
+    out = []
+    for version in st.list_versions():
+        try:
+            manifest = st.read_manifest(version)
+        except ArtifactError as exc:
+            out.append({"version": version, "status": "unreadable", "error": str(exc)})
+            continue
+        row = rows.get(version)
+        out.append(
+            {
+                "version": version,
+                "status": "active" if version == active else (row.status if row else "candidate"),
+                "encoder": manifest["encoder"]["name"],
+                "created_at": manifest["created_at"],
+                ev.PRIMARY: manifest.get("metrics", {}).get(ev.PRIMARY),
+            }
+        )
+    return out
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
