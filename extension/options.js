@@ -40,7 +40,6 @@ function errorText(err) {
 
 async function main() {
   applyI18n();
-  render(await call(MSG.SETTINGS_GET, {}));
 
   $("pair-form").addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -77,6 +76,9 @@ async function main() {
       $("save-result").textContent = errorText(err);
     }
   });
+
+  render(await call(MSG.SETTINGS_GET, {}));
+  document.body.dataset.ready = "true";
 }
 
 main();

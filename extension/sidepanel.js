@@ -50,9 +50,6 @@ function hideBanner() {
 function renderBlocking(state) {
   const s = state.settings;
   const openOptions = () => chrome.runtime.openOptionsPage();
-  if (!s.apiBaseUrl) return showBanner(t("stateNotConfigured"), t("openSettings"), openOptions), true;
-  if (state.expired) return showBanner(t("stateExpired"), t("pairAgain"), openOptions), true;
-  if (!state.paired) return showBanner(t("stateNotPaired"), t("openSettings"), openOptions), true;
   if (s.paused) {
     showBanner(t("statePaused"), t("resume"), async () => {
       await call(MSG.SETTINGS_SET, { paused: false });
@@ -60,6 +57,9 @@ function renderBlocking(state) {
     });
     return true;
   }
+  if (!s.apiBaseUrl) return showBanner(t("stateNotConfigured"), t("openSettings"), openOptions), true;
+  if (state.expired) return showBanner(t("stateExpired"), t("pairAgain"), openOptions), true;
+  if (!state.paired) return showBanner(t("stateNotPaired"), t("openSettings"), openOptions), true;
   hideBanner();
   return false;
 }
