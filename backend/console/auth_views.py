@@ -26,9 +26,12 @@ from backend.extensions import db, limiter
 Page = str | WerkzeugResponse | tuple[str, int]
 
 
+bp.add_app_template_global(csrf_token, "csrf_token")  # globals reach imported macros too
+
+
 @bp.context_processor
-def _user_and_csrf() -> dict[str, Any]:
-    return {"user": current_user(), "csrf_token": csrf_token}
+def _user() -> dict[str, Any]:
+    return {"user": current_user()}
 
 
 def _auth_limit() -> str:

@@ -1,24 +1,234 @@
-"""Placeholder while the page is written."""
+"""Campaigns with goals and progress bars, the mentions inbox, guidelines and training cards."""
 
 from __future__ import annotations
 
-from backend.console.auth import login_required
+import datetime as dt
+import importlib
+from types import ModuleType
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from pydantic import ValidationError
+from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from backend.console import queries
+from backend.console.auth import current_user, login_required
 from backend.console.blueprint import bp
+from backend.console.i18n import t
+from backend.errors import APIError
+from backend.extensions import db
+from backend.models import Employee
+from backend.openapi import validation_details
+from backend.schemas.program import CampaignCreate, CampaignUpdate, GoalCreate
+from backend.schemas.tracking import MentionQuery, MentionResolve
+from backend.services import campaigns as campaign_svc
+from backend.services import mentions as mention_svc
+
+GOAL_METRICS = ("shares", "participation", "leads", "sales", "clicks", "reach", "reactions")
+CAMPAIGN_STATUSES = ("draft", "active", "paused", "ended")
+
+
+def _uid() -> int:
+    user = current_user()
+    assert user is not None
+    return user.id
+
+
+def _errors(exc: Exception) -> list[dict[str, Any]]:
+    if isinstance(exc, ValidationError):
+        return validation_details(exc)
+    if isinstance(exc, APIError):
+        return exc.details or [{"field": "", "message": exc.message}]
+    raise exc
+
+
+def _day(value: str, end: bool = False) -> dt.datetime | None:
+    """A date field as UTC midnight (an end date includes its whole day)."""
+    value = value.strip()
+    if not value:
+        return None
+    day = dt.date.fromisoformat(value)
+    moment = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+    return moment + dt.timedelta(days=1) if end else moment
+
+
+# --- campaigns -------------------------------------------------------------------------------
 
 
 @bp.route("/campaigns")
 @login_required()
 def campaigns() -> str:
-    return "todo"
+    rows = []
+    for campaign in campaign_svc.list_campaigns():
+        rows.append((campaign, campaign_svc.goals_progress(campaign)))
+    return render_template("console/campaigns.html", rows=rows)
+
+
+def _campaign_form_values(form: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    errors: list[dict[str, Any]] = []
+    values: dict[str, Any] = {
+        "slug": form.get("slug", "").strip().lower(),
+        "name": form.get("name", ""),
+        "description": form.get("description", ""),
+        "status": form.get("status", "active"),
+    }
+    try:
+        values["priority"] = int(form.get("priority") or 0)
+    except ValueError:
+        errors.append({"field": "priority", "message": t("form.bad_number")})
+    for key, is_end in (("starts_at", False), ("ends_at", True)):
+        try:
+            values[key] = _day(form.get(key, ""), end=is_end)
+        except ValueError:
+            errors.append({"field": key, "message": t("form.bad_date")})
+    return values, errors
+
+
+def _render_campaign(campaign: Any, values: dict[str, Any], errors: list[dict[str, Any]]) -> Any:
+    progress = campaign_svc.goals_progress(campaign) if campaign is not None else []
+    return render_template(
+        "console/campaign_form.html",
+        campaign=campaign,
+        values=values,
+        errors={e.get("field", ""): e.get("message", "") for e in errors},
+        error_list=errors,
+        progress=progress,
+        metrics=GOAL_METRICS,
+        statuses=CAMPAIGN_STATUSES,
+        teams=queries.teams(),
+    ), (422 if errors else 200)
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@login_required()
+def campaign_new() -> Any:
+    if request.method == "GET":
+        return _render_campaign(None, {"status": "active", "priority": 0}, [])
+    values, errors = _campaign_form_values(request.form)
+    if errors:
+        return _render_campaign(None, values, errors)
+    try:
+        campaign = campaign_svc.create_campaign(CampaignCreate.model_validate(values), _uid())
+    except (ValidationError, APIError) as exc:
+        db.session.rollback()
+        return _render_campaign(None, values, _errors(exc))
+    flash(t("campaigns.created", name=campaign.name), "ok")
+    return redirect(url_for("console.campaign_edit", campaign_id=campaign.id))
+
+
+@bp.route("/campaigns/<int:campaign_id>", methods=["GET", "POST"])
+@login_required()
+def campaign_edit(campaign_id: int) -> Any:
+    campaign = campaign_svc.get_campaign(campaign_id)
+    if request.method == "GET":
+        values = {
+            k: getattr(campaign, k)
+            for k in ("slug", "name", "description", "priority", "starts_at", "ends_at", "status")
+        }
+        if values["ends_at"] is not None:
+            values["ends_at"] = values["ends_at"] - dt.timedelta(days=1)
+        return _render_campaign(campaign, values, [])
+    values, errors = _campaign_form_values(request.form)
+    if errors:
+        return _render_campaign(campaign, values, errors)
+    try:
+        campaign_svc.update_campaign(campaign_id, CampaignUpdate.model_validate(values), _uid())
+    except (ValidationError, APIError) as exc:
+        db.session.rollback()
+        return _render_campaign(campaign_svc.get_campaign(campaign_id), values, _errors(exc))
+    flash(t("campaigns.saved", name=values["name"]), "ok")
+    return redirect(url_for("console.campaign_edit", campaign_id=campaign_id))
+
+
+@bp.route("/campaigns/<int:campaign_id>/goals", methods=["POST"])
+@login_required()
+def campaign_goal_add(campaign_id: int) -> WerkzeugResponse:
+    form = request.form
+    try:
+        data = GoalCreate.model_validate(
+            {
+                "metric": form.get("metric", ""),
+                "target": form.get("target", ""),
+                "label": form.get("label", ""),
+                "team": form.get("team") or None,
+                "period_start": _day(form.get("period_start", "")),
+                "period_end": _day(form.get("period_end", ""), end=True),
+                "parent_id": form.get("parent_id") or None,
+            }
+        )
+        campaign_svc.create_goal(campaign_id, data, _uid())
+    except (ValidationError, APIError, ValueError) as exc:
+        db.session.rollback()
+        details = (
+            [{"message": str(exc)}]
+            if not isinstance(exc, ValidationError | APIError)
+            else _errors(exc)
+        )
+        flash(
+            t("campaigns.goal_invalid")
+            + " "
+            + "; ".join(str(d.get("message", "")) for d in details),
+            "error",
+        )
+    else:
+        flash(t("campaigns.goal_added"), "ok")
+    return redirect(url_for("console.campaign_edit", campaign_id=campaign_id) + "#goals")
+
+
+@bp.route("/campaigns/<int:campaign_id>/goals/<int:goal_id>/delete", methods=["POST"])
+@login_required()
+def campaign_goal_delete(campaign_id: int, goal_id: int) -> WerkzeugResponse:
+    campaign_svc.delete_goal(campaign_id, goal_id, _uid())
+    flash(t("campaigns.goal_deleted"), "ok")
+    return redirect(url_for("console.campaign_edit", campaign_id=campaign_id) + "#goals")
+
+
+# --- mentions --------------------------------------------------------------------------------
 
 
 @bp.route("/mentions")
 @login_required()
 def mentions() -> str:
-    return "todo"
+    status = request.args.get("status", "open")
+    query = MentionQuery.model_validate(
+        {"status": status if status in ("open", "resolved") else None, "limit": 200}
+    )
+    rows, total = mention_svc.list_mentions(query)
+    ids = {m.employee_id for m in rows} | {m.resolved_by_id for m in rows if m.resolved_by_id}
+    people = {e.id: e for e in db.session.scalars(select(Employee).where(Employee.id.in_(ids)))}
+    return render_template(
+        "console/mentions.html", rows=rows, total=total, status=status, people=people
+    )
+
+
+@bp.route("/mentions/<int:mention_id>/resolve", methods=["POST"])
+@login_required()
+def mention_resolve(mention_id: int) -> WerkzeugResponse:
+    try:
+        data = MentionResolve.model_validate({"note": request.form.get("note", "")})
+        mention_svc.resolve_mention(mention_id, data, _uid())
+    except (ValidationError, APIError) as exc:
+        db.session.rollback()
+        flash("; ".join(str(d.get("message", "")) for d in _errors(exc)), "error")
+    else:
+        flash(t("mentions.resolved"), "ok")
+    return redirect(url_for("console.mentions"))
+
+
+# --- guidelines and training cards -----------------------------------------------------------
+
+
+def program_service() -> ModuleType | None:
+    """backend.services.program (guidelines, training cards), once its owner has written it."""
+    try:
+        return importlib.import_module("backend.services.program")
+    except ModuleNotFoundError:
+        return None
 
 
 @bp.route("/guidelines")
 @login_required()
 def guidelines() -> str:
-    return "todo"
+    svc = program_service()
+    return render_template("console/guidelines.html", available=svc is not None)
