@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
+from backend.schemas.analytics import TopArticle
 from backend.schemas.common import Language, Name, Out, ShortText, Strict
 
 # --- campaigns and goals -----------------------------------------------------------------------
@@ -312,3 +313,68 @@ class MyStats(Out):
     guideline: GuidelineStatus
     campaigns: list[MyCampaignProgress]
     top_articles: list[MyArticle]
+
+
+# --- digests -----------------------------------------------------------------------------------
+
+
+class DigestPeriod(Out):
+    start: dt.datetime
+    end: dt.datetime
+
+
+class Suggestion(Out):
+    article_id: int
+    title: str
+    url: str
+    campaign: str | None
+    reason: str
+
+
+class EmployeeDigestStats(Out):
+    shares: int
+    clicks: int
+    unique_clicks: int
+    reactions: int
+    leads: int
+    points: float
+    rank: int | None
+    streak_weeks: int
+
+
+class EmployeeDigest(Out):
+    employee_id: int
+    name: str
+    language: str
+    period: DigestPeriod
+    stats: EmployeeDigestStats
+    top_articles: list[MyArticle]
+    suggestions: list[Suggestion]
+    guideline: GuidelineStatus
+
+
+class CompanyHeadline(Out):
+    active_employees: int
+    sharers: int
+    participation_rate: float | None
+    shares: int
+    clicks: int
+    unique_clicks: int
+    potential_reach: int
+    reactions: int
+    leads: int
+    sales: int
+    earned_media_value: float
+    emv_currency: str
+
+
+class CompanyDigest(Out):
+    period: DigestPeriod
+    pseudonymous: bool
+    headline: CompanyHeadline
+    top_advocates: list[LeaderboardEntry]
+    top_articles: list[TopArticle]
+
+
+class DigestQuery(Strict):
+    format: Literal["json", "html", "text"] = "json"

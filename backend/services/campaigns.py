@@ -192,7 +192,8 @@ def metric_value(
 
     shares, reach (potential), reactions and clicks (human) count campaign articles' shares and
     links; leads and sales count conversions attributed to the campaign; participation is the % of
-    employees active in the period who shared the campaign's content.
+    employees active in the period who shared the campaign's content. Leads count 'lead'
+    and 'signup' conversions; sales count 'sale' conversions (values live in analytics).
     """
     match metric:
         case "shares" | "reach" | "reactions":
@@ -200,9 +201,11 @@ def metric_value(
             return float(an.totals_shares(period, filters, employee_id)[key])
         case "clicks":
             return float(an.totals_clicks(period, filters, employee_id)["clicks"])
-        case "leads" | "sales":
+        case "leads":
             conv = an.totals_conversions(period, filters, employee_id)
-            return float(conv[metric])
+            return float(conv["leads"] + conv["signups"])
+        case "sales":
+            return float(an.totals_conversions(period, filters, employee_id)["sales"])
         case "participation":
             active, sharers = an.participation_headline(period, filters)
             return round(100.0 * sharers / active, 1) if active else 0.0

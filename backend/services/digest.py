@@ -1,0 +1,460 @@
+"""Weekly digests: each employee's results and content to share, and the company's headline week.
+
+JSON for the API, HTML + plain text e-mail (English or Danish by the employee's first language)
+rendered from backend/templates/email/, and sending over SMTP. Sends are recorded in the audit log
+so a second run in the same week skips people who already got theirs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy import func, select
+
+from backend.extensions import db
+from backend.models import Article, AuditLog, Campaign, Employee, Share, utcnow
+from backend.schemas.program import (
+    CompanyDigest,
+    CompanyHeadline,
+    DigestPeriod,
+    EmployeeDigest,
+    EmployeeDigestStats,
+    Suggestion,
+)
+from backend.services import analytics as an
+from backend.services import program
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
+LANGUAGES = ("en", "da")
+DIGEST_DAYS = 7
+SENT_ACTION = "digest.sent"
+
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "subject_employee": "Your week with {company}",
+        "subject_company": "{company} advocacy: the week in numbers",
+        "hello": "Hi {name},",
+        "your_week": "Your results from {start} to {end}",
+        "shares": "Shares",
+        "clicks": "Clicks",
+        "unique_clicks": "Unique visitors",
+        "reactions": "Reactions",
+        "leads": "Leads",
+        "points": "Points",
+        "rank": "Rank this week",
+        "not_ranked": "not ranked (you opted out)",
+        "streak": "Weekly streak",
+        "weeks": "weeks",
+        "your_top": "Your best performing posts",
+        "to_share": "Worth sharing this week",
+        "nothing_to_share": "Nothing new this week. Thank you for sharing!",
+        "guideline_todo": "Our social media guidelines have a new version. Please read and "
+        "acknowledge it.",
+        "headline": "The week from {start} to {end}",
+        "participation": "Participation",
+        "sharers": "Employees who shared",
+        "potential_reach": "Potential reach",
+        "sales": "Sales",
+        "emv": "Earned media value",
+        "top_advocates": "Top advocates",
+        "top_articles": "Top articles",
+        "none": "No activity yet.",
+        "why_email": "You receive this because you opted in to the weekly digest. You can turn it "
+        "off in the Herald side panel.",
+    },
+    "da": {
+        "subject_employee": "Din uge med {company}",
+        "subject_company": "{company} ambassadørprogram: ugen i tal",
+        "hello": "Hej {name},",
+        "your_week": "Dine resultater fra {start} til {end}",
+        "shares": "Delinger",
+        "clicks": "Klik",
+        "unique_clicks": "Unikke besøgende",
+        "reactions": "Reaktioner",
+        "leads": "Leads",
+        "points": "Point",
+        "rank": "Placering denne uge",
+        "not_ranked": "ikke placeret (du har fravalgt ranglisten)",
+        "streak": "Ugentlig stime",
+        "weeks": "uger",
+        "your_top": "Dine bedste opslag",
+        "to_share": "Værd at dele i denne uge",
+        "nothing_to_share": "Intet nyt i denne uge. Tak fordi du deler!",
+        "guideline_todo": "Vores retningslinjer for sociale medier er opdateret. Læs og bekræft "
+        "dem venligst.",
+        "headline": "Ugen fra {start} til {end}",
+        "participation": "Deltagelse",
+        "sharers": "Medarbejdere der delte",
+        "potential_reach": "Potentiel rækkevidde",
+        "sales": "Salg",
+        "emv": "Værdi af omtale (EMV)",
+        "top_advocates": "Mest aktive ambassadører",
+        "top_articles": "Mest læste artikler",
+        "none": "Ingen aktivitet endnu.",
+        "why_email": "Du modtager denne e-mail, fordi du har tilmeldt dig det ugentlige overblik. "
+        "Du kan slå det fra i Herald-sidepanelet.",
+    },
+}
+
+
+def digest_language(employee: Employee) -> str:
+    """The employee's first language when we have a template for it, else English."""
+    first = (employee.languages or ["en"])[0]
+    return first if first in LANGUAGES else "en"
+
+
+# --- JSON --------------------------------------------------------------------------------------
+
+
+def digest_period(now: dt.datetime | None = None) -> an.Period:
+    now = now or utcnow()
+    return an.Period(now - dt.timedelta(days=DIGEST_DAYS), now)
+
+
+def suggestions(employee: Employee, now: dt.datetime, n: int = 3) -> list[Suggestion]:
+    """Approved, current articles in the employee's languages they have not shared yet, ranked by
+    campaign priority, then by last week's unique clicks, then by recency."""
+    shared = select(Share.article_id).where(Share.employee_id == employee.id)
+    live = (
+        select(Article, Campaign)
+        .outerjoin(Campaign, Campaign.id == Article.campaign_id)
+        .where(
+            Article.status == "approved",
+            Article.id.not_in(shared),
+            (Article.expires_at.is_(None)) | (Article.expires_at > now),
+            (Article.published_at.is_(None)) | (Article.published_at <= now),
+        )
+    )
+    langs = list(employee.languages or ["en"])
+    rows = db.session.execute(
+        live.where(Article.language.in_(langs))
+        .order_by(func.coalesce(Article.published_at, Article.created_at).desc())
+        .limit(200)
+    ).all()
+    if not rows:
+        return []
+    popular = an.click_counts(an._Query(an.CLICK, digest_period(now), an.Filters(), by="article"))
+
+    def campaign_live(c: Campaign | None) -> bool:
+        return (
+            c is not None
+            and c.status == "active"
+            and (c.starts_at is None or c.starts_at <= now)
+            and (c.ends_at is None or c.ends_at > now)
+        )
+
+    def key(row: Any) -> tuple[float, float, float]:
+        art, camp = row
+        prio = camp.priority if campaign_live(camp) else -1000
+        clicks = popular.get(art.id, {}).get("unique_clicks", 0)
+        published = (art.published_at or art.created_at).timestamp()
+        return (-prio, -clicks, -published)
+
+    out = []
+    for art, camp in sorted(rows, key=key)[:n]:
+        clicks = popular.get(art.id, {}).get("unique_clicks", 0)
+        if campaign_live(camp):
+            reason = f"part of the campaign {camp.name}"
+        elif clicks:
+            reason = f"{clicks} unique visitors from colleagues' shares this week"
+        else:
+            reason = "new and not shared by you yet"
+        out.append(
+            Suggestion(
+                article_id=art.id,
+                title=art.title,
+                url=art.canonical_url,
+                campaign=camp.name if camp is not None else None,
+                reason=reason,
+            )
+        )
+    return out
+
+
+def employee_digest(employee: Employee, now: dt.datetime | None = None) -> EmployeeDigest:
+    now = now or utcnow()
+    period = digest_period(now)
+    none = an.Filters()
+    st = an.totals_shares(period, none, employee.id)
+    ct = an.totals_clicks(period, none, employee.id)
+    cv = an.totals_conversions(period, none, employee.id)
+    ranked, points, _ = program.ranking(period)
+    mine = next((r for r in ranked if r.employee.id == employee.id), None)
+    return EmployeeDigest(
+        employee_id=employee.id,
+        name=employee.name,
+        language=digest_language(employee),
+        period=DigestPeriod(start=period.start, end=period.end),
+        stats=EmployeeDigestStats(
+            shares=st["shares"],
+            clicks=ct["clicks"],
+            unique_clicks=ct["unique_clicks"],
+            reactions=st["reactions"],
+            leads=cv["leads"] + cv["signups"],
+            points=points.get(employee.id, 0.0),
+            rank=mine.rank if mine is not None and mine.points > 0 else None,
+            streak_weeks=program.streak_weeks(employee.id, now),
+        ),
+        top_articles=program.my_top_articles(employee.id, period, 3),
+        suggestions=suggestions(employee, now),
+        guideline=program.guideline_status(employee.id),
+    )
+
+
+def company_digest(now: dt.datetime | None = None) -> CompanyDigest:
+    now = now or utcnow()
+    period = digest_period(now)
+    none = an.Filters()
+    ov = an.overview(period, none)
+    pseudo = program.leaderboard_settings().pseudonymous
+    ranked, _, _ = program.ranking(period)
+    advocates = program.person_entries(ranked, 5, pseudo, me=None)
+    return CompanyDigest(
+        period=DigestPeriod(start=period.start, end=period.end),
+        pseudonymous=pseudo,
+        headline=CompanyHeadline(
+            active_employees=ov.active_employees,
+            sharers=ov.sharers,
+            participation_rate=ov.participation_rate,
+            shares=ov.shares,
+            clicks=ov.clicks,
+            unique_clicks=ov.unique_clicks,
+            potential_reach=ov.potential_reach,
+            reactions=ov.reactions,
+            leads=ov.leads + ov.signups,
+            sales=ov.sales,
+            earned_media_value=ov.earned_media_value.total,
+            emv_currency=ov.earned_media_value.currency,
+        ),
+        top_advocates=advocates,
+        top_articles=ov.top_articles,
+    )
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+
+def _env() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@dataclass
+class RenderedEmail:
+    subject: str
+    html: str
+    text: str
+    language: str
+
+
+def _render(kind: str, lang: str, company: str, **ctx: Any) -> RenderedEmail:
+    t = STRINGS[lang]
+    env = _env()
+    context = {"t": t, "company": company, "lang": lang, **ctx}
+    subject = t[f"subject_{kind}"].format(company=company)
+    return RenderedEmail(
+        subject=subject,
+        html=env.get_template(f"{kind}.html").render(subject=subject, **context),
+        text=env.get_template(f"{kind}.txt").render(subject=subject, **context),
+        language=lang,
+    )
+
+
+def _day(value: dt.datetime) -> str:
+    return value.date().isoformat()
+
+
+def render_employee(digest: EmployeeDigest, company: str) -> RenderedEmail:
+    return _render(
+        "employee",
+        digest.language,
+        company,
+        d=digest,
+        start=_day(digest.period.start),
+        end=_day(digest.period.end),
+    )
+
+
+def render_company(digest: CompanyDigest, company: str, lang: str = "en") -> RenderedEmail:
+    return _render(
+        "company",
+        lang if lang in LANGUAGES else "en",
+        company,
+        d=digest,
+        start=_day(digest.period.start),
+        end=_day(digest.period.end),
+    )
+
+
+# --- sending -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    sender: str
+    company: str
+    timeout: float = 10.0
+
+
+@dataclass
+class SendResult:
+    employee_sent: int = 0
+    company_sent: int = 0
+    skipped: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def _message(rendered: RenderedEmail, to: str, smtp: SmtpSettings) -> EmailMessage:
+    msg = EmailMessage()
+    msg["Subject"] = rendered.subject
+    msg["From"] = formataddr((smtp.company, smtp.sender))
+    msg["To"] = to
+    msg["Message-ID"] = make_msgid(domain=smtp.sender.rpartition("@")[2] or None)
+    msg["Content-Language"] = rendered.language
+    msg.set_content(rendered.text)
+    msg.add_alternative(rendered.html, subtype="html")
+    return msg
+
+
+def _already_sent(kind: str, employee_id: int | None, address: str, since: dt.datetime) -> bool:
+    return (
+        db.session.scalar(
+            select(AuditLog.id)
+            .where(
+                AuditLog.action == SENT_ACTION,
+                AuditLog.target_type == kind,
+                AuditLog.target_id == (str(employee_id) if employee_id else address),
+                AuditLog.created_at >= since,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def recipients() -> list[Employee]:
+    """Active employees who opted in to the digest e-mail (consent ``digest_email``)."""
+    people = db.session.scalars(
+        select(Employee).where(Employee.is_active.is_(True)).order_by(Employee.id)
+    )
+    return [e for e in people if (e.consents or {}).get("digest_email") is True]
+
+
+def send_digests(
+    smtp: SmtpSettings,
+    *,
+    now: dt.datetime | None = None,
+    only: str | None = None,
+    extra_company_recipients: tuple[str, ...] = (),
+    force: bool = False,
+) -> SendResult:
+    """Send this week's digests over one SMTP connection.
+
+    Employees who opted in get their own digest; those of them with the content or admin role
+    also get the company digest, as do ``extra_company_recipients``. Unless ``force``, anyone
+    already sent a digest of the same kind since Monday is skipped.
+    """
+    now = now or utcnow()
+    since = an.week_start(now)
+    result = SendResult()
+    people = recipients()
+    company: CompanyDigest | None = None
+    with smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout) as conn:
+
+        def deliver(kind: str, rendered: RenderedEmail, to: str, emp_id: int | None) -> None:
+            if not force and _already_sent(kind, emp_id, to, since):
+                result.skipped += 1
+                return
+            try:
+                conn.send_message(_message(rendered, to, smtp))
+            except smtplib.SMTPException as exc:
+                result.failed.append(f"{to}: {exc}")
+                return
+            db.session.add(
+                AuditLog(
+                    actor_id=None,
+                    action=SENT_ACTION,
+                    target_type=kind,
+                    target_id=str(emp_id) if emp_id else to,
+                    details={"week": since.date().isoformat(), "language": rendered.language},
+                )
+            )
+            db.session.commit()
+            if kind == "employee":
+                result.employee_sent += 1
+            else:
+                result.company_sent += 1
+
+        for person in people:
+            if only in (None, "employee"):
+                rendered = render_employee(employee_digest(person, now), smtp.company)
+                deliver("employee", rendered, person.email, person.id)
+            if only in (None, "company") and person.access_role in ("content", "admin"):
+                company = company or company_digest(now)
+                rendered = render_company(company, smtp.company, digest_language(person))
+                deliver("company", rendered, person.email, person.id)
+        if only in (None, "company"):
+            for address in extra_company_recipients:
+                company = company or company_digest(now)
+                deliver("company", render_company(company, smtp.company), address, None)
+    return result
+
+
+# --- CLI ---------------------------------------------------------------------------------------
+
+
+def register_cli(app: Flask) -> None:
+    """``flask --app wsgi send-digests``: needs SMTP_HOST (HERALD_SMTP_HOST)."""
+    import click
+    from flask import current_app
+
+    @app.cli.command("send-digests")
+    @click.option(
+        "--only", type=click.Choice(["employee", "company"]), default=None,
+        help="Send only one kind of digest.",
+    )  # fmt: skip
+    @click.option(
+        "--company-to", "company_to", multiple=True, metavar="EMAIL",
+        help="Also send the company digest to this address (repeatable).",
+    )  # fmt: skip
+    @click.option("--force", is_flag=True, help="Send again even if sent since Monday.")
+    def send_digests_command(only: str | None, company_to: tuple[str, ...], force: bool) -> None:
+        """Send this week's digests to everyone who opted in (consent digest_email)."""
+        cfg = current_app.config
+        if not cfg.get("SMTP_HOST"):
+            raise click.ClickException("SMTP_HOST is not set (HERALD_SMTP_HOST); nothing sent")
+        smtp = SmtpSettings(
+            host=str(cfg["SMTP_HOST"]),
+            port=int(cfg["SMTP_PORT"]),
+            sender=str(cfg["SMTP_FROM"]),
+            company=str(cfg["COMPANY_NAME"]),
+        )
+        try:
+            result = send_digests(smtp, only=only, extra_company_recipients=company_to, force=force)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise click.ClickException(
+                f"cannot reach SMTP server {smtp.host}:{smtp.port}: {exc}"
+            ) from None
+        click.echo(
+            f"sent {result.employee_sent} employee and {result.company_sent} company digests; "
+            f"skipped {result.skipped} already sent this week; failed {len(result.failed)}"
+        )
+        for line in result.failed:
+            click.echo(f"failed: {line}", err=True)
+        if result.failed:
+            raise SystemExit(1)
