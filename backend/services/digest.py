@@ -325,9 +325,9 @@ def _message(rendered: RenderedEmail, to: str, smtp: SmtpSettings) -> EmailMessa
     msg["From"] = formataddr((smtp.company, smtp.sender))
     msg["To"] = to
     msg["Message-ID"] = make_msgid(domain=smtp.sender.rpartition("@")[2] or None)
-    msg["Content-Language"] = rendered.language
     msg.set_content(rendered.text)
     msg.add_alternative(rendered.html, subtype="html")
+    msg["Content-Language"] = rendered.language  # after set_content, which drops Content-*
     return msg
 
 

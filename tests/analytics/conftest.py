@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from flask import Flask, g
+from sqlalchemy import select
 
 from backend.extensions import db
 from backend.models import (
@@ -60,10 +61,12 @@ class Factory:
         return self._add(Article(**kw))  # type: ignore[no-any-return]
 
     def link(self, employee: Employee, article: Article, network: str = "linkedin") -> TrackedLink:
-        existing = (
-            db.session.query(TrackedLink)
-            .filter_by(employee_id=employee.id, article_id=article.id, network=network)
-            .one_or_none()
+        existing = db.session.scalar(
+            select(TrackedLink).where(
+                TrackedLink.employee_id == employee.id,
+                TrackedLink.article_id == article.id,
+                TrackedLink.network == network,
+            )
         )
         if existing is not None:
             return existing  # type: ignore[no-any-return]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from backend.extensions import db
 from backend.models import AuditLog
@@ -31,7 +32,7 @@ def test_campaign_crud(client: Any, content_headers: dict[str, str], employee_he
     assert client.get("/api/v1/campaigns?status=active", headers=content_headers).json == []
     assert client.delete(f"/api/v1/campaigns/{cid}", headers=content_headers).status_code == 204
     assert client.get(f"/api/v1/campaigns/{cid}", headers=content_headers).status_code == 404
-    actions = {a.action for a in db.session.query(AuditLog)}
+    actions = set(db.session.scalars(select(AuditLog.action)))
     assert {"campaign.create", "campaign.update", "campaign.delete"} <= actions
 
 

@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
 from backend.extensions import db
 from backend.models import Employee, GuidelineAck, utcnow
@@ -186,7 +187,7 @@ def test_guidelines_versions_language_and_ack(
     assert ack.status_code == 201 and ack.json["version"] == 1
     again = client.post(f"/api/v1/guidelines/{en['id']}/ack", headers=h)
     assert again.status_code == 200
-    assert db.session.query(GuidelineAck).count() == 1
+    assert db.session.scalar(select(func.count(GuidelineAck.id))) == 1
     stats = client.get("/api/v1/me/stats", headers=h).json
     assert stats["guideline"]["acknowledged"] is True
     assert stats["points"] == 5  # guideline_ack weight
