@@ -266,13 +266,16 @@ async function companyTerms() {
 async function mentions(payload) {
   const tabId = await resolveTab(payload);
   const [ctx, terms] = await Promise.all([readContext(tabId), companyTerms()]);
-  const names = [...((ctx && ctx.names) || [])];
+  // People's names go; the company's own name (also the author of its page's posts) stays.
+  const isCompany = (n) => terms.some((t) => n.toLowerCase().includes(t.toLowerCase()));
+  const people = (list) => list.filter((n) => !isCompany(n));
+  const names = people([...((ctx && ctx.names) || [])]);
   return {
     terms,
     items: mentionCandidates(ctx, terms).map((c) => ({
       url: c.url,
       focused: ctx.focused === c.index,
-      snippet: mentionSnippet(c.item.text, terms, [...names, ...(c.item.author ? [c.item.author] : [])]),
+      snippet: mentionSnippet(c.item.text, terms, [...names, ...people(c.item.author ? [c.item.author] : [])]),
     })),
   };
 }

@@ -1,0 +1,77 @@
+"""Build the extension zip that Chrome/Edge load (and the Chrome Web Store / Edge Add-ons accept).
+
+    python extension/build.py [--out dist]
+
+Packs manifest.json and every file it needs; leaves out tests, package.json and the development "key" (the
+store assigns its own id; keep "key" with --keep-key for a self-hosted, policy-installed build). The zip is
+reproducible: sorted entries, fixed timestamps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+EXCLUDE_DIRS = {"test", "node_modules", "dist"}
+EXCLUDE_FILES = {"package.json", "build.py", "build.sh", ".DS_Store"}
+FIXED_TIME = (2020, 1, 1, 0, 0, 0)
+
+
+def files_to_pack(root: Path) -> list[Path]:
+    out = []
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if path.is_dir() or rel.parts[0] in EXCLUDE_DIRS or path.name in EXCLUDE_FILES:
+            continue
+        if path.name.startswith("."):
+            continue
+        out.append(rel)
+    return out
+
+
+def check_manifest(root: Path, manifest: dict) -> None:
+    needed = [manifest["background"]["service_worker"], manifest["options_ui"]["page"], "sidepanel.html"]
+    needed += [js for cs in manifest["content_scripts"] for js in cs["js"]]
+    needed += list(manifest["icons"].values())
+    needed.append(manifest["storage"]["managed_schema"])
+    missing = [n for n in needed if not (root / n).is_file()]
+    if missing:
+        raise SystemExit(f"manifest names missing files: {missing}")
+
+
+def build(out_dir: Path, keep_key: bool = False) -> Path:
+    manifest = json.loads((HERE / "manifest.json").read_text(encoding="utf-8"))
+    check_manifest(HERE, manifest)
+    if not keep_key:
+        manifest.pop("key", None)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / f"herald-extension-{manifest['version']}.zip"
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for rel in files_to_pack(HERE):
+            info = zipfile.ZipInfo(rel.as_posix(), date_time=FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            if rel.as_posix() == "manifest.json":
+                data = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+            else:
+                data = (HERE / rel).read_bytes()
+            zf.writestr(info, data)
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=HERE.parent / "dist")
+    parser.add_argument("--keep-key", action="store_true", help="keep the manifest key (stable id)")
+    args = parser.parse_args(argv)
+    target = build(args.out, keep_key=args.keep_key)
+    print(target)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
