@@ -315,4 +315,162 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Retningslinjer og træningskort er ikke tilgængelige endnu: programtjenesten "
         "(backend/services/program.py) er ikke installeret på denne server.",
     ),
+    # --- analytics ---------------------------------------------------------------------------
+    "an.title": ("Analytics", "Analyse"),
+    "an.overview": ("Overview", "Overblik"),
+    "an.dashboards": ("Dashboards", "Oversigter"),
+    "an.filters": ("Date range and team", "Periode og team"),
+    "an.from": ("From", "Fra"),
+    "an.to": ("To (included)", "Til (inklusive)"),
+    "an.team": ("Team", "Team"),
+    "an.all_teams": ("All teams", "Alle teams"),
+    "an.period": ("{start} to {end}, UTC", "{start} til {end}, UTC"),
+    "an.data_table": ("Show the numbers as a table", "Vis tallene som tabel"),
+    "an.none": ("Nothing in this period.", "Intet i denne periode."),
+    "an.bots": (
+        "{n} clicks by bots and link-preview fetchers are left out of every number.",
+        "{n} klik fra robotter og link-forhåndsvisninger er udeladt af alle tal.",
+    ),
+    "an.empty.title": ("No activity in this period yet.", "Ingen aktivitet i perioden endnu."),
+    "an.empty.body": (
+        "Numbers appear when employees share articles from the side panel. Approve articles, "
+        "invite employees, or widen the date range.",
+        "Tallene kommer, når medarbejdere deler artikler fra sidepanelet. Godkend artikler, "
+        "invitér medarbejdere, eller vælg en længere periode.",
+    ),
+    "an.empty.link": ("Approve draft articles", "Godkend kladder"),
+    "an.clicks": ("Clicks", "Klik"),
+    "an.unique_clicks": ("Unique visitors", "Unikke besøgende"),
+    "an.potential_reach": ("Potential reach", "Potentiel rækkevidde"),
+    "an.potential": ("Potential", "Potentiel"),
+    "an.measured": ("Measured", "Målt"),
+    "an.reactions": ("Reactions", "Reaktioner"),
+    "an.comments": ("Comments", "Kommentarer"),
+    "an.reposts": ("Reposts", "Genopslag"),
+    "an.shares": ("Shares", "Delinger"),
+    "an.sharers": ("Employees who shared", "Medarbejdere der delte"),
+    "an.active_employees": ("Active employees", "Aktive medarbejdere"),
+    "an.participation_pct": ("Participation", "Deltagelse"),
+    "an.leads": ("Leads", "Leads"),
+    "an.signups": ("Sign-ups", "Tilmeldinger"),
+    "an.sales": ("Sales", "Salg"),
+    "an.sales_value": ("Sales value", "Salgsværdi"),
+    "an.currency": ("Currency", "Valuta"),
+    "an.emv": ("Earned-media value", "Værdi af omtale (EMV)"),
+    "an.article": ("Article", "Artikel"),
+    "an.employee": ("Employee", "Medarbejder"),
+    "an.campaign": ("Campaign", "Kampagne"),
+    "an.network": ("Network", "Netværk"),
+    "an.with_snapshots": ("Employees with profile data", "Medarbejdere med profildata"),
+    "an.connections_growth": ("New connections", "Nye forbindelser"),
+    "an.followers_growth": ("New followers", "Nye følgere"),
+    "an.connections_first": ("Connections at start", "Forbindelser ved start"),
+    "an.connections_last": ("Connections at end", "Forbindelser ved slut"),
+    "an.traffic.title": ("Traffic", "Trafik"),
+    "an.traffic.intro": (
+        "Visits to your articles through employees' tracked links, day by day.",
+        "Besøg på jeres artikler via medarbejdernes sporede links, dag for dag.",
+    ),
+    "an.traffic.chart": ("Clicks per day", "Klik pr. dag"),
+    "an.traffic.by_article": ("Most visited articles", "Mest besøgte artikler"),
+    "an.traffic.empty": (
+        "No clicks yet. Clicks are counted when people open links employees shared.",
+        "Ingen klik endnu. Klik tælles, når folk åbner links, som medarbejdere har delt.",
+    ),
+    "an.reach.title": ("Reach", "Rækkevidde"),
+    "an.reach.intro": (
+        "Potential reach is the sum of the sharers' network sizes: an upper bound. Clicks and "
+        "reactions are measured.",
+        "Potentiel rækkevidde er summen af delernes netværk: en øvre grænse. Klik og reaktioner "
+        "er målt.",
+    ),
+    "an.reach.chart": (
+        "Potential reach and measured response",
+        "Potentiel rækkevidde og målt respons",
+    ),
+    "an.reach.by_team": ("Per team", "Pr. team"),
+    "an.reach.empty": (
+        "No shares yet, so no reach. Reach grows when employees share.",
+        "Ingen delinger endnu, så ingen rækkevidde. Den vokser, når medarbejdere deler.",
+    ),
+    "an.shares.title": ("Shares and reactions", "Delinger og reaktioner"),
+    "an.shares.intro": (
+        "Shares made through Herald and the latest reactions seen on those posts.",
+        "Delinger via Herald og de seneste reaktioner set på opslagene.",
+    ),
+    "an.shares.chart": ("Shares and reactions per day", "Delinger og reaktioner pr. dag"),
+    "an.shares.by_network": ("Per network", "Pr. netværk"),
+    "an.shares.empty": (
+        "No shares in this period. Approve fresh articles so the side panel has something to "
+        "suggest.",
+        "Ingen delinger i perioden. Godkend nye artikler, så sidepanelet har noget at foreslå.",
+    ),
+    "an.participation.title": ("Participation", "Deltagelse"),
+    "an.participation.intro": (
+        "The share of active employees who shared at least once, week by week and per team.",
+        "Andelen af aktive medarbejdere, der delte mindst én gang, uge for uge og pr. team.",
+    ),
+    "an.participation.weekly": ("Participation week by week (%)", "Deltagelse uge for uge (%)"),
+    "an.participation.teams": ("Participation per team (%)", "Deltagelse pr. team (%)"),
+    "an.participation.empty": (
+        "Nobody shared in this period. Invite employees on the People page and approve fresh "
+        "articles so the side panel has something to suggest.",
+        "Ingen delte i perioden. Invitér medarbejdere på siden Personer, og godkend nye artikler, "
+        "så sidepanelet har noget at foreslå.",
+    ),
+    "an.growth.title": ("Connection growth", "Vækst i netværk"),
+    "an.growth.intro": (
+        "Growth in connections and followers from the profile numbers employees chose to share.",
+        "Vækst i forbindelser og følgere ud fra de profiltal, medarbejderne har valgt at dele.",
+    ),
+    "an.growth.chart": ("Growth per team", "Vækst pr. team"),
+    "an.growth.top": ("Fastest-growing employees", "Medarbejdere med størst vækst"),
+    "an.growth.empty": (
+        "No profile numbers yet. Employees can opt in to sharing them in the side panel.",
+        "Ingen profiltal endnu. Medarbejdere kan vælge at dele dem i sidepanelet.",
+    ),
+    "an.conversions.title": ("Leads and sales", "Leads og salg"),
+    "an.conversions.intro": (
+        "Leads, sign-ups and sales your website or CRM attributed to employees' links.",
+        "Leads, tilmeldinger og salg, som hjemmesiden eller CRM har tilskrevet medarbejdernes "
+        "links.",
+    ),
+    "an.conversions.chart": ("Conversions per day", "Konverteringer pr. dag"),
+    "an.conversions.by_employee": ("Per employee", "Pr. medarbejder"),
+    "an.conversions.empty": (
+        "No conversions yet. Connect the website or CRM (see docs/tracking.md) to count leads.",
+        "Ingen konverteringer endnu. Forbind hjemmesiden eller CRM (se docs/tracking.md) for at "
+        "tælle leads.",
+    ),
+    "an.top.title": ("Top articles and advocates", "Topartikler og ambassadører"),
+    "an.top.intro": (
+        "What was shared and clicked most, and who shared it.",
+        "Hvad der blev delt og klikket mest, og hvem der delte.",
+    ),
+    "an.top.articles": ("Top articles", "Topartikler"),
+    "an.top.advocates": ("Top advocates", "Top-ambassadører"),
+    "an.top.empty": (
+        "Nothing shared in this period yet.",
+        "Intet delt i perioden endnu.",
+    ),
+    "an.emv.title": ("Earned-media value", "Værdi af omtale"),
+    "an.emv.intro": (
+        "What the same clicks, impressions and reactions would have cost as paid media.",
+        "Hvad de samme klik, visninger og reaktioner ville have kostet som betalt annoncering.",
+    ),
+    "an.emv.parts": ("Where the value comes from", "Hvor værdien kommer fra"),
+    "an.emv.clicks": ("Clicks", "Klik"),
+    "an.emv.impressions": ("Potential impressions", "Potentielle visninger"),
+    "an.emv.reactions": ("Reactions", "Reaktioner"),
+    "an.emv.by_campaign": ("Per campaign", "Pr. kampagne"),
+    "an.emv.empty": (
+        "No value yet: it grows with clicks, reach and reactions.",
+        "Ingen værdi endnu: den vokser med klik, rækkevidde og reaktioner.",
+    ),
+    "an.emv.formula": (
+        "EMV = {cpc} × clicks + {cpm} × potential impressions / 1000 + {vpr} × reactions "
+        "({currency}; potential impressions = potential reach × {ipr}).",
+        "EMV = {cpc} × klik + {cpm} × potentielle visninger / 1000 + {vpr} × reaktioner "
+        "({currency}; potentielle visninger = potentiel rækkevidde × {ipr}).",
+    ),
 }

@@ -1,0 +1,206 @@
+"""Analytics dashboards: every page renders, numbers match the API, CSV, filters, empty states."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable
+
+import pytest
+from flask.testing import FlaskClient
+
+from backend.console.analytics_views import DASHBOARDS
+from backend.extensions import db
+from backend.models import (
+    Article,
+    Click,
+    Conversion,
+    Employee,
+    ProfileSnapshot,
+    Share,
+    ShareEngagement,
+    TrackedLink,
+    utcnow,
+)
+
+
+@pytest.fixture
+def activity(make_employee: Callable[..., Employee]) -> dict[str, object]:
+    """Two sharers in two teams, clicks (one bot), reactions, a lead and a sale."""
+    now = utcnow()
+    yesterday = now - dt.timedelta(days=1)
+    ana = make_employee(name="Ana Sharer", team="Nordics", network_size=800)
+    bo = make_employee(name="Bo Sharer", team="Platform", network_size=200)
+    make_employee(name="Cy Idle", team="Nordics")
+    article = Article(
+        canonical_url="https://nordvind.example/cloud", title="Cloud costs", status="approved"
+    )
+    db.session.add(article)
+    db.session.flush()
+    for n, person in enumerate((ana, bo)):
+        link = TrackedLink(
+            code=f"code{n}", employee_id=person.id, article_id=article.id, network="linkedin"
+        )
+        db.session.add(link)
+        db.session.flush()
+        share = Share(
+            employee_id=person.id,
+            article_id=article.id,
+            link_id=link.id,
+            network="linkedin",
+            network_size_at_share=person.network_size,
+            created_at=now - dt.timedelta(days=2),
+        )
+        db.session.add(share)
+        db.session.flush()
+        db.session.add(ShareEngagement(share_id=share.id, reactions=5 + n, observed_at=now))
+        for i in range(3):
+            db.session.add(
+                Click(
+                    link_id=link.id, visitor_hash=f"v{n}{i}", created_at=now - dt.timedelta(days=1)
+                )
+            )
+        db.session.add(Click(link_id=link.id, is_bot=True, created_at=yesterday))
+    db.session.add(
+        Conversion(
+            employee_id=ana.id,
+            article_id=article.id,
+            type="lead",
+            occurred_at=now - dt.timedelta(hours=5),
+        )
+    )
+    db.session.add(
+        Conversion(
+            employee_id=ana.id,
+            article_id=article.id,
+            type="sale",
+            value=1200.0,
+            currency="DKK",
+            occurred_at=now - dt.timedelta(hours=4),
+        )
+    )
+    db.session.add(
+        ProfileSnapshot(employee_id=ana.id, connections=800, taken_at=now - dt.timedelta(days=20))
+    )
+    db.session.add(
+        ProfileSnapshot(employee_id=ana.id, connections=850, taken_at=now - dt.timedelta(days=1))
+    )
+    db.session.commit()
+    return {"ana": ana, "bo": bo, "article": article}
+
+
+def _range() -> str:
+    today = utcnow().date()
+    return f"start={(today - dt.timedelta(days=29)).isoformat()}&end={today.isoformat()}"
+
+
+def _api_range() -> str:
+    today = utcnow().date()
+    start = dt.datetime.combine(today - dt.timedelta(days=29), dt.time())
+    end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time())
+    return f"start={start.isoformat()}Z&end={end.isoformat()}Z"
+
+
+def _metric(html: str, key: str) -> str:
+    marker = f'data-metric="{key}">'
+    assert marker in html, f"{key} missing"
+    return html.split(marker, 1)[1].split("<", 1)[0]
+
+
+def test_every_dashboard_renders_empty_with_next_steps(console: FlaskClient) -> None:
+    html = console.get("/console/analytics").get_data(as_text=True)
+    assert "No activity in this period yet." in html
+    for name in DASHBOARDS:
+        resp = console.get(f"/console/analytics/{name}")
+        assert resp.status_code == 200, name
+        assert "No activity in this period yet." in resp.get_data(as_text=True), name
+
+
+def test_overview_numbers_match_the_api(
+    console: FlaskClient, activity: dict[str, object], content_headers: dict[str, str]
+) -> None:
+    html = console.get("/console/analytics?" + _range()).get_data(as_text=True)
+    api = console.get("/api/v1/analytics/overview?" + _api_range(), headers=content_headers).json
+    assert api is not None
+    assert api["shares"] == 2 and api["clicks"] == 6
+    assert _metric(html, "shares") == str(api["shares"])
+    assert _metric(html, "clicks") == str(api["clicks"])
+    assert _metric(html, "unique_clicks") == str(api["unique_clicks"])
+    assert _metric(html, "potential_reach") == "1,000" == f"{api['potential_reach']:,}"
+    assert _metric(html, "reactions") == str(api["reactions"])
+    assert _metric(html, "leads") == str(api["leads"])
+    assert _metric(html, "emv") == f"{api['earned_media_value']['total']:,.2f}"
+    assert "Cloud costs" in html
+
+
+@pytest.mark.parametrize("name", list(DASHBOARDS))
+def test_dashboards_render_charts_and_csv(
+    console: FlaskClient, activity: dict[str, object], name: str
+) -> None:
+    resp = console.get(f"/console/analytics/{name}?" + _range())
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert 'data-chart="' in html and 'type="application/json"' in html
+    assert "vendor/chart-4.6.1.umd.min.js" in html
+    assert "No activity in this period yet." not in html or name == "growth"
+    csv_resp = console.get(f"/console/analytics/{name}.csv?" + _range())
+    assert csv_resp.status_code == 200 and csv_resp.mimetype == "text/csv"
+    assert "attachment" in csv_resp.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(csv_resp.get_data(as_text=True))))
+    assert len(rows) >= 2, name
+
+
+def test_traffic_csv_matches_the_api_csv(
+    console: FlaskClient, activity: dict[str, object], content_headers: dict[str, str]
+) -> None:
+    ours = console.get("/console/analytics/traffic.csv?" + _range()).get_data(as_text=True)
+    theirs = console.get(
+        "/api/v1/analytics/traffic?by=day&format=csv&" + _api_range(), headers=content_headers
+    ).get_data(as_text=True)
+    assert ours == theirs
+
+
+def test_participation_and_team_filter(console: FlaskClient, activity: dict[str, object]) -> None:
+    html = console.get("/console/analytics/participation?" + _range()).get_data(as_text=True)
+    # 2 of 4 active (3 made here + the signed-in content user) shared.
+    assert _metric(html, "sharers") == "2"
+    html = console.get("/console/analytics/participation?team=Platform&" + _range()).get_data(
+        as_text=True
+    )
+    assert _metric(html, "sharers") == "1"
+    assert _metric(html, "active_employees") == "1"
+    assert _metric(html, "rate") == "100.0 %"
+
+
+def test_conversions_and_reach_tiles(console: FlaskClient, activity: dict[str, object]) -> None:
+    html = console.get("/console/analytics/conversions?" + _range()).get_data(as_text=True)
+    assert _metric(html, "leads") == "1" and _metric(html, "sales") == "1"
+    assert _metric(html, "sales_value_DKK") == "1,200.00"
+    html = console.get("/console/analytics/reach?" + _range()).get_data(as_text=True)
+    assert _metric(html, "potential_reach") == "1,000"
+    html = console.get("/console/analytics/growth?" + _range()).get_data(as_text=True)
+    assert _metric(html, "connections_growth") == "50"
+
+
+def test_bad_dates_are_reported(console: FlaskClient) -> None:
+    html = console.get("/console/analytics/traffic?start=nope").get_data(as_text=True)
+    assert "Use the format YYYY-MM-DD." in html
+    html = console.get("/console/analytics/traffic?start=2020-01-01&end=2019-01-01").get_data(
+        as_text=True
+    )
+    assert "start must be before end" in html
+
+
+def test_unknown_dashboard_is_404(console: FlaskClient) -> None:
+    assert console.get("/console/analytics/nope").status_code == 404
+    assert console.get("/console/analytics/nope.csv").status_code == 404
+
+
+def test_danish_number_format(
+    console: FlaskClient, activity: dict[str, object], post: object
+) -> None:
+    post("/console/language", {"lang": "da", "next": "/console/"})  # type: ignore[operator]
+    html = console.get("/console/analytics/reach?" + _range()).get_data(as_text=True)
+    assert _metric(html, "potential_reach") == "1.000"
+    assert "Rækkevidde" in html
