@@ -84,12 +84,22 @@ def authenticate(raw: str | None) -> Principal:
     return Principal(employee=employee, token=token, role=token.role)
 
 
+_PRINCIPAL_KEY = "herald.principal"
+
+
 def current_principal() -> Principal:
-    principal = g.get("principal")
+    """The caller of the current request, authenticated once per request.
+
+    Cached on the request (not on ``g``): an application context can outlive a request, e.g.
+    in tests or CLI code that issues several requests inside one context, and a principal must
+    never carry over to the next request.
+    """
+    principal: Principal | None = request.environ.get(_PRINCIPAL_KEY)
     if principal is None:
         principal = authenticate(bearer_from_request())
-        g.principal = principal
-    return principal  # type: ignore[no-any-return]
+        request.environ[_PRINCIPAL_KEY] = principal
+    g.principal = principal  # for logging hooks; always the current request's caller
+    return principal
 
 
 def rate_limit_key() -> str:

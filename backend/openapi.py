@@ -6,8 +6,9 @@ Views stay thin::
     def update_me(principal: Principal, body: MeUpdate) -> EmployeeOut: ...
 
 The decorator rejects a wrong content type (415), malformed JSON (400) and invalid fields (422 with
-per-field details), checks the bearer token's role (401/403), and turns the returned pydantic model,
-dict or list into JSON with the declared status. Every decorated view is listed in the OpenAPI document.
+per-field details), checks the bearer token's role (401/403), and turns the returned pydantic
+model, dict or list into JSON with the declared status. Every decorated view is listed in the
+OpenAPI document.
 """
 
 from __future__ import annotations
@@ -273,11 +274,17 @@ class _Schemas:
 def build_openapi() -> dict[str, Any]:
     schemas = _Schemas()
     paths: dict[str, dict[str, Any]] = {}
-    prefixes = {name: bp.url_prefix or "" for name, bp in current_app.blueprints.items()}
+    # The prefix is given at registration (``register_blueprint(bp, url_prefix=...)``), so the
+    # blueprint's own ``url_prefix`` is usually None: take the full rule from the URL map.
+    rules: dict[tuple[str, str], str] = {}
+    for url_rule in current_app.url_map.iter_rules():
+        for method in url_rule.methods or ():
+            rules[(url_rule.endpoint, method)] = url_rule.rule
     for spec in REGISTRY:
-        if spec.blueprint not in prefixes:
+        full_rule = rules.get((f"{spec.blueprint}.{spec.func_name}", spec.method))
+        if full_rule is None:
             continue
-        path, params = _openapi_path(prefixes[spec.blueprint] + spec.rule)
+        path, params = _openapi_path(full_rule)
         op: dict[str, Any] = {
             "operationId": f"{spec.blueprint}_{spec.func_name}",
             "summary": spec.summary,
