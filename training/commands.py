@@ -52,7 +52,7 @@ def import_file(path: Path, fmt: str | None = None, language: str | None = None)
 
 def embed(encoder_name: str | None = None, full: bool = True) -> int:
     """Embed every approved article whose embedding is missing or stale (by content hash)."""
-    encoder = get_encoder(encoder_name or current_app.config["ENCODER"])
+    encoder = get_encoder(encoder_name or current_app.config["ENCODER"], num_threads=None)
     total = db.session.scalar(
         sa.select(sa.func.count(Article.id)).where(Article.status == "approved")
     )
