@@ -2,9 +2,9 @@
 
     python extension/build.py [--out dist]
 
-Packs manifest.json and every file it needs; leaves out tests, package.json and the development "key" (the
-store assigns its own id; keep "key" with --keep-key for a self-hosted, policy-installed build). The zip is
-reproducible: sorted entries, fixed timestamps.
+Packs manifest.json and every file it needs; leaves out tests, package.json and the development
+"key" (the store assigns its own id; keep "key" with --keep-key for a self-hosted,
+policy-installed build). The zip is reproducible: sorted entries, fixed timestamps.
 """
 
 from __future__ import annotations
@@ -34,7 +34,11 @@ def files_to_pack(root: Path) -> list[Path]:
 
 
 def check_manifest(root: Path, manifest: dict) -> None:
-    needed = [manifest["background"]["service_worker"], manifest["options_ui"]["page"], "sidepanel.html"]
+    needed = [
+        manifest["background"]["service_worker"],
+        manifest["options_ui"]["page"],
+        "sidepanel.html",
+    ]
     needed += [js for cs in manifest["content_scripts"] for js in cs["js"]]
     needed += list(manifest["icons"].values())
     needed.append(manifest["storage"]["managed_schema"])

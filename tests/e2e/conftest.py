@@ -1,12 +1,13 @@
 """End-to-end harness for the browser extension.
 
-- ``linkedin``: fixture pages served over HTTPS at their real https://www.linkedin.com/... URLs by a small
-  server on 127.0.0.1 with a self-signed certificate made at test time; Chromium resolves www.linkedin.com
-  to it through ``--host-resolver-rules``.
-- ``herald``: a real Herald API (create_app on a temporary SQLite database with the demo company) served by
-  werkzeug in a thread; every request it gets is recorded so a test can assert what the extension sent.
-- ``browser``: Debian's Chromium (never a downloaded one) with the unpacked extension loaded, in a fresh
-  profile per test, driven by the Python playwright package.
+- ``linkedin``: fixture pages served over HTTPS at their real https://www.linkedin.com/... URLs
+  by a small server on 127.0.0.1 with a self-signed certificate made at test time; Chromium
+  resolves www.linkedin.com to it through ``--host-resolver-rules``.
+- ``herald``: a real Herald API (create_app on a temporary SQLite database with the demo company)
+  served by werkzeug in a thread; every request it gets is recorded so a test can assert what the
+  extension sent.
+- ``browser``: Debian's Chromium (never a downloaded one) with the unpacked extension loaded, in a
+  fresh profile per test, driven by the Python playwright package.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "linkedin"
 EXTENSION_ID = "igifplgkdcfdegnckjjgmahmilgcdbpk"
 CHROMIUM = os.environ.get("HERALD_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 DESKTOP_UA = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36"
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/156.0.0.0 Safari/537.36"
 )
 
 # URL path -> fixture file. Tests may swap an entry (e.g. the 2026 feed) through ``linkedin.route``.
@@ -64,7 +66,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-# ---- the fake www.linkedin.com ---------------------------------------------------------------------
+# ---- the fake www.linkedin.com -------------------------------------------------------------------
 
 
 @dataclass
@@ -98,9 +100,22 @@ def _make_cert(tmp: Path) -> tuple[Path, Path]:
     cert, key = tmp / "cert.pem", tmp / "key.pem"
     subprocess.run(
         [
-            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-            "-keyout", str(key), "-out", str(cert), "-subj", "/CN=www.linkedin.com",
-            "-addext", "subjectAltName=DNS:www.linkedin.com,DNS:other.test",
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-subj",
+            "/CN=www.linkedin.com",
+            "-addext",
+            "subjectAltName=DNS:www.linkedin.com,DNS:other.test",
         ],
         check=True,
         capture_output=True,
@@ -122,7 +137,7 @@ def linkedin_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Linked
             body = site.render(path)
             if body is None:
                 self.send_response(404)
-                body = "<!doctype html><title>Page not found | LinkedIn</title><main><p>Not found</p></main>"
+                body = "<!doctype html><title>Page not found | LinkedIn</title><p>Not found</p>"
             else:
                 self.send_response(200)
             data = body.encode("utf-8")
@@ -154,7 +169,7 @@ def linkedin(linkedin_server: LinkedInSite) -> Iterator[LinkedInSite]:
     linkedin_server.reset()
 
 
-# ---- the browser with the extension ----------------------------------------------------------------
+# ---- the browser with the extension --------------------------------------------------------------
 
 
 class Extension:
@@ -162,8 +177,10 @@ class Extension:
 
     def __init__(self, context: Any) -> None:
         self.context = context
-        worker = context.service_workers[0] if context.service_workers else context.wait_for_event(
-            "serviceworker", timeout=15000
+        worker = (
+            context.service_workers[0]
+            if context.service_workers
+            else context.wait_for_event("serviceworker", timeout=15000)
         )
         self.id = worker.url.split("/")[2]
         self._util: Any = None
@@ -181,7 +198,8 @@ class Extension:
 
     def storage(self, area: str, key: str | None = None) -> Any:
         return self.util.evaluate(
-            "([area, key]) => chrome.storage[area].get(key).then(r => key === null ? r : r[key] ?? null)",
+            "([area, key]) => chrome.storage[area].get(key)"
+            ".then(r => key === null ? r : r[key] ?? null)",
             [area, key],
         )
 
@@ -204,7 +222,8 @@ class Extension:
 
     def send(self, type_: str, payload: dict[str, Any] | None = None) -> Any:
         return self.util.evaluate(
-            "([type, payload]) => chrome.runtime.sendMessage({type, payload})", [type_, payload or {}]
+            "([type, payload]) => chrome.runtime.sendMessage({type, payload})",
+            [type_, payload or {}],
         )
 
     def stop_service_worker(self) -> None:
@@ -215,12 +234,15 @@ class Extension:
         cdp.detach()
 
 
-def chromium_args(extension_dir: Path, linkedin_port: int, extra: list[str] | None = None) -> list[str]:
+def chromium_args(
+    extension_dir: Path, linkedin_port: int, extra: list[str] | None = None
+) -> list[str]:
     return [
         "--headless=new",
         f"--disable-extensions-except={extension_dir}",
         f"--load-extension={extension_dir}",
-        f"--host-resolver-rules=MAP www.linkedin.com 127.0.0.1:{linkedin_port}, MAP other.test 127.0.0.1:{linkedin_port}",
+        f"--host-resolver-rules=MAP www.linkedin.com 127.0.0.1:{linkedin_port},"
+        f" MAP other.test 127.0.0.1:{linkedin_port}",
         "--ignore-certificate-errors",
         "--no-sandbox",
         "--disable-gpu",
@@ -260,7 +282,11 @@ def launch(
             viewport={"width": 1100, "height": 800},
             user_agent=DESKTOP_UA,
             locale=lang,
-            env={**os.environ, "LANGUAGE": lang, "LANG": f"{lang}_DK.UTF-8" if lang == "da" else "C.UTF-8"},
+            env={
+                **os.environ,
+                "LANGUAGE": lang,
+                "LANG": f"{lang}_DK.UTF-8" if lang == "da" else "C.UTF-8",
+            },
         )
         opened.append(context)
         return context, Extension(context)
@@ -275,7 +301,7 @@ def browser(launch: Callable[..., tuple[Any, Extension]]) -> tuple[Any, Extensio
     return launch()
 
 
-# ---- a real Herald server --------------------------------------------------------------------------
+# ---- a real Herald server ------------------------------------------------------------------------
 
 
 class Recorder:
@@ -396,7 +422,9 @@ def plain_browser(playwright_session: Any, linkedin_server: LinkedInSite) -> Ite
 @pytest.fixture
 def read_page(plain_browser: Any, linkedin: LinkedInSite) -> Iterator[Callable[[str], Any]]:
     """read_page(url) -> a page at that URL with the extension's reading code loaded (lib/*.js)."""
-    context = plain_browser.new_context(ignore_https_errors=True, viewport={"width": 1100, "height": 800})
+    context = plain_browser.new_context(
+        ignore_https_errors=True, viewport={"width": 1100, "height": 800}
+    )
 
     def _open(url: str) -> Any:
         page = context.new_page()

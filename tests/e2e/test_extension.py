@@ -1,5 +1,6 @@
-"""The extension in a real Chromium on the fixture pages, without a Herald server: reading, storage contract,
-SPA navigation, no DOM changes, the side panel only on LinkedIn, pause, panel states and the Danish UI."""
+"""The extension in a real Chromium on the fixture pages, without a Herald server: reading, the
+storage contract, SPA navigation, no DOM changes, the side panel only on LinkedIn, pause, the
+panel's states and the Danish UI."""
 
 from __future__ import annotations
 
@@ -27,7 +28,9 @@ document.addEventListener('DOMContentLoaded', () => {
 """
 
 
-def wait_for(fn: Callable[[], Any], timeout: float = 10.0, interval: float = 0.2, what: str = "condition") -> Any:
+def wait_for(
+    fn: Callable[[], Any], timeout: float = 10.0, interval: float = 0.2, what: str = "condition"
+) -> Any:
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
@@ -56,8 +59,13 @@ def test_feed_context_is_stored_per_tab_and_follows_the_post_in_view(browser: An
     assert ctx["items"][0]["urn"] == "urn:li:activity:7301111111111111111"
 
     # Scroll the third post into view: the IntersectionObserver moves the focus.
-    page.evaluate("document.querySelectorAll('.feed-shared-update-v2')[2].scrollIntoView({block: 'center'})")
-    ctx = wait_for(lambda: (c := ext.context_of(tab)) and c["focused"] == 2 and c, what="focus on the third post")
+    page.evaluate(
+        "document.querySelectorAll('.feed-shared-update-v2')[2].scrollIntoView({block: 'center'})"
+    )
+    ctx = wait_for(
+        lambda: (c := ext.context_of(tab)) and c["focused"] == 2 and c,
+        what="focus on the third post",
+    )
     assert ctx["items"][ctx["focused"]]["author"] == "Lars Winther"
 
 
@@ -119,18 +127,23 @@ def test_side_panel_is_enabled_only_on_linkedin_tabs(browser: Any) -> None:
     options = ext.util.evaluate(
         """async () => {
           const tabs = await chrome.tabs.query({});
-          return Promise.all(tabs.map(async (t) => [t.url || null, await chrome.sidePanel.getOptions({tabId: t.id})]));
+          return Promise.all(tabs.map(async (t) =>
+            [t.url || null, await chrome.sidePanel.getOptions({tabId: t.id})]));
         }"""
     )
     on_linkedin = [o for url, o in options if url and url.startswith(LI)]
     elsewhere = [o for url, o in options if not url]
-    assert on_linkedin and all(o.get("enabled") and o.get("path") == "sidepanel.html" for o in on_linkedin), options
+    assert on_linkedin and all(
+        o.get("enabled") and o.get("path") == "sidepanel.html" for o in on_linkedin
+    ), options
     assert elsewhere and all(not o.get("enabled") or not o.get("path") for o in elsewhere), options
 
 
 def test_paused_reads_and_keeps_nothing(browser: Any) -> None:
     context, ext = browser
-    ext.set_storage("local", {"herald:settings": {"paused": True, "apiBaseUrl": "http://127.0.0.1:9"}})
+    ext.set_storage(
+        "local", {"herald:settings": {"paused": True, "apiBaseUrl": "http://127.0.0.1:9"}}
+    )
     page, tab = open_linkedin(context, ext, "/feed/")
     page.evaluate("document.querySelectorAll('.feed-shared-update-v2')[2].scrollIntoView()")
     time.sleep(2)

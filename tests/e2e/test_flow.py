@@ -1,6 +1,6 @@
-"""End to end against a real Herald server (demo company, SQLite): pair, suggestions in the panel, Share, a
-click on the tracked link, My impact; the service worker stopped mid-session; pause sends nothing; an expired
-token; engagement on one's own post; a mention flagged to comms.
+"""End to end against a real Herald server (demo company, SQLite): pair, suggestions in the panel,
+Share, a click on the tracked link, My impact; the service worker stopped mid-session; pause sends
+nothing; a revoked token; engagement on one's own post; a mention flagged to comms.
 
 Tests that need an endpoint the backend does not serve yet skip at run time, naming the route.
 """
@@ -98,7 +98,11 @@ def test_feed_to_share_to_click_to_my_impact(paired: Any, herald: Any, linkedin:
     share_page = share_page_info.value
     share_page.wait_for_load_state()
     parts = urlsplit(share_page.url)
-    assert (parts.scheme, parts.netloc, parts.path) == ("https", "www.linkedin.com", "/sharing/share-offsite/")
+    assert (parts.scheme, parts.netloc, parts.path) == (
+        "https",
+        "www.linkedin.com",
+        "/sharing/share-offsite/",
+    )
     tracked = parse_qs(parts.query)["url"][0]
     assert tracked.startswith(herald.base_url + "/r/")
     expect(first.locator(".note")).not_to_be_empty()
@@ -117,7 +121,9 @@ def test_feed_to_share_to_click_to_my_impact(paired: Any, herald: Any, linkedin:
 
     # Later the employee views their own post: the extension reports its engagement.
     herald.require(("POST", "/api/v1/shares/1/engagement"))
-    linkedin.values.update({"TRACKED_URL": tracked, "EMPLOYEE_NAME": employee["name"], "REACTIONS": "17"})
+    linkedin.values.update(
+        {"TRACKED_URL": tracked, "EMPLOYEE_NAME": employee["name"], "REACTIONS": "17"}
+    )
     own = context.new_page()
     own.goto(LI + "/feed/update/urn:li:activity:7309999999999999999/")
     share_id = next(iter(shares.values()))["share_id"]
@@ -136,7 +142,11 @@ def test_feed_to_share_to_click_to_my_impact(paired: Any, herald: Any, linkedin:
     expect(shares_tile).to_have_text("1", timeout=10000)
     clicks = panel.locator(".tile[data-stat='clicks'] strong")
     wait_for(
-        lambda: (panel.click("#tab-suggest"), panel.click("#tab-impact"), clicks.inner_text() not in ("0", "–"))[-1],
+        lambda: (
+            panel.click("#tab-suggest"),
+            panel.click("#tab-impact"),
+            clicks.inner_text() not in ("0", "–"),
+        )[-1],
         what="a click in My impact",
     )
 
@@ -160,12 +170,17 @@ def test_service_worker_stopped_mid_session(paired: Any, herald: Any) -> None:
     page.evaluate(
         """async () => {
           const html = await (await fetch('/company/nordlys-energy/')).text();
-          document.body.replaceWith(document.adoptNode(new DOMParser().parseFromString(html, 'text/html').body));
+          const doc = new DOMParser().parseFromString(html, 'text/html');
+          document.body.replaceWith(document.adoptNode(doc.body));
           history.pushState({}, '', '/company/nordlys-energy/');
         }"""
     )
-    wait_for(lambda: (c := ext.context_of(tab)) and c["pageType"] == "company", what="company context")
-    expect(panel.locator("#sees-body")).to_contain_text("https://www.linkedin.com/company/nordlys-energy/", timeout=10000)
+    wait_for(
+        lambda: (c := ext.context_of(tab)) and c["pageType"] == "company", what="company context"
+    )
+    expect(panel.locator("#sees-body")).to_contain_text(
+        "https://www.linkedin.com/company/nordlys-energy/", timeout=10000
+    )
 
 
 def test_paused_sends_nothing(paired: Any, herald: Any) -> None:
@@ -197,10 +212,16 @@ def test_revoked_token_shows_the_re_pair_state(paired: Any, herald: Any) -> None
     _, tab = open_feed(context, ext)
     token = ext.storage("local", "herald:auth")["token"]
     client = herald.app.test_client()
-    assert client.post("/api/v1/auth/revoke", headers={"Authorization": f"Bearer {token}"}).status_code == 204
+    assert (
+        client.post("/api/v1/auth/revoke", headers={"Authorization": f"Bearer {token}"}).status_code
+        == 204
+    )
     panel = ext.open_panel(tab)
     expect(panel.locator("#banner-text")).to_contain_text("expired or was revoked", timeout=15000)
-    assert ext.storage("local", "herald:auth") == {"expired": True, "employee": ext.storage("local", "herald:auth")["employee"]}
+    assert ext.storage("local", "herald:auth") == {
+        "expired": True,
+        "employee": ext.storage("local", "herald:auth")["employee"],
+    }
 
 
 def test_a_mention_is_flagged_to_comms(paired: Any, herald: Any, linkedin: Any) -> None:

@@ -1,7 +1,7 @@
 """Every LinkedIn selector against saved fixture pages of each DOM generation and page type.
 
-The extension's reading code (lib/pagetype.js, lib/selectors.js, lib/extract.js) runs in a real Chromium on
-each fixture page, served at its real https://www.linkedin.com/... URL.
+The extension's reading code (lib/pagetype.js, lib/selectors.js, lib/extract.js) runs in a real
+Chromium on each fixture page, served at its real https://www.linkedin.com/... URL.
 """
 
 from __future__ import annotations
@@ -44,7 +44,9 @@ def test_feed_classic(read_page: Callable[[str], Any]) -> None:
     assert second["text"].startswith("Vindmøller på havet")
     assert second["links"][0].startswith("https://nordlys.example/blog/havvind-januar")
     assert second["counts"] == {"reactions": 1204, "comments": 87, "reposts": None}
-    assert items[2]["urn"] == "urn:li:activity:7301111111111111115"  # older feed-shared-actor markup
+    assert (
+        items[2]["urn"] == "urn:li:activity:7301111111111111115"
+    )  # older feed-shared-actor markup
     assert items[2]["text"].startswith("We are hiring platform engineers")
     assert {"Sofie Lund", "Mads Kristensen", "Peter Berg", "Lars Winther"} <= set(ctx["names"])
 
@@ -53,7 +55,7 @@ def test_feed_2026(read_page: Callable[[str], Any], linkedin: Any) -> None:
     linkedin.route("/feed/", "feed-2026.html")
     ctx = extract(read_page, f"{LI}/feed/")
     items = ctx["items"]
-    # Comments are list items nested in posts: not posts of their own. The empty placeholder is left out.
+    # Comments are list items nested in posts, not posts of their own; the placeholder is left out.
     assert [it.get("author") for it in items] == ["Anna Madsen", "Nordlys Energy", "Freja Dahl"]
     first = items[0]
     assert first["urn"] == "urn:li:activity:7302222222222222221"  # from the timestamp link
@@ -104,20 +106,29 @@ def test_own_profile_classic(read_page: Callable[[str], Any]) -> None:
     assert item["author"] == "Mette Holm"
     assert item["text"].startswith("Account Executive at Nordlys Energy")
     assert "I help energy-hungry businesses" in item["text"]
-    assert ctx["profile"] == {"own": True, "connections": 500, "followers": 1317, "profileViews": 84}
+    assert ctx["profile"] == {
+        "own": True,
+        "connections": 500,
+        "followers": 1317,
+        "profileViews": 84,
+    }
 
 
 def test_company_pages(read_page: Callable[[str], Any]) -> None:
     home = extract(read_page, f"{LI}/company/nordlys-energy/")
     assert home["pageType"] == "company"
     assert home["companyName"] == "Nordlys Energy"
-    assert home["items"][0]["text"].startswith("Green power for the Nordic industry\n\nNordlys Energy builds")
+    assert home["items"][0]["text"].startswith(
+        "Green power for the Nordic industry\n\nNordlys Energy builds"
+    )
     about = extract(read_page, f"{LI}/company/nordlys-energy/about/")
     assert about["items"][0]["text"].startswith("Nordlys Energy builds and runs wind")
 
 
 def test_search_uses_the_keywords(read_page: Callable[[str], Any]) -> None:
-    ctx = extract(read_page, f"{LI}/search/results/all/?keywords=zero%20trust&origin=GLOBAL_SEARCH_HEADER")
+    ctx = extract(
+        read_page, f"{LI}/search/results/all/?keywords=zero%20trust&origin=GLOBAL_SEARCH_HEADER"
+    )
     assert ctx["pageType"] == "search"
     assert ctx["items"] == [{"text": "zero trust"}]
 
@@ -137,7 +148,9 @@ def test_generic_fallback_reads_the_largest_text_block(read_page: Callable[[str]
     assert ctx["items"][0]["text"].startswith("We run the software behind 40 wind and solar parks.")
 
 
-def test_fallback_when_no_post_selector_matches(read_page: Callable[[str], Any], linkedin: Any) -> None:
+def test_fallback_when_no_post_selector_matches(
+    read_page: Callable[[str], Any], linkedin: Any
+) -> None:
     # A feed whose markup none of the post selectors knows (here: the job page served at /feed/).
     linkedin.route("/feed/", "other.html")
     ctx = extract(read_page, f"{LI}/feed/")
@@ -150,7 +163,9 @@ PROBE_COVERAGE = """() => {
   const out = {};
   for (const [key, probes] of Object.entries(S.REGISTRY)) {
     out[key] = probes.map((p) => {
-      const els = p.css === ":scope" ? Array.from(document.querySelectorAll(`[${p.attr}]`)) : S.queryProbe(document, p);
+      const els = p.css === ":scope"
+        ? Array.from(document.querySelectorAll(`[${p.attr}]`))
+        : S.queryProbe(document, p);
       return els.some((el) => !p.attr || Boolean(S.probeValue(el, p)));
     });
   }
@@ -172,7 +187,7 @@ ALL_PAGES = [
 
 
 def test_every_selector_matches_a_fixture(read_page: Callable[[str], Any], linkedin: Any) -> None:
-    """Each non-generic probe of the registry matches at least one fixture of its DOM (a dead selector fails)."""
+    """Each non-generic probe matches at least one fixture of its DOM (a dead selector fails)."""
     covered: dict[str, list[bool]] = {}
     for path, fixture in ALL_PAGES:
         if fixture:
@@ -184,7 +199,8 @@ def test_every_selector_matches_a_fixture(read_page: Callable[[str], Any], linke
             prev = covered.setdefault(key, [False] * len(hits))
             covered[key] = [a or b for a, b in zip(prev, hits, strict=True)]
     registry = read_page(LI + "/feed/").evaluate(
-        "() => Object.fromEntries(Object.entries(Herald.selectors.REGISTRY).map(([k, ps]) => [k, ps.map(p => [p.dom, p.css])]))"
+        "() => Object.fromEntries(Object.entries(Herald.selectors.REGISTRY)"
+        ".map(([k, ps]) => [k, ps.map(p => [p.dom, p.css])]))"
     )
     dead = [
         f"{key}[{i}] ({dom}) {css}"
