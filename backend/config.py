@@ -112,6 +112,13 @@ def build_config(
         cfg.update(overrides)
     if not cfg["SQLALCHEMY_DATABASE_URI"]:
         cfg["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(instance_path) / "herald.db")
+    if str(cfg["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        # Fail fast (then 503) instead of hanging a worker when the server cannot be reached.
+        options = dict(cfg["SQLALCHEMY_ENGINE_OPTIONS"])
+        connect_args = dict(options.get("connect_args", {}))
+        connect_args.setdefault("connect_timeout", 5)
+        options["connect_args"] = connect_args
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not cfg["ARTIFACTS_DIR"]:
         cfg["ARTIFACTS_DIR"] = str(Path(instance_path) / "artifacts")
     if not cfg["CLICK_SALT"]:

@@ -109,11 +109,26 @@ def error_response(
 
 
 def _is_db_unavailable(exc: BaseException) -> bool:
-    from sqlalchemy.exc import DBAPIError
+    """True when ``exc`` means the database cannot be reached right now (answer 503, not 500).
 
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+    Decided by type first: psycopg's OperationalError family is what a server that is shutting
+    down, starting up, refusing or dropping connections raises; SQLAlchemy's pool and
+    "invalid transaction" errors follow from one of those earlier in the same request. SQLite's
+    OperationalError also covers bugs ("no such table"), so for it only lock/open failures count.
+    """
+    from sqlalchemy import exc as sa_exc
+
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
         return True
-    name = type(exc).__name__
+    if isinstance(exc, sa_exc.DisconnectionError | sa_exc.PendingRollbackError):
+        return True
+    if isinstance(exc, sa_exc.TimeoutError):  # pool exhausted while connections hang
+        return True
+    orig = getattr(exc, "orig", exc)
+    module = type(orig).__module__.split(".")[0]
+    if module == "psycopg" and isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError):
+        return True
+    name = type(orig).__name__
     text = str(exc).lower()
     return name in {"OperationalError", "InterfaceError"} and any(
         needle in text
@@ -123,22 +138,35 @@ def _is_db_unavailable(exc: BaseException) -> bool:
             "terminating",
             "could not connect",
             "database is locked",
+            "unable to open database",
             "the database system is",
         )
     )
 
 
-def register_error_handlers(app: Flask) -> None:
+def _rollback() -> None:
+    """Roll the session back; if the connection is gone, drop the session instead.
+
+    An error handler that raised here would turn a clean 4xx/503 into gunicorn's HTML 500.
+    """
     from backend.extensions import db
 
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection may be gone; the answer must still go out
+        log.warning("rollback failed; discarding the session")
+        db.session.remove()
+
+
+def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(APIError)
     def _api_error(exc: APIError) -> Response:
-        db.session.rollback()
+        _rollback()
         return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
-        db.session.rollback()
+        _rollback()
         status = exc.code or 500
         code = _HTTP_CODES.get(status, "http_error")
         message = exc.description or exc.name
@@ -156,7 +184,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
-        db.session.rollback()
+        _rollback()
         if _is_db_unavailable(exc):
             log.warning("database unavailable: %s", type(exc).__name__)
             return error_response(
