@@ -143,3 +143,71 @@ def people_rows(
         count, last = shares.get(e.id, (0, None))
         out.append(PersonRow(e, count, last, e.id in paired, activity.get(e.id)))
     return out
+
+
+@dataclass(frozen=True)
+class NeverSuggested:
+    article: Article
+    reasons: list[str]  # i18n keys
+
+
+@dataclass(frozen=True)
+class NeverSuggestedReport:
+    encoder: str | None
+    items: list[NeverSuggested]
+    drafts: int
+    archived: int
+
+
+def never_suggested(
+    encoder: str | None, now: dt.datetime | None = None, window_days: int = 30
+) -> NeverSuggestedReport:
+    """Approved articles the side panel cannot or did not suggest, each with the reasons:
+    expired, not embedded for the serving encoder (so not in the catalog), in a language no
+    active employee reads, or approved over a week ago and eligible but not shown once in
+    ``window_days`` (always outranked).
+    Mirrors the candidate rules in backend/services/suggestions.py."""
+    from backend.models import ArticleEmbedding, SuggestionImpression
+
+    now = now or utcnow()
+    approved = list(
+        db.session.scalars(select(Article).where(Article.status == "approved").order_by(Article.id))
+    )
+    embedded: set[int] = set()
+    if encoder:
+        embedded = set(
+            db.session.scalars(
+                select(ArticleEmbedding.article_id).where(ArticleEmbedding.encoder == encoder)
+            )
+        )
+    read: set[str] = set()
+    for langs in db.session.scalars(select(Employee.languages).where(Employee.is_active.is_(True))):
+        read.update(lang.lower() for lang in (langs or []))
+    shown = set(
+        db.session.scalars(
+            select(SuggestionImpression.article_id)
+            .where(SuggestionImpression.created_at >= now - dt.timedelta(days=window_days))
+            .distinct()
+        )
+    )
+    items = []
+    for article in approved:
+        reasons = []
+        if article.expires_at is not None and article.expires_at <= now:
+            reasons.append("never.expired")
+        if encoder and article.id not in embedded:
+            reasons.append("never.not_embedded")
+        if article.language not in read:
+            reasons.append("never.language")
+        since = article.approved_at or article.created_at
+        settled = since is not None and since <= now - dt.timedelta(days=7)
+        if not reasons and settled and article.id not in shown:
+            reasons.append("never.outranked")
+        if reasons:
+            items.append(NeverSuggested(article, reasons))
+    counts = dict(
+        db.session.execute(select(Article.status, func.count()).group_by(Article.status)).all()
+    )
+    return NeverSuggestedReport(
+        encoder, items, int(counts.get("draft", 0)), int(counts.get("archived", 0))
+    )

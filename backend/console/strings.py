@@ -473,4 +473,137 @@ STRINGS: dict[str, tuple[str, str]] = {
         "EMV = {cpc} × klik + {cpm} × potentielle visninger / 1000 + {vpr} × reaktioner "
         "({currency}; potentielle visninger = potentiel rækkevidde × {ipr}).",
     ),
+    # --- recommender -------------------------------------------------------------------------
+    "rec.title": ("Recommender", "Anbefalinger"),
+    "rec.intro": (
+        "Which model ranks the suggestions, how good it is, and retraining on the latest "
+        "engagement.",
+        "Hvilken model rangerer forslagene, hvor god den er, og gentræning på de nyeste data.",
+    ),
+    "rec.active": ("active model version", "aktiv modelversion"),
+    "rec.serving": ("served by the API now", "bruges af API'et nu"),
+    "rec.held_out": ("held-out", "testdata"),
+    "rec.degraded": (
+        "Suggestions run on the popularity/freshness fallback:",
+        "Forslagene kører på reserveløsningen (popularitet/friskhed):",
+    ),
+    "rec.active_metrics": ("Active model's metrics", "Den aktive models målinger"),
+    "rec.metric": ("Metric", "Måling"),
+    "rec.value": ("Value", "Værdi"),
+    "rec.retrain": ("Retrain now", "Gentræn nu"),
+    "rec.retrain_hint": (
+        "Retraining embeds new articles, fits a candidate on the logged impressions and "
+        "evaluates it against the active model. Nothing changes for employees until you "
+        "publish the candidate.",
+        "Gentræning indlejrer nye artikler, træner en kandidat på de loggede visninger og "
+        "evaluerer den mod den aktive model. Intet ændres for medarbejderne, før du udgiver "
+        "kandidaten.",
+    ),
+    "rec.rollback": ("Roll back to the previous version", "Rul tilbage til forrige version"),
+    "rec.rollback_confirm": (
+        "Switch every server back to the previously active model?",
+        "Skift alle servere tilbage til den tidligere aktive model?",
+    ),
+    "rec.busy": ("A retraining job is already running.", "En gentræning kører allerede."),
+    "rec.started": (
+        "Retraining started. Progress is shown below.",
+        "Gentræningen er startet. Fremdriften vises nedenfor.",
+    ),
+    "rec.evaluating": ("Evaluating {version}.", "Evaluerer {version}."),
+    "rec.job": ("Retraining", "Gentræning"),
+    "rec.progress": ("Progress", "Fremdrift"),
+    "rec.log": ("Log", "Log"),
+    "rec.reload": ("Reload to see progress", "Genindlæs for at se fremdrift"),
+    "rec.no_job": ("No job is running.", "Intet job kører."),
+    "rec.recent_jobs": ("Recent jobs", "Seneste job"),
+    "rec.started_at": ("Started", "Startet"),
+    "rec.kind": ("Job", "Job"),
+    "rec.detail": ("Detail", "Detaljer"),
+    "rec.versions": ("Model versions", "Modelversioner"),
+    "rec.version": ("Version", "Version"),
+    "rec.encoder": ("Encoder", "Encoder"),
+    "rec.created": ("Created", "Oprettet"),
+    "rec.report": ("Evaluation report", "Evalueringsrapport"),
+    "rec.open_report": ("Open report", "Åbn rapport"),
+    "rec.no_report": ("Not evaluated yet.", "Ikke evalueret endnu."),
+    "rec.no_versions.title": ("No model versions yet.", "Ingen modelversioner endnu."),
+    "rec.no_versions.body": (
+        "Suggestions use sensible fixed weights until a model is trained. Press “Retrain now” "
+        "once employees have used the side panel for a while.",
+        "Forslagene bruger faste vægte, indtil en model er trænet. Tryk “Gentræn nu”, når "
+        "medarbejderne har brugt sidepanelet et stykke tid.",
+    ),
+    "rec.never": ("Articles that are never suggested", "Artikler der aldrig foreslås"),
+    "rec.never_intro": (
+        "Approved articles the side panel cannot or did not suggest, and why. ({drafts} drafts "
+        "and {archived} archived articles are never suggested until approved.)",
+        "Godkendte artikler, som sidepanelet ikke kan eller ikke har foreslået, og hvorfor. "
+        "({drafts} kladder og {archived} arkiverede artikler foreslås ikke, før de godkendes.)",
+    ),
+    "rec.never_none": (
+        "Every approved article can be suggested.",
+        "Alle godkendte artikler kan foreslås.",
+    ),
+    "rec.why": ("Why", "Hvorfor"),
+    "rec.fit_metrics": ("Metrics from training", "Målinger fra træningen"),
+    "rec.report_intro": (
+        "The candidate (first row) against the active model and simple baselines on held-out "
+        "requests; {primary} decides. Evaluated",
+        "Kandidaten (første række) mod den aktive model og simple basismodeller på tilbageholdte "
+        "forespørgsler; {primary} afgør. Evalueret",
+    ),
+    "rec.model": ("Model", "Model"),
+    "rec.per_department": ("{primary} per department", "{primary} pr. afdeling"),
+    "rec.plot_alt": (
+        "Evaluation plots for {version}: metrics per model and per department",
+        "Evalueringsgrafer for {version}: målinger pr. model og pr. afdeling",
+    ),
+    "rec.evaluate": ("Evaluate again", "Evaluér igen"),
+    "rec.publish": ("Publish", "Udgiv"),
+    "rec.publish_button": ("Publish {version}", "Udgiv {version}"),
+    "rec.publish_hint": (
+        "Publishing switches every server to this version without a restart. You can roll "
+        "back at any time.",
+        "Udgivelse skifter alle servere til denne version uden genstart. Du kan altid rulle "
+        "tilbage.",
+    ),
+    "rec.worse": (
+        "This candidate scores lower than the active model on {primary}.",
+        "Denne kandidat scorer lavere end den aktive model på {primary}.",
+    ),
+    "rec.confirm_worse": (
+        "Publish even if it is worse than the active model",
+        "Udgiv, selv om den er dårligere end den aktive model",
+    ),
+    "rec.publish_refused": ("Not published: {reason}", "Ikke udgivet: {reason}"),
+    "rec.published": ("{version} is now active.", "{version} er nu aktiv."),
+    "rec.rollback_failed": ("Not rolled back: {reason}", "Ikke rullet tilbage: {reason}"),
+    "rec.rolled_back": ("Rolled back.", "Rullet tilbage."),
+    "job.queued": ("queued", "i kø"),
+    "job.running": ("running", "kører"),
+    "job.done": ("done", "færdig"),
+    "job.failed": ("failed", "fejlet"),
+    "job.step.embed": ("Embedding articles", "Indlejrer artikler"),
+    "job.step.fit": ("Training the ranker", "Træner rangeringen"),
+    "job.step.evaluate": ("Evaluating", "Evaluerer"),
+    "job.kind.retrain": ("Retrain", "Gentræning"),
+    "job.kind.evaluate": ("Evaluation", "Evaluering"),
+    "mstatus.active": ("active", "aktiv"),
+    "mstatus.candidate": ("candidate", "kandidat"),
+    "mstatus.retired": ("retired", "udfaset"),
+    "never.expired": ("Expired", "Udløbet"),
+    "never.not_embedded": (
+        "Not embedded for the serving encoder yet (retrain, or wait a minute)",
+        "Endnu ikke indlejret for den aktive encoder (gentræn, eller vent et minut)",
+    ),
+    "never.language": (
+        "No active employee reads its language",
+        "Ingen aktive medarbejdere læser sproget",
+    ),
+    "never.outranked": (
+        "Eligible, but not shown once in 30 days: other articles always rank higher (try a "
+        "campaign, tags or a caption)",
+        "Kan foreslås, men er ikke vist én gang på 30 dage: andre artikler rangerer altid højere "
+        "(prøv en kampagne, emner eller en tekst)",
+    ),
 }
