@@ -1,0 +1,113 @@
+"""Benchmark: analytics report latency with N clicks stored (printed, not asserted).
+
+    python -m tests.analytics.bench_analytics [--clicks 1000000] [--url sqlite:///bench.db]
+
+Builds a fresh database (drops the public schema on PostgreSQL: never point it at real data),
+inserts employees, articles, shares and clicks spread over 90 days, then times each report over
+the default 30-day window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import statistics
+import time
+
+import sqlalchemy as sa
+
+from backend import create_app
+from backend.extensions import db
+from backend.models import Article, Click, Employee, Share, TrackedLink
+from backend.services import analytics as an
+
+
+def seed(n_clicks: int, rng: random.Random) -> None:
+    now = dt.datetime.now(dt.UTC)
+    emps = [
+        {"email": f"e{i}@x.test", "name": f"E{i}", "team": f"T{i % 12}", "department": f"D{i % 4}",
+         "public_ref": f"ref{i:08d}", "network_size": rng.randint(50, 5000), "languages": ["en"],
+         "interests": [], "consents": {}, "created_at": now - dt.timedelta(days=400)}
+        for i in range(2000)
+    ]  # fmt: skip
+    db.session.execute(sa.insert(Employee), emps)
+    arts = [
+        {"canonical_url": f"https://x.test/{i}", "title": f"A{i}", "status": "approved",
+         "tags": ["t"], "language": "en"}
+        for i in range(300)
+    ]  # fmt: skip
+    db.session.execute(sa.insert(Article), arts)
+    links, shares = [], []
+    for i in range(20_000):
+        e, a = rng.randint(1, 2000), rng.randint(1, 300)
+        links.append({"id": i + 1, "code": f"c{i:07d}", "employee_id": e, "article_id": a,
+                      "network": f"n{i}"})  # fmt: skip
+        shares.append({"employee_id": e, "article_id": a, "link_id": i + 1, "network": "linkedin",
+                       "network_size_at_share": 500,
+                       "created_at": now - dt.timedelta(days=rng.random() * 90)})  # fmt: skip
+    db.session.execute(sa.insert(TrackedLink), links)
+    db.session.execute(sa.insert(Share), shares)
+    batch = []
+    for i in range(n_clicks):
+        batch.append({"link_id": rng.randint(1, 20_000),
+                      # clicks arrive in time order, as in production
+                      "created_at": now - dt.timedelta(days=90 * (1 - i / n_clicks)),
+                      "is_bot": rng.random() < 0.1, "visitor_hash": f"{rng.getrandbits(40):x}",
+                      "referrer_host": "", "ua_class": "desktop"})  # fmt: skip
+        if len(batch) == 50_000:
+            db.session.execute(sa.insert(Click), batch)
+            batch = []
+    if batch:
+        db.session.execute(sa.insert(Click), batch)
+    db.session.commit()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clicks", type=int, default=1_000_000)
+    parser.add_argument("--url", default="sqlite:////tmp/herald-bench-analytics.db")
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    engine = sa.create_engine(args.url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public"))
+    elif args.url.startswith("sqlite:///"):
+        import pathlib
+
+        pathlib.Path(args.url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": args.url, "TESTING": True})
+    with app.app_context():
+        from backend.cli import upgrade_database
+
+        upgrade_database()
+        t0 = time.perf_counter()
+        seed(args.clicks, random.Random(7))
+        print(f"seeded {args.clicks} clicks in {time.perf_counter() - t0:.1f}s ({args.url})")
+        period = an.resolve_period(None, None)
+        none = an.Filters()
+        reports = {
+            "overview": lambda: an.overview(period, none),
+            "traffic by day": lambda: an.traffic(period, none, "day", 1000),
+            "traffic by article": lambda: an.traffic(period, none, "article", 1000),
+            "traffic by employee": lambda: an.traffic(period, none, "employee", 1000),
+            "traffic by team (filter)": lambda: an.traffic(
+                period, an.Filters(team="T3"), "team", 1000
+            ),
+            "reach by campaign": lambda: an.reach(period, none, "campaign", 1000),
+            "participation": lambda: an.participation(period, none),
+        }
+        for name, run in reports.items():
+            times = []
+            for _ in range(args.repeat):
+                t = time.perf_counter()
+                run()
+                times.append((time.perf_counter() - t) * 1000)
+            times.sort()
+            p95 = times[max(0, int(len(times) * 0.95) - 1)]
+            print(f"{name:28s} p50 {statistics.median(times):8.1f} ms   p95 {p95:8.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
