@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     pub.add_argument("--force", action="store_true", help="publish even if worse than active")
     sub.add_parser("rollback", help="re-activate the previously active version")
     sub.add_parser("list", help="list model versions")
+    sub.add_parser("bootstrap", help="embed the catalog and publish a first model if none is active")
     return p
 
 
@@ -61,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(cmd.publish(args.version, args.force))
             elif args.command == "rollback":
                 print(cmd.rollback())
+            elif args.command == "bootstrap":
+                print(cmd.bootstrap())
             elif args.command == "list":
                 for row in cmd.list_versions():
                     print("  ".join(f"{k}={v}" for k, v in row.items()))

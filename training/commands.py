@@ -192,6 +192,25 @@ def rollback() -> str:
     return f"rolled back from {current or 'none'} to {previous.version}"
 
 
+def bootstrap() -> str:
+    """First run (``make run``): embed the catalog and publish a first model unless one is active.
+
+    Idempotent: with an active version it only embeds what is new or changed.
+    """
+    st = store()
+    embedded = embed(full=True)
+    active = st.active()
+    if active is not None:
+        try:
+            st.load(active)
+            return f"model {active} already active; embedded {embedded} new or changed articles"
+        except ArtifactError:
+            pass  # a broken active artifact: publish a fresh one below
+    result = fit(None, None, 200)
+    publish(result.version, force=True)
+    return f"embedded {embedded} articles; published first model {result.version}"
+
+
 def list_versions() -> list[dict[str, Any]]:
     st = store()
     active = st.active()
