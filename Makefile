@@ -16,7 +16,7 @@ DEPS := pyproject.toml
 
 .PHONY: help
 help: ## Show this help
-	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
+	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | \
 	  awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
 
 $(STAMP): $(DEPS)
@@ -41,22 +41,56 @@ run: db ## Install, set up the SQLite database with the demo company and serve o
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 .PHONY: serve
-serve: install ## Serve with gunicorn (WORKERS=N) against DATABASE_URL
+serve: install ## Production server: gunicorn (WORKERS=N) against DATABASE_URL, migrations first
 	$(BIN)/flask db-upgrade
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	HERALD_WORKERS=$(WORKERS) HERALD_BIND=$(HOST):$(PORT) $(BIN)/gunicorn --config backend/gunicorn_conf.py wsgi:app
 
 .PHONY: admin
 admin: install ## Create an admin: make admin EMAIL=you@example.com (prints a token)
 	$(BIN)/flask create-admin $(EMAIL)
 
 .PHONY: test
-test: install ## Run the whole suite (Python, JavaScript, browser)
-	$(BIN)/pytest
+test: install ## Run the whole suite: JavaScript units, then Python (incl. real model and browser)
 	node --test extension/test/
+	$(BIN)/pytest
 
 .PHONY: test-fast
 test-fast: install ## Python tests without the real model and the browser
 	$(BIN)/pytest -m "not slow and not e2e"
+
+.PHONY: test-js
+test-js: ## JavaScript unit tests of the extension (node's test runner)
+	node --test extension/test/
+
+.PHONY: test-e2e
+test-e2e: install ## Browser tests: the extension and the console in Debian's Chromium
+	$(BIN)/pytest -m e2e
+
+.PHONY: extension
+extension: ## Build the extension zip (dist/herald-extension-*.zip), loadable in Chrome/Edge
+	python3 extension/build.py
+
+.PHONY: train
+train: install ## Retrain: embed, fit a candidate and evaluate it (then: python -m training publish VERSION)
+	$(BIN)/python -m training embed
+	$(BIN)/python -m training fit
+	$(BIN)/python -m training list
+
+.PHONY: bench-quality
+bench-quality: install ## Recommender quality on Deskdrop (101 protocol + weekly protocol) -> docs/benchmarks.md
+	$(BIN)/python -m training.benchmarks.quality
+
+.PHONY: bench-speed
+bench-speed: install ## Suggestion latency at 1k/10k/100k articles, embedding rate, RSS (printed)
+	$(BIN)/python -m training.benchmarks.speed
+
+.PHONY: bench-load
+bench-load: install ## Redirect throughput/latency on SQLite and PostgreSQL, clicks stored vs sent; analytics at 1M clicks
+	$(BIN)/python -m training.benchmarks.load
+
+.PHONY: bench-soak
+bench-soak: install ## 5-minute soak against gunicorn on PostgreSQL: mixed traffic, p50/p95/p99, memory growth
+	$(BIN)/python -m training.benchmarks.soak
 
 .PHONY: lint
 lint: install ## ruff + mypy (strict on packages)

@@ -76,4 +76,8 @@ def register_cli(app: Flask) -> None:
 
 
 # Modules that contribute CLI commands (each defines ``register_cli(app: Flask) -> None``).
-CLI_MODULES: tuple[str, ...] = ("backend.services.privacy",)
+CLI_MODULES: tuple[str, ...] = (
+    "backend.services.privacy",
+    "backend.services.digest",
+    "backend.services.webhooks",
+)
