@@ -30,7 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     pub.add_argument("--force", action="store_true", help="publish even if worse than active")
     sub.add_parser("rollback", help="re-activate the previously active version")
     sub.add_parser("list", help="list model versions")
-    sub.add_parser("bootstrap", help="embed the catalog and publish a first model if none is active")
+    sub.add_parser(
+        "bootstrap", help="embed the catalog and publish a first model if none is active"
+    )
     return p
 
 

@@ -83,7 +83,7 @@ class ALS:
 
     def __init__(self, m: Matrix, factors: int = 64, alpha: float = 10.0, seed: int = 42) -> None:
         import implicit.als
-        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+        from threadpoolctl import threadpool_limits
 
         with threadpool_limits(1, "blas"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # implicit's BLAS-threads advice
