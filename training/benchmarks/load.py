@@ -1,0 +1,619 @@
+"""Load benchmark for the tracked-link redirect, and analytics query timing over 1M clicks.
+
+``python -m training.benchmarks.load`` (``make bench-load``). For SQLite and PostgreSQL in turn:
+
+1. a fresh database, migrated, seeded with employees, articles and tracked links;
+2. gunicorn with 2 workers on 127.0.0.1 serving ``wsgi:app``;
+3. ``wrk`` (or, when it is not installed, a bounded Python load generator) hitting ``/r/<code>``
+   over many codes for ``--duration`` seconds: throughput, latency percentiles, errors;
+4. gunicorn stopped gracefully, then clicks stored counted against redirects completed
+   (stored may exceed completed by the requests in flight when the load tool stopped);
+5. 1M clicks bulk-loaded (executemany on SQLite, COPY on PostgreSQL) and a few representative
+   analytics aggregates timed (p50/p95 over ``--query-runs`` runs).
+
+Numbers are printed, never asserted. Everything listens on and connects to 127.0.0.1 only.
+The PostgreSQL database named by ``--pg-url`` is dropped and recreated: its name must contain
+"bench".
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/herald_bench"
+BROWSER_UA = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0 Safari/537.36"
+)
+
+
+class BenchError(RuntimeError):
+    """The benchmark could not run (server did not start, database unreachable, ...)."""
+
+
+@dataclass
+class LoadResult:
+    tool: str
+    duration_s: float
+    completed: int  # responses received by the load tool
+    redirects: int  # of which 302
+    errors: int  # non-302 responses plus socket errors
+    rps: float
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    clicks_stored: int = 0
+
+
+@dataclass
+class QueryTiming:
+    name: str
+    rows: int
+    p50_ms: float
+    p95_ms: float
+
+
+@dataclass
+class BackendReport:
+    backend: str
+    load: LoadResult | None = None
+    bulk_insert_s: float = 0.0
+    clicks_total: int = 0
+    queries: list[QueryTiming] = field(default_factory=list)
+    index_s: float = 0.0
+    queries_indexed: list[QueryTiming] = field(default_factory=list)
+
+
+# --- database preparation --------------------------------------------------------------------
+
+
+def prepare_postgres(url: str) -> None:
+    """Create the bench database if needed and give it an empty public schema."""
+    parsed = sa.engine.make_url(url)
+    if "bench" not in (parsed.database or ""):
+        raise BenchError(
+            f"refusing to wipe {parsed.database!r}: the bench database name must contain 'bench'"
+        )
+    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.scalar(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database}
+            )
+            if not exists:
+                conn.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
+    except sa.exc.OperationalError as exc:
+        raise BenchError(
+            f"PostgreSQL at {parsed.host}:{parsed.port} is unreachable: {exc}"
+        ) from None
+    finally:
+        admin.dispose()
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def migrate_and_seed(url: str, *, employees: int, articles: int, seed: int) -> list[str]:
+    """Apply migrations and create employees × networks tracked links; returns their codes."""
+    from backend import create_app
+    from backend.cli import upgrade_database
+    from backend.extensions import db
+    from backend.models import Article, Campaign, Employee, TrackedLink
+    from backend.services.tracking import new_code
+
+    rng = random.Random(seed)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-" + "x" * 40})
+    with app.app_context():
+        upgrade_database()
+        campaigns = [Campaign(slug=f"bench-{i}", name=f"Bench {i}") for i in range(3)]
+        db.session.add_all(campaigns)
+        db.session.flush()
+        arts = [
+            Article(
+                canonical_url=f"https://www.example.com/blog/post-{i}?lang=en",
+                title=f"Post {i}",
+                status="approved",
+                campaign_id=rng.choice([None, *(c.id for c in campaigns)]),
+            )
+            for i in range(articles)
+        ]
+        people = [
+            Employee(
+                email=f"bench-{i}@example.com",
+                name=f"Bench {i}",
+                public_ref=secrets.token_hex(8),
+                network_size=rng.randint(50, 5000),
+            )
+            for i in range(employees)
+        ]
+        db.session.add_all(arts + people)
+        db.session.flush()
+        links = [
+            TrackedLink(code=new_code(), employee_id=p.id, article_id=a.id, network=net)
+            for p in people
+            for a in rng.sample(arts, k=min(len(arts), 4))
+            for net in ("linkedin", "x")
+        ]
+        db.session.add_all(links)
+        db.session.commit()
+        codes = [link.code for link in links]
+        db.engine.dispose()
+    return codes
+
+
+def count_clicks(url: str) -> int:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        n = conn.scalar(sa.text("SELECT count(*) FROM clicks")) or 0
+    engine.dispose()
+    return int(n)
+
+
+# --- gunicorn ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    """gunicorn serving wsgi:app on 127.0.0.1; stopped with SIGTERM (graceful)."""
+
+    def __init__(self, url: str, workers: int, worker_class: str, threads: int, log_path: Path):
+        self.port = free_port()
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "HERALD_SECRET_KEY": "bench-" + secrets.token_hex(20),
+            "HERALD_PUBLIC_BASE_URL": f"http://127.0.0.1:{self.port}",
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        }
+        cmd = [
+            sys.executable, "-m", "gunicorn",
+            "--workers", str(workers),
+            "--worker-class", worker_class,
+            "--threads", str(threads),
+            "--bind", f"127.0.0.1:{self.port}",
+            "--graceful-timeout", "10",
+            "--log-level", "warning",
+            "wsgi:app",
+        ]  # fmt: skip
+        self.log = log_path.open("wb")
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise BenchError(
+                    f"gunicorn exited with {self.proc.returncode}; see {self.log.name}"
+                )
+            try:
+                with urllib.request.urlopen(self.base + "/healthz", timeout=1) as resp:
+                    if resp.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise BenchError(f"gunicorn did not answer within {timeout:.0f}s; see {self.log.name}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.log.close()
+
+
+# --- load generators ----------------------------------------------------------------------------
+
+_WRK_LUA = """
+local codes = {%s}
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", "/r/" .. codes[(n %% #codes) + 1], {["User-Agent"] = "%s"})
+end
+"""
+
+
+def _to_ms(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value.strip()).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def run_wrk(
+    base: str, codes: Sequence[str], duration: int, connections: int, threads: int, tmp: Path
+) -> LoadResult:
+    script = tmp / "redirect.lua"
+    script.write_text(_WRK_LUA % (",".join(f'"{c}"' for c in codes), BROWSER_UA))
+    out = subprocess.run(
+        [
+            "wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency",
+            "--timeout", "5s", "-s", str(script), base + "/",
+        ],
+        capture_output=True, text=True, timeout=duration + 60, check=True,
+    ).stdout  # fmt: skip
+    completed = int(re.search(r"(\d+) requests in ([\d.]+)(\w+)", out).group(1))  # type: ignore[union-attr]
+    non_3xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    socket_errors = sum(int(g) for g in sock.groups()) if sock else 0
+    pct = dict(re.findall(r"^\s+(\d+)%\s+(\S+)$", out, re.MULTILINE))
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    bad = int(non_3xx.group(1)) if non_3xx else 0
+    return LoadResult(
+        tool=f"wrk -t{threads} -c{connections}",
+        duration_s=float(duration),
+        completed=completed,
+        redirects=completed - bad,
+        errors=bad + socket_errors,
+        rps=rps,
+        p50_ms=_to_ms(pct["50"]),
+        p90_ms=_to_ms(pct["90"]),
+        p99_ms=_to_ms(pct["99"]),
+    )
+
+
+def run_python_load(base: str, codes: Sequence[str], duration: int, connections: int) -> LoadResult:
+    """Fallback when wrk is missing: ``connections`` threads with keep-alive, for ``duration`` s."""
+    host, port = base.removeprefix("http://").split(":")
+    deadline = time.monotonic() + duration
+    latencies: list[list[float]] = [[] for _ in range(connections)]
+    statuses: list[dict[int, int]] = [{} for _ in range(connections)]
+    errors = [0] * connections
+
+    def worker(i: int) -> None:
+        conn = http.client.HTTPConnection(host, int(port), timeout=5)
+        rng = random.Random(i)
+        while time.monotonic() < deadline:
+            path = "/r/" + rng.choice(codes)
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"User-Agent": BROWSER_UA})
+                resp = conn.getresponse()
+                resp.read()
+            except (OSError, http.client.HTTPException):
+                errors[i] += 1
+                conn.close()
+                continue
+            latencies[i].append((time.perf_counter() - started) * 1000)
+            statuses[i][resp.status] = statuses[i].get(resp.status, 0) + 1
+        conn.close()
+
+    started = time.monotonic()
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join(duration + 30)
+    elapsed = time.monotonic() - started
+    lat = sorted(x for per in latencies for x in per)
+    redirects = sum(s.get(302, 0) for s in statuses)
+    completed = len(lat)
+    q = statistics.quantiles(lat, n=100) if len(lat) > 1 else [0.0] * 99
+    return LoadResult(
+        tool=f"python threads x{connections}",
+        duration_s=elapsed,
+        completed=completed,
+        redirects=redirects,
+        errors=sum(errors) + completed - redirects,
+        rps=completed / elapsed if elapsed else 0.0,
+        p50_ms=q[49],
+        p90_ms=q[89],
+        p99_ms=q[98],
+    )
+
+
+# --- analytics over 1M clicks -------------------------------------------------------------------
+
+
+COLUMNS = "link_id, created_at, referrer_host, ua_class, is_bot, visitor_hash"
+
+# Synthetic clicks generated inside the database (C speed): uniform over the tracked links and
+# the last 90 days, 10% bots, ~300k distinct daily visitors, a few referrer hosts.
+_PG_FILL = f"""
+INSERT INTO clicks ({COLUMNS})
+SELECT :first + floor(random() * :links)::int,
+       now() - random() * interval '90 days',
+       (ARRAY['www.linkedin.com', 'lnkd.in', '', 't.co', 'www.facebook.com'])
+           [1 + floor(random() * 5)::int],
+       (ARRAY['desktop', 'mobile', 'mobile', 'other'])[1 + floor(random() * 4)::int],
+       random() < 0.1,
+       lpad(floor(random() * 300000)::text, 64, '0')
+FROM generate_series(1, :n)
+"""
+_SQLITE_FILL = f"""
+WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < :n)
+INSERT INTO clicks ({COLUMNS})
+SELECT :first + abs(random()) % :links,
+       strftime('%Y-%m-%d %H:%M:%f', 'now', '-' || (abs(random()) % 7776000) || ' seconds'),
+       CASE abs(random()) % 5 WHEN 0 THEN 'www.linkedin.com' WHEN 1 THEN 'lnkd.in'
+            WHEN 2 THEN '' WHEN 3 THEN 't.co' ELSE 'www.facebook.com' END,
+       CASE abs(random()) % 4 WHEN 0 THEN 'desktop' WHEN 3 THEN 'other' ELSE 'mobile' END,
+       abs(random()) % 10 = 0,
+       printf('%064d', abs(random()) % 300000)
+FROM s
+"""
+
+
+def bulk_insert_clicks(url: str, n: int) -> float:
+    """Load n synthetic clicks with one INSERT ... SELECT; returns seconds taken (with ANALYZE)."""
+    engine = sa.create_engine(url)
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        first, last = conn.execute(sa.text("SELECT min(id), max(id) FROM tracked_links")).one()
+        params = {"first": first, "links": last - first + 1, "n": n}
+        conn.execute(
+            sa.text(_PG_FILL if engine.dialect.name == "postgresql" else _SQLITE_FILL), params
+        )
+    with engine.begin() as conn:
+        conn.execute(sa.text("ANALYZE"))
+    engine.dispose()
+    return time.perf_counter() - started
+
+
+SUGGESTED_INDEX = (
+    "CREATE INDEX IF NOT EXISTS ix_bench_clicks_created_link "
+    "ON clicks (created_at, link_id, is_bot, visitor_hash)"
+)
+
+
+def add_suggested_index(url: str) -> float:
+    """A covering index for time-ranged aggregates (not in the schema; shows what it would buy)."""
+    engine = sa.create_engine(url)
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        conn.execute(sa.text(SUGGESTED_INDEX))
+        conn.execute(sa.text("ANALYZE clicks"))
+    engine.dispose()
+    return time.perf_counter() - started
+
+
+def analytics_queries(dialect: str) -> dict[str, str]:
+    day = "date_trunc('day', c.created_at)" if dialect == "postgresql" else "date(c.created_at)"
+    human = "c.is_bot = false" if dialect == "postgresql" else "c.is_bot = 0"
+    return {
+        "traffic per article per day, 30 days (clicks + unique)": f"""
+            SELECT tl.article_id, {day} AS day, count(*) AS clicks,
+                   count(DISTINCT c.visitor_hash) AS uniques
+            FROM clicks c JOIN tracked_links tl ON tl.id = c.link_id
+            WHERE c.created_at >= :since30 AND {human}
+            GROUP BY tl.article_id, {day}""",
+        "unique clicks per employee, 90 days": f"""
+            SELECT tl.employee_id, count(DISTINCT c.visitor_hash) AS uniques
+            FROM clicks c JOIN tracked_links tl ON tl.id = c.link_id
+            WHERE c.created_at >= :since90 AND {human}
+            GROUP BY tl.employee_id""",
+        "one article's daily series, 90 days": f"""
+            SELECT {day} AS day, count(*) AS clicks, count(DISTINCT c.visitor_hash) AS uniques
+            FROM clicks c JOIN tracked_links tl ON tl.id = c.link_id
+            WHERE tl.article_id = :article AND c.created_at >= :since90 AND {human}
+            GROUP BY {day} ORDER BY day""",
+        "top 10 links, 7 days": f"""
+            SELECT c.link_id, count(*) AS clicks FROM clicks c
+            WHERE c.created_at >= :since7 AND {human}
+            GROUP BY c.link_id ORDER BY clicks DESC LIMIT 10""",
+        "campaign totals, 30 days": f"""
+            SELECT a.campaign_id, count(*) AS clicks, count(DISTINCT c.visitor_hash) AS uniques
+            FROM clicks c JOIN tracked_links tl ON tl.id = c.link_id
+            JOIN articles a ON a.id = tl.article_id
+            WHERE c.created_at >= :since30 AND {human} AND a.campaign_id IS NOT NULL
+            GROUP BY a.campaign_id""",
+    }
+
+
+def time_queries(url: str, runs: int) -> list[QueryTiming]:
+    from backend.models import UTCDateTime
+
+    engine = sa.create_engine(url)
+    now = dt.datetime.now(dt.UTC)
+    stamp = sa.bindparam  # bind UTC datetimes the way the app does (naive UTC on SQLite)
+    params = {
+        "since7": now - dt.timedelta(days=7),
+        "since30": now - dt.timedelta(days=30),
+        "since90": now - dt.timedelta(days=90),
+        "article": 1,
+    }
+    out: list[QueryTiming] = []
+    with engine.connect() as conn:
+        params["article"] = conn.scalar(sa.text("SELECT min(id) FROM articles")) or 1
+        for name, sql in analytics_queries(engine.dialect.name).items():
+            stmt = sa.text(sql).bindparams(
+                *(
+                    stamp(k, type_=UTCDateTime())
+                    for k in ("since7", "since30", "since90")
+                    if f":{k}" in sql
+                )
+            )
+            used = {k: v for k, v in params.items() if f":{k}" in sql}
+            samples: list[float] = []
+            rows = 0
+            for _ in range(runs):
+                started = time.perf_counter()
+                rows = len(conn.execute(stmt, used).all())
+                samples.append((time.perf_counter() - started) * 1000)
+            samples.sort()
+            p95 = samples[min(len(samples) - 1, max(0, round(0.95 * len(samples)) - 1))]
+            out.append(QueryTiming(name, rows, statistics.median(samples), p95))
+    engine.dispose()
+    return out
+
+
+# --- orchestration ------------------------------------------------------------------------------
+
+
+def run_backend(
+    name: str, url: str, args: argparse.Namespace, tmp: Path, say: Callable[[str], None]
+) -> BackendReport:
+    report = BackendReport(backend=name)
+    if name == "postgresql":
+        prepare_postgres(url)
+    say(f"[{name}] migrating and seeding")
+    codes = migrate_and_seed(url, employees=args.employees, articles=args.articles, seed=args.seed)
+    if args.duration > 0:
+        server = Server(
+            url, args.workers, args.worker_class, args.threads, tmp / f"gunicorn-{name}.log"
+        )
+        try:
+            server.wait_ready()
+            warm = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+            for code in codes[:50]:  # first requests pay for imports and connections
+                warm.request("GET", "/r/" + code, headers={"User-Agent": BROWSER_UA})
+                warm.getresponse().read()
+            warm.close()
+            before = count_clicks(url)
+            say(f"[{name}] load: {args.duration}s against {len(codes)} tracked links")
+            if shutil.which("wrk") and not args.python_load:
+                load = run_wrk(
+                    server.base, codes, args.duration, args.connections, args.wrk_threads, tmp
+                )
+            else:
+                load = run_python_load(server.base, codes, args.duration, args.connections)
+        finally:
+            server.stop()
+        load.clicks_stored = count_clicks(url) - before
+        report.load = load
+    if args.clicks > 0:
+        say(f"[{name}] bulk-loading {args.clicks:,} clicks")
+        report.bulk_insert_s = bulk_insert_clicks(url, args.clicks)
+        report.clicks_total = count_clicks(url)
+        say(f"[{name}] timing analytics queries ({args.query_runs} runs each)")
+        report.queries = time_queries(url, args.query_runs)
+        if args.suggested_index:
+            say(f"[{name}] again with a covering index on clicks (created_at, link_id, ...)")
+            report.index_s = add_suggested_index(url)
+            report.queries_indexed = time_queries(url, args.query_runs)
+    return report
+
+
+def print_report(reports: Sequence[BackendReport], args: argparse.Namespace) -> None:
+    print()
+    print(
+        f"Redirect load: gunicorn {args.workers} workers ({args.worker_class}, {args.threads} "
+        f"threads), {os.cpu_count()} CPUs, target >= 1000 req/s, p99 <= 50 ms, zero clicks lost"
+    )
+    print(f"{'backend':<11} {'tool':<22} {'req/s':>8} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} "
+          f"{'done':>7} {'302s':>7} {'errors':>6} {'clicks':>7} {'lost':>5}")  # fmt: skip
+    for r in reports:
+        if r.load is None:
+            continue
+        ld = r.load
+        lost = max(0, ld.redirects - ld.clicks_stored)
+        print(
+            f"{r.backend:<11} {ld.tool:<22} {ld.rps:>8.0f} {ld.p50_ms:>7.2f} {ld.p90_ms:>7.2f} "
+            f"{ld.p99_ms:>7.2f} {ld.completed:>7} {ld.redirects:>7} {ld.errors:>6} "
+            f"{ld.clicks_stored:>7} {lost:>5}"
+        )
+    print("(clicks may exceed 302s by the requests still in flight when the load tool stopped)")
+    for r in reports:
+        if not r.queries:
+            continue
+        print()
+        print(
+            f"Analytics on {r.backend}: {r.clicks_total:,} clicks "
+            f"(bulk load {r.bulk_insert_s:.1f}s); target p95 <= 200 ms"
+        )
+        _print_timings(r.queries)
+        if r.queries_indexed:
+            print(
+                f"  with an index ON {SUGGESTED_INDEX.split(' ON ')[1]} (built in {r.index_s:.1f}s):"
+            )
+            _print_timings(r.queries_indexed)
+
+
+def _print_timings(timings: Sequence[QueryTiming]) -> None:
+    for q in timings:
+        print(f"  {q.name:<56} rows {q.rows:>5}  p50 {q.p50_ms:>8.1f} ms  p95 {q.p95_ms:>8.1f} ms")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="python -m training.benchmarks.load", description=__doc__.split("\n")[0]
+    )
+    p.add_argument(
+        "--backends", default="sqlite,postgresql", help="comma-separated: sqlite,postgresql"
+    )
+    p.add_argument("--pg-url", default=os.environ.get("HERALD_BENCH_PG_URL", DEFAULT_PG_URL))
+    p.add_argument("--duration", type=int, default=10, help="seconds of load per backend (0: skip)")
+    p.add_argument("--connections", type=int, default=16)
+    p.add_argument("--wrk-threads", type=int, default=1)
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
+    p.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
+    p.add_argument(
+        "--python-load",
+        action="store_true",
+        help="use the Python load generator even if wrk exists",
+    )
+    p.add_argument("--employees", type=int, default=200)
+    p.add_argument("--articles", type=int, default=50)
+    p.add_argument("--clicks", type=int, default=1_000_000, help="clicks to bulk-load (0: skip)")
+    p.add_argument("--query-runs", type=int, default=10)
+    p.add_argument(
+        "--suggested-index",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also time the queries with a covering index on clicks",
+    )
+    p.add_argument("--seed", type=int, default=7)
+    return p.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+
+    def say(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    reports: list[BackendReport] = []
+    with tempfile.TemporaryDirectory(prefix="herald-bench-") as tmpdir:
+        tmp = Path(tmpdir)
+        for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
+            if backend == "sqlite":
+                url = f"sqlite:///{tmp / 'bench.db'}"
+            elif backend == "postgresql":
+                url = args.pg_url
+            else:
+                raise SystemExit(f"unknown backend {backend!r}; use sqlite and/or postgresql")
+            try:
+                reports.append(run_backend(backend, url, args, tmp, say))
+            except BenchError as exc:
+                say(f"[{backend}] skipped: {exc}")
+    print_report(reports, args)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
