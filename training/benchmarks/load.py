@@ -548,7 +548,7 @@ def print_report(reports: Sequence[BackendReport], args: argparse.Namespace) -> 
         _print_timings(r.queries)
         if r.queries_indexed:
             print(
-                f"  with an index ON {SUGGESTED_INDEX.split(' ON ')[1]} (built in {r.index_s:.1f}s):"
+                f"  with an index on {SUGGESTED_INDEX.split(' ON ')[1]}, built in {r.index_s:.1f}s:"
             )
             _print_timings(r.queries_indexed)
 
