@@ -1,18 +1,160 @@
-"""Placeholder while the page is written."""
+"""People: employees and teams, who is taking part, ambassador discovery (content and admin);
+invite with a one-time pairing code shown once and printable, deactivate/reactivate (admin).
+
+Writes go through ``backend.services.employees`` (the API's admin functions)."""
 
 from __future__ import annotations
 
-from backend.console.auth import login_required
+import datetime as dt
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from pydantic import ValidationError
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from backend.console import queries
+from backend.console.analytics_views import parse_scope
+from backend.console.auth import current_user, login_required
 from backend.console.blueprint import bp
+from backend.console.i18n import t
+from backend.errors import APIError
+from backend.extensions import db
+from backend.models import Employee, utcnow
+from backend.openapi import validation_details
+from backend.schemas.employees import EmployeeCreate
+from backend.services import analytics as an
+from backend.services import employees as svc
+
+ADMIN = ("admin",)
+PARTICIPATION_DAYS = 30
+
+
+def _uid() -> int:
+    user = current_user()
+    assert user is not None
+    return user.id
 
 
 @bp.route("/people")
-@login_required(("admin",))
+@login_required()
 def people() -> str:
-    return "todo"
+    args = request.args
+    active_arg = args.get("active", "yes")
+    active = {"yes": True, "no": False}.get(active_arg)
+    since = utcnow() - dt.timedelta(days=PARTICIPATION_DAYS)
+    rows = queries.people_rows(args.get("team") or None, args.get("q") or None, active, since)
+    team_summary: dict[str, dict[str, int]] = {}
+    for row in rows:
+        if not row.employee.is_active:
+            continue
+        entry = team_summary.setdefault(
+            row.employee.team or "—", {"people": 0, "sharing": 0, "paired": 0}
+        )
+        entry["people"] += 1
+        entry["sharing"] += 1 if row.shares else 0
+        entry["paired"] += 1 if row.paired else 0
+    active_rows = [r for r in rows if r.employee.is_active]
+    return render_template(
+        "console/people.html",
+        rows=rows,
+        teams=queries.teams(),
+        team_summary=sorted(team_summary.items()),
+        args=args,
+        active_arg=active_arg,
+        sharing=sum(1 for r in active_rows if r.shares),
+        paired=sum(1 for r in active_rows if r.paired),
+        total_active=len(active_rows),
+        days=PARTICIPATION_DAYS,
+    )
 
 
-@bp.route("/people/list")
-@login_required(("admin",))
-def people_list() -> str:
-    return "todo"
+@bp.route("/people/ambassadors")
+@login_required()
+def people_ambassadors() -> str:
+    scope = parse_scope(request.args)
+    report = an.ambassadors(scope.period, scope.filters, 25)
+    return render_template(
+        "console/ambassadors.html", report=report, scope=scope, teams=queries.teams()
+    )
+
+
+def _invite_values(form: Any) -> dict[str, Any]:
+    langs = [lang for lang in form.getlist("languages") if lang] or ["en"]
+    return {
+        "email": form.get("email", "").strip(),
+        "name": form.get("name", ""),
+        "job_title": form.get("job_title", ""),
+        "department": form.get("department", ""),
+        "team": form.get("team", ""),
+        "location": form.get("location", ""),
+        "languages": langs,
+        "access_role": form.get("access_role", "employee"),
+    }
+
+
+def _render_invite(values: dict[str, Any], errors: list[dict[str, Any]]) -> tuple[str, int]:
+    return render_template(
+        "console/invite.html",
+        values=values,
+        errors={e.get("field", ""): e.get("message", "") for e in errors},
+        error_list=errors,
+        teams=queries.teams(),
+        departments=queries.departments(),
+    ), (422 if errors else 200)
+
+
+def _code_page(employee: Employee, code: str, expires_at: dt.datetime) -> str:
+    return render_template(
+        "console/pairing_code.html",
+        employee=employee,
+        code=code,
+        expires_at=expires_at,
+        api_url=current_app.config.get("PUBLIC_BASE_URL", ""),
+    )
+
+
+@bp.route("/people/invite", methods=["GET", "POST"])
+@login_required(ADMIN)
+def people_invite() -> Any:
+    if request.method == "GET":
+        return _render_invite({"languages": ["en"], "access_role": "employee"}, [])
+    values = _invite_values(request.form)
+    try:
+        data = EmployeeCreate.model_validate(values)
+        employee = svc.create_employee(data, _uid())
+        code, row = svc.create_pairing_code(
+            employee.id, _uid(), int(current_app.config["PAIRING_CODE_TTL_HOURS"])
+        )
+    except ValidationError as exc:
+        return _render_invite(values, validation_details(exc))
+    except APIError as exc:
+        db.session.rollback()
+        return _render_invite(values, exc.details or [{"field": "", "message": exc.message}])
+    return _code_page(employee, code, row.expires_at)
+
+
+@bp.route("/people/<int:employee_id>/pairing-code", methods=["POST"])
+@login_required(ADMIN)
+def people_pairing_code(employee_id: int) -> Any:
+    try:
+        code, row = svc.create_pairing_code(
+            employee_id, _uid(), int(current_app.config["PAIRING_CODE_TTL_HOURS"])
+        )
+    except APIError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("console.people"))
+    return _code_page(svc.get_employee(employee_id), code, row.expires_at)
+
+
+@bp.route("/people/<int:employee_id>/active", methods=["POST"])
+@login_required(ADMIN)
+def people_set_active(employee_id: int) -> WerkzeugResponse:
+    active = request.form.get("active") == "yes"
+    if not active and employee_id == _uid():
+        flash(t("people.not_yourself"), "error")
+        return redirect(url_for("console.people"))
+    employee = svc.set_active(employee_id, active, _uid())
+    key = "people.reactivated" if active else "people.deactivated"
+    flash(t(key, name=employee.name), "ok")
+    return redirect(url_for("console.people", active="all"))

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-from types import ModuleType
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from backend.console import queries
@@ -18,12 +16,19 @@ from backend.console.blueprint import bp
 from backend.console.i18n import t
 from backend.errors import APIError
 from backend.extensions import db
-from backend.models import Employee
+from backend.models import Employee, GuidelineAck
 from backend.openapi import validation_details
-from backend.schemas.program import CampaignCreate, CampaignUpdate, GoalCreate
+from backend.schemas.program import (
+    CampaignCreate,
+    CampaignUpdate,
+    GoalCreate,
+    GuidelineCreate,
+    TrainingCardCreate,
+)
 from backend.schemas.tracking import MentionQuery, MentionResolve
 from backend.services import campaigns as campaign_svc
 from backend.services import mentions as mention_svc
+from backend.services import program as program_svc
 
 GOAL_METRICS = ("shares", "participation", "leads", "sales", "clicks", "reach", "reactions")
 CAMPAIGN_STATUSES = ("draft", "active", "paused", "ended")
@@ -219,16 +224,96 @@ def mention_resolve(mention_id: int) -> WerkzeugResponse:
 # --- guidelines and training cards -----------------------------------------------------------
 
 
-def program_service() -> ModuleType | None:
-    """backend.services.program (guidelines, training cards), once its owner has written it."""
-    try:
-        return importlib.import_module("backend.services.program")
-    except ModuleNotFoundError:
-        return None
-
-
 @bp.route("/guidelines")
 @login_required()
 def guidelines() -> str:
-    svc = program_service()
-    return render_template("console/guidelines.html", available=svc is not None)
+    rows = program_svc.list_guidelines()
+    current = program_svc.current_version()
+    versions: dict[int, list[Any]] = {}
+    for g in rows:
+        versions.setdefault(g.version, []).append(g)
+    acks = 0
+    active = 0
+    if current is not None:
+        current_ids = [g.id for g in versions[current]]
+        acks = int(
+            db.session.scalar(
+                select(func.count(func.distinct(GuidelineAck.employee_id))).where(
+                    GuidelineAck.guideline_id.in_(current_ids)
+                )
+            )
+            or 0
+        )
+        active = int(
+            db.session.scalar(
+                select(func.count()).select_from(Employee).where(Employee.is_active.is_(True))
+            )
+            or 0
+        )
+    latest = {g.language: g for g in versions.get(current or -1, [])}
+    return render_template(
+        "console/guidelines.html",
+        versions=versions,
+        current=current,
+        latest=latest,
+        acks=acks,
+        active=active,
+        cards=program_svc.list_cards(),
+    )
+
+
+@bp.route("/guidelines", methods=["POST"])
+@login_required()
+def guideline_publish() -> WerkzeugResponse:
+    translations = []
+    for lang in ("en", "da"):
+        title = request.form.get(f"title_{lang}", "").strip()
+        body = request.form.get(f"body_{lang}", "").strip()
+        if title or body:
+            translations.append({"language": lang, "title": title, "body": body})
+    try:
+        rows = program_svc.create_guideline_version(
+            GuidelineCreate.model_validate({"translations": translations}), _uid()
+        )
+    except (ValidationError, APIError) as exc:
+        db.session.rollback()
+        flash(t("guidelines.invalid") + " " + _messages(exc), "error")
+    else:
+        flash(t("guidelines.published", version=rows[0].version), "ok")
+    return redirect(url_for("console.guidelines"))
+
+
+def _messages(exc: Exception) -> str:
+    return "; ".join(
+        (f"{d['field']}: " if d.get("field") else "") + str(d.get("message", ""))
+        for d in _errors(exc)
+    )
+
+
+@bp.route("/training-cards", methods=["POST"])
+@login_required()
+def training_card_add() -> WerkzeugResponse:
+    try:
+        data = TrainingCardCreate.model_validate(
+            {
+                "language": request.form.get("language", "en"),
+                "title": request.form.get("title", ""),
+                "body": request.form.get("body", ""),
+                "position": request.form.get("position") or 0,
+            }
+        )
+        program_svc.create_card(data, _uid())
+    except (ValidationError, APIError) as exc:
+        db.session.rollback()
+        flash(t("cards.invalid") + " " + _messages(exc), "error")
+    else:
+        flash(t("cards.added"), "ok")
+    return redirect(url_for("console.guidelines") + "#cards")
+
+
+@bp.route("/training-cards/<int:card_id>/delete", methods=["POST"])
+@login_required()
+def training_card_delete(card_id: int) -> WerkzeugResponse:
+    program_svc.delete_card(card_id, _uid())
+    flash(t("cards.deleted"), "ok")
+    return redirect(url_for("console.guidelines") + "#cards")

@@ -309,12 +309,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     # --- guidelines --------------------------------------------------------------------------
     "guidelines.title": ("Guidelines and training", "Retningslinjer og træning"),
-    "guidelines.unavailable": (
-        "Guidelines and training cards are not available yet: the programme service "
-        "(backend/services/program.py) has not been installed on this server.",
-        "Retningslinjer og træningskort er ikke tilgængelige endnu: programtjenesten "
-        "(backend/services/program.py) er ikke installeret på denne server.",
-    ),
     # --- analytics ---------------------------------------------------------------------------
     "an.title": ("Analytics", "Analyse"),
     "an.overview": ("Overview", "Overblik"),
@@ -605,5 +599,138 @@ STRINGS: dict[str, tuple[str, str]] = {
         "campaign, tags or a caption)",
         "Kan foreslås, men er ikke vist én gang på 30 dage: andre artikler rangerer altid højere "
         "(prøv en kampagne, emner eller en tekst)",
+    ),
+    "guidelines.intro": (
+        "The company's social media guidelines: each employee acknowledges the current version "
+        "in the side panel. Training cards are short tips shown there too.",
+        "Virksomhedens retningslinjer for sociale medier: hver medarbejder bekræfter den "
+        "gældende version i sidepanelet. Træningskort er korte tips, der også vises der.",
+    ),
+    "guidelines.current": ("Current guidelines", "Gældende retningslinjer"),
+    "guidelines.version": ("version {n}", "version {n}"),
+    "guidelines.acks": (
+        "{n} of {total} active employees have acknowledged this version.",
+        "{n} af {total} aktive medarbejdere har bekræftet denne version.",
+    ),
+    "guidelines.acks_label": ("Acknowledged", "Bekræftet"),
+    "guidelines.none.title": ("No guidelines yet.", "Ingen retningslinjer endnu."),
+    "guidelines.none.body": (
+        "Write the first version in the form; employees are asked to acknowledge it.",
+        "Skriv den første version i formularen; medarbejderne bliver bedt om at bekræfte den.",
+    ),
+    "guidelines.history": ("Earlier versions", "Tidligere versioner"),
+    "guidelines.new": ("Publish a new version", "Udgiv en ny version"),
+    "guidelines.new_hint": (
+        "A new version asks every employee to acknowledge again. Fill in one or both languages.",
+        "En ny version beder alle medarbejdere om at bekræfte igen. Udfyld ét eller begge sprog.",
+    ),
+    "guidelines.f.title": ("Title", "Titel"),
+    "guidelines.f.body": ("Text", "Tekst"),
+    "guidelines.publish": ("Publish new version", "Udgiv ny version"),
+    "guidelines.published": ("Version {version} is published.", "Version {version} er udgivet."),
+    "guidelines.invalid": ("Not published:", "Ikke udgivet:"),
+    "cards.title": ("Training cards", "Træningskort"),
+    "cards.intro": (
+        "Short tips on sharing well, shown in the side panel in the employee's language.",
+        "Korte tips om at dele godt, vist i sidepanelet på medarbejderens sprog.",
+    ),
+    "cards.none.title": ("No training cards yet.", "Ingen træningskort endnu."),
+    "cards.none.body": (
+        "Add a first tip, e.g. “Add one sentence of your own before you share”.",
+        "Tilføj et første tip, fx “Skriv én sætning selv, før du deler”.",
+    ),
+    "cards.new": ("New training card", "Nyt træningskort"),
+    "cards.add": ("Add card", "Tilføj kort"),
+    "cards.position": ("Position", "Placering"),
+    "cards.added": ("The card was added.", "Kortet er tilføjet."),
+    "cards.deleted": ("The card was deleted.", "Kortet er slettet."),
+    "cards.invalid": ("The card was not added:", "Kortet blev ikke tilføjet:"),
+    "cards.delete_confirm": ("Delete this card?", "Slet dette kort?"),
+    # --- people ------------------------------------------------------------------------------
+    "people.title": ("People", "Personer"),
+    "people.invite": ("Invite an employee", "Invitér en medarbejder"),
+    "people.ambassadors": ("Ambassador discovery", "Find ambassadører"),
+    "people.taking_part": ("Who is taking part", "Hvem deltager"),
+    "people.sharing": ("shared in the last {days} days", "har delt de seneste {days} dage"),
+    "people.paired": ("have connected the extension", "har forbundet udvidelsen"),
+    "people.active": ("active employees", "aktive medarbejdere"),
+    "people.people": ("People", "Personer"),
+    "people.paired_short": ("Extension", "Udvidelse"),
+    "people.sharing_short": ("Shared in {days} days", "Delt på {days} dage"),
+    "people.employees": ("Employees", "Medarbejdere"),
+    "people.filter": ("Filter employees", "Filtrér medarbejdere"),
+    "people.search": ("Name or e-mail", "Navn eller e-mail"),
+    "people.show.yes": ("Active", "Aktive"),
+    "people.show.no": ("Deactivated", "Deaktiverede"),
+    "people.show.all": ("All", "Alle"),
+    "people.name": ("Name", "Navn"),
+    "people.role": ("Role", "Rolle"),
+    "people.extension": ("Extension", "Udvidelse"),
+    "people.shares": ("Shares ({days} d)", "Delinger ({days} d)"),
+    "people.last_activity": ("Last activity", "Seneste aktivitet"),
+    "people.inactive": ("deactivated", "deaktiveret"),
+    "people.paired_yes": ("connected", "forbundet"),
+    "people.paired_no": ("not yet", "ikke endnu"),
+    "people.new_code": ("New pairing code", "Ny parringskode"),
+    "people.deactivate": ("Deactivate", "Deaktivér"),
+    "people.reactivate": ("Reactivate", "Genaktivér"),
+    "people.deactivate_confirm": (
+        "Deactivate {name}? Their extension stops working; their history is kept.",
+        "Deaktivér {name}? Udvidelsen holder op med at virke; historikken bevares.",
+    ),
+    "people.deactivated": (
+        "{name} is deactivated. Their history is kept.",
+        "{name} er deaktiveret. Historikken bevares.",
+    ),
+    "people.reactivated": ("{name} is active again.", "{name} er aktiv igen."),
+    "people.not_yourself": ("You cannot deactivate yourself.", "Du kan ikke deaktivere dig selv."),
+    "people.empty.title": ("No employees match.", "Ingen medarbejdere passer."),
+    "people.empty.body": (
+        "Invite employees so they can connect the side panel.",
+        "Invitér medarbejdere, så de kan forbinde sidepanelet.",
+    ),
+    "people.invite_intro": (
+        "Adds the employee and shows a one-time pairing code to type into the Herald extension.",
+        "Opretter medarbejderen og viser en engangskode, der skal indtastes i Herald-udvidelsen.",
+    ),
+    "people.invite_submit": ("Invite and show pairing code", "Invitér og vis parringskode"),
+    "people.job_title": ("Job title", "Stillingsbetegnelse"),
+    "people.department": ("Department", "Afdeling"),
+    "people.location": ("Location", "Lokation"),
+    "people.languages": ("Reads articles in", "Læser artikler på"),
+    "code.title": ("Pairing code", "Parringskode"),
+    "code.once": (
+        "This code is shown only once and is not stored. Print it or pass it on now.",
+        "Koden vises kun én gang og gemmes ikke. Udskriv den eller giv den videre nu.",
+    ),
+    "code.heading": ("Herald for {name}", "Herald til {name}"),
+    "code.step1": (
+        "1. Install the Herald extension and open its side panel on linkedin.com.",
+        "1. Installér Herald-udvidelsen, og åbn sidepanelet på linkedin.com.",
+    ),
+    "code.step2": ("2. Type this code:", "2. Indtast denne kode:"),
+    "code.expires": (
+        "Valid until {when}; it works once.",
+        "Gyldig til {when}; den virker én gang.",
+    ),
+    "code.server": ("Server: {url}", "Server: {url}"),
+    "amb.intro": (
+        "Employees ranked by activity, network size and how well their role and interests fit "
+        "the themes you publish about: good candidates for an ambassador programme.",
+        "Medarbejdere rangeret efter aktivitet, netværk og hvor godt rolle og interesser passer "
+        "til de emner, I skriver om: gode kandidater til et ambassadørprogram.",
+    ),
+    "amb.themes": ("Themes in this period:", "Emner i perioden:"),
+    "amb.weights": (
+        "Score = {activity} × activity + {network} × network + {fit} × fit (each 0–1).",
+        "Score = {activity} × aktivitet + {network} × netværk + {fit} × match (hver 0–1).",
+    ),
+    "amb.score": ("Score", "Score"),
+    "amb.network": ("Network", "Netværk"),
+    "amb.why": ("Why", "Hvorfor"),
+    "amb.empty.title": ("No candidates yet.", "Ingen kandidater endnu."),
+    "amb.empty.body": (
+        "Candidates appear once there are active employees and approved articles.",
+        "Kandidater vises, når der er aktive medarbejdere og godkendte artikler.",
     ),
 }

@@ -145,7 +145,7 @@ def test_deactivated_user_is_signed_out(console: FlaskClient, content_user: Empl
 
 
 def test_content_user_cannot_open_admin_pages(console: FlaskClient) -> None:
-    resp = console.get("/console/people")
+    resp = console.get("/console/people/invite")
     assert resp.status_code == 403
     assert "Your role does not give access" in resp.get_data(as_text=True)
 
