@@ -80,4 +80,5 @@ CLI_MODULES: tuple[str, ...] = (
     "backend.services.privacy",
     "backend.services.digest",
     "backend.services.webhooks",
+    "backend.console.cli",
 )
