@@ -271,6 +271,14 @@ class _Schemas:
         return schema
 
 
+def _offers_csv(query: type[BaseModel] | None) -> bool:
+    """A query with a ``format`` parameter that accepts "csv" means the view can answer CSV."""
+    if query is None or "format" not in query.model_fields:
+        return False
+    schema = query.model_json_schema(mode="validation")
+    return "csv" in json.dumps(schema.get("properties", {}).get("format", {}))
+
+
 def build_openapi() -> dict[str, Any]:
     schemas = _Schemas()
     paths: dict[str, dict[str, Any]] = {}
@@ -321,7 +329,7 @@ def build_openapi() -> dict[str, Any]:
             op["security"] = [{"hmacSignature": []}]
         else:
             op["security"] = []
-        ok: dict[str, Any] = {"description": "OK"}
+        ok: dict[str, Any] = {"description": spec.extra_responses.get(spec.status, "OK")}
         if spec.status == 204:
             ok = {"description": "No content"}
         elif spec.response is not None:
@@ -330,6 +338,8 @@ def build_openapi() -> dict[str, Any]:
             }
         elif spec.status != 302:
             ok["content"] = {"application/json": {"schema": {}}}
+        if "content" in ok and _offers_csv(spec.query):
+            ok["content"]["text/csv"] = {"schema": {"type": "string"}}
         op["responses"][str(spec.status)] = ok
         codes: set[int] = {429, 503}
         if spec.auth != "none":
@@ -344,6 +354,7 @@ def build_openapi() -> dict[str, Any]:
             codes.add(404)
         for code in spec.extra_responses:
             codes.add(code)
+        codes.discard(spec.status)  # an extra description of the success answer, not an error
         for code in sorted(codes):
             op["responses"][str(code)] = {
                 "description": spec.extra_responses.get(code, _STATUS_TEXT.get(code, "Error")),
