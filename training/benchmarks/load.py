@@ -185,13 +185,22 @@ def free_port() -> int:
 class Server:
     """gunicorn serving wsgi:app on 127.0.0.1; stopped with SIGTERM (graceful)."""
 
-    def __init__(self, url: str, workers: int, worker_class: str, threads: int, log_path: Path):
+    def __init__(
+        self,
+        url: str,
+        workers: int,
+        worker_class: str,
+        threads: int,
+        log_path: Path,
+        app_log_level: str = "INFO",
+    ):
         self.port = free_port()
         env = {
             **os.environ,
             "DATABASE_URL": url,
             "HERALD_SECRET_KEY": "bench-" + secrets.token_hex(20),
             "HERALD_PUBLIC_BASE_URL": f"http://127.0.0.1:{self.port}",
+            "HERALD_LOG_LEVEL": app_log_level,
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         }
         cmd = [
@@ -484,7 +493,12 @@ def run_backend(
     codes = migrate_and_seed(url, employees=args.employees, articles=args.articles, seed=args.seed)
     if args.duration > 0:
         server = Server(
-            url, args.workers, args.worker_class, args.threads, tmp / f"gunicorn-{name}.log"
+            url,
+            args.workers,
+            args.worker_class,
+            args.threads,
+            tmp / f"gunicorn-{name}.log",
+            app_log_level=args.app_log_level,
         )
         try:
             server.wait_ready()
@@ -576,6 +590,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--python-load",
         action="store_true",
         help="use the Python load generator even if wrk exists",
+    )
+    p.add_argument(
+        "--app-log-level",
+        default="INFO",
+        help="HERALD_LOG_LEVEL for the server (INFO writes one JSON line per request)",
     )
     p.add_argument("--employees", type=int, default=200)
     p.add_argument("--articles", type=int, default=50)
