@@ -176,9 +176,50 @@ def test_ranker_unknown_default_weight_name() -> None:
 
 
 def test_ranker_get_params_roundtrip() -> None:
-    ranker = EngagementRanker(C=0.5, min_samples=10)
-    assert ranker.get_params()["C"] == 0.5
+    ranker = EngagementRanker(prior_strength=0.5, min_samples=10)
+    assert ranker.get_params()["prior_strength"] == 0.5
     assert not hasattr(ranker, "coef_"), "__init__ only stores parameters"
+
+
+def test_ranker_constant_or_absent_feature_keeps_its_prior_weight() -> None:
+    """The demo-data failure: features never varied in the logs must not drop to 0."""
+    X, y = synthetic()
+    X[:, 1] = 0.0  # role_sim never logged
+    X[:, 4] = 0.37  # popularity constant
+    w = EngagementRanker().fit(X, y).weights()
+    assert w["role_sim"] == pytest.approx(DEFAULT_WEIGHTS["role_sim"], abs=1e-6)
+    assert w["popularity"] == pytest.approx(DEFAULT_WEIGHTS["popularity"], abs=1e-3)
+
+
+def test_ranker_strong_evidence_moves_a_weight_away_from_its_prior() -> None:
+    rng = np.random.default_rng(1)
+    X = rng.random((5000, len(F.FEATURE_NAMES)))
+    logit = 8 * X[:, 5] - 4.0  # freshness matters far more than its prior 0.7
+    y = (rng.random(5000) < 1 / (1 + np.exp(-logit))).astype(int)
+    w = EngagementRanker().fit(X, y).weights()
+    assert w["freshness"] > 6.0
+    assert abs(w["campaign"]) < 0.5, "no evidence either way → pulled towards 0.6, not beyond"
+
+
+def test_ranker_respects_known_signs() -> None:
+    rng = np.random.default_rng(2)
+    X = rng.random((3000, len(F.FEATURE_NAMES)))
+    logit = -5 * X[:, 0] + 5 * X[:, 7] - 1.0  # evidence against the known signs
+    y = (rng.random(3000) < 1 / (1 + np.exp(-logit))).astype(int)
+    w = EngagementRanker().fit(X, y).weights()
+    assert w["context_sim"] == pytest.approx(0.0, abs=1e-9)
+    assert w["teammates_24h"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_ranker_prior_must_agree_with_signs() -> None:
+    ranker = EngagementRanker(default_weights={"context_sim": -1.0})
+    with pytest.raises(ValueError, match=r"prior weight of context_sim is -1.0, but its sign"):
+        ranker.fit(*synthetic())
+
+
+def test_ranker_rejects_non_positive_prior_strength() -> None:
+    with pytest.raises(ValueError, match="prior_strength must be positive, got 0"):
+        EngagementRanker(prior_strength=0).fit(*synthetic())
 
 
 # --- artifacts ---------------------------------------------------------------------------------
