@@ -370,3 +370,15 @@ def test_snapshot_validation(
     person = make_employee(consents={"profile_snapshots": True})
     resp = client.post("/api/v1/me/snapshots", json=payload, headers=headers_for(employee=person))
     assert resp.status_code == 422
+
+
+def test_oversized_body_is_413(client: Any, employee_headers: dict[str, str]) -> None:
+    limit = client.application.config["MAX_CONTENT_LENGTH"]
+    body = '{"article_id": 1, "network": "x", "caption": "' + "x" * limit + '"}'
+    resp = client.post(
+        "/api/v1/shares",
+        data=body,
+        headers={**employee_headers, "Content-Type": "application/json"},
+    )
+    assert resp.status_code == 413
+    assert resp.json["error"]["code"] == "payload_too_large"
