@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from flask import current_app
 from sqlalchemy import func, insert, select
 
@@ -45,8 +46,10 @@ from backend.models import (
 )
 from backend.services import audit
 from backend.services.articles import canonicalise_url
+from recommender.features import FEATURE_NAMES
+from recommender.ranker import EngagementRanker
 
-from . import program
+from . import program, signals
 from .people import ADMIN_EMAIL, COMPANY, ROSTER, WEBSITE, Person
 from .topics import (
     CAPTIONS_DA,
@@ -66,6 +69,7 @@ MODEL_VERSION = "demo-heuristic-v1"
 CODE_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 PAGE_TYPES = (("feed", 50), ("post", 20), ("profile", 10), ("company", 5), ("search", 5),
               ("article", 5), ("other", 5))  # fmt: skip
+CONTEXT_PAGES = ("post", "article", "search", "company")  # the extension sends page text
 DA_MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
              "september", "oktober", "november", "december")  # fmt: skip
 
@@ -138,6 +142,11 @@ class _ArticleSpec:
     departments: tuple[str, ...]
     kind: str
     campaign_priority: int
+
+
+def _topic_key(spec: _ArticleSpec) -> str:
+    """Translations share a topic: news keys end in ``-da`` for the Danish version."""
+    return spec.topic_key.removesuffix("-da")
 
 
 class _Builder:
@@ -429,18 +438,63 @@ class _Builder:
         return 0.15
 
     def make_history(self) -> None:
+        """90 days of suggestion requests, impressions and what people did with them.
+
+        Each request is scored the way the API scores one: the eight serving features
+        (``signals.request_features``), ranked by the fixed default weights plus exploration
+        noise. Behaviour depends on what the features measure: people open and share articles
+        that match their department's topics and the page they are reading, that colleagues
+        engaged with, that are fresh or campaigned, and less so what teammates just shared.
+        """
         rng = self.rng
+        nrng = np.random.default_rng(rng.getrandbits(64))
+        space = signals.Space(nrng)
+        policy = EngagementRanker.with_defaults()
         impressions: list[dict[str, Any]] = []
         events: list[dict[str, Any]] = []
         share_plans: list[tuple[Person, Employee, _ArticleSpec, dt.datetime, str, str]] = []
-        shared: set[tuple[int, int]] = set()
-        dismissed: set[tuple[int, int]] = set()
         page_types = [p for p, _ in PAGE_TYPES]
         page_weights = [w for _, w in PAGE_TYPES]
+        specs = [
+            s for s in self.articles if s.article.status == "approved" and s.article.published_at
+        ]
+        n = len(specs)
+        emb = np.stack(
+            [
+                space.vector({_topic_key(s): 1.0}, s.article.language, signals.ARTICLE_LOADINGS)
+                for s in specs
+            ]
+        )
+        published = np.array([s.article.published_at.timestamp() for s in specs])  # type: ignore[union-attr]
+        expires = np.array(
+            [s.article.expires_at.timestamp() if s.article.expires_at else np.inf for s in specs]
+        )
+        languages = np.array([s.article.language for s in specs])
+        campaigns = {c.id: c for c in self.campaigns.values()}
+        camp_start = np.full(n, np.inf)
+        camp_end = np.full(n, np.inf)
+        camp_prio = np.zeros(n, dtype=np.float32)
+        for i, s in enumerate(specs):
+            c = campaigns.get(s.article.campaign_id or 0)
+            if c is not None and c.status == "active":
+                camp_start[i] = c.starts_at.timestamp() if c.starts_at else -np.inf
+                camp_end[i] = c.ends_at.timestamp() if c.ends_at else np.inf
+                camp_prio[i] = min(max(float(c.priority), 0.0), 10.0) / 10.0
+        topic_keys = sorted({_topic_key(s) for s in specs})
+        roles, affinity = [], np.zeros((len(self.people), n))
+        for p, (person, _employee) in enumerate(self.people):
+            affinity[p] = [self.affinity(person, s) for s in specs]
+            liked = {_topic_key(s): 1.0 for s in specs if person.department in s.departments[:2]}
+            roles.append(space.vector(liked or {"__none__": 1.0}, "en", signals.ROLE_LOADINGS))
+        log = signals.Signals(
+            departments=[e.department for _, e in self.people],
+            job_titles=[e.job_title for _, e in self.people],
+            teams=[e.team for _, e in self.people],
+        )
         for day in range(HISTORY_DAYS - 1, -1, -1):
             date = self.days_ago(day).replace(hour=0, minute=0, second=0, microsecond=0)
             weekend = date.weekday() >= 5
-            for person, employee in self.people:
+            for p, (person, employee) in enumerate(self.people):
                 if date < employee.created_at:
                     continue
                 chance = (0.06 + 0.5 * person.activity) * (0.15 if weekend else 1.0)
@@ -449,45 +503,59 @@ class _Builder:
                 t = date + dt.timedelta(hours=rng.uniform(6, 17))
                 if t >= self.now:
                     continue
-                candidates = []
-                for spec in self.articles:
-                    a = spec.article
-                    if a.status != "approved" or a.published_at is None or a.published_at > t:
-                        continue
-                    if a.expires_at is not None and a.expires_at <= t:
-                        continue
-                    if a.language not in person.languages:
-                        continue
-                    key = (employee.id, a.id)
-                    if key in shared or key in dismissed:
-                        continue
-                    age = (t - a.published_at).total_seconds() / 86400
-                    aff = self.affinity(person, spec)
-                    fresh = math.exp(-age / 30)
-                    score = aff + 0.5 * fresh + 0.1 * spec.campaign_priority + rng.uniform(0, 0.4)
-                    candidates.append((score, aff, fresh, spec))
-                if not candidates:
+                ts = t.timestamp()
+                exclude, history = log.history(p, ts)
+                ok = (published <= ts) & (expires > ts) & np.isin(languages, list(person.languages))
+                if exclude:
+                    ok[list(exclude)] = False
+                rows = np.flatnonzero(ok)
+                if rows.size == 0:
                     continue
-                candidates.sort(key=lambda c: -c[0])
                 request_id = self.uuid()
                 page_type = rng.choices(page_types, page_weights)[0]
-                for rank, (score, aff, fresh, spec) in enumerate(
-                    candidates[: rng.choice((3, 4, 5))], start=1
-                ):
+                # The page read: a topic (mostly one the department cares about), in a language
+                # the employee reads; feeds, profiles and "other" pages send no context.
+                ctx_topic, ctx_lang, ctx_vec = None, "en", None
+                if page_type in CONTEXT_PAGES:
+                    pool = [k for k in topic_keys if any(
+                        _topic_key(s) == k and person.department in s.departments[:2]
+                        for s in specs
+                    )] if rng.random() < 0.6 else topic_keys  # fmt: skip
+                    ctx_topic = rng.choice(pool or topic_keys)
+                    ctx_lang = "da" if "da" in person.languages and rng.random() < 0.4 else "en"
+                    ctx_vec = space.vector({ctx_topic: 1.0}, ctx_lang, signals.CONTEXT_LOADINGS)
+                live = (camp_start <= ts) & (camp_end > ts)
+                X = signals.request_features(
+                    signals=log,
+                    person=p,
+                    ts=ts,
+                    rows=rows,
+                    embeddings=emb,
+                    published_ts=published,
+                    campaign_priority=np.where(live, camp_prio, 0.0).astype(np.float32),
+                    role_vec=roles[p],
+                    context_vec=ctx_vec,
+                    history_weights=history,
+                )
+                score = policy.decision_function(X) + nrng.gumbel(0.0, 0.6, rows.size)
+                shown = np.argsort(-score, kind="stable")[: rng.choice((3, 4, 5))]
+                for rank, k in enumerate(shown.tolist(), start=1):
+                    i = int(rows[k])
+                    spec = specs[i]
                     article_id = spec.article.id
+                    feats = X[k]
                     impressions.append(
                         {
                             "request_id": request_id,
                             "employee_id": employee.id,
                             "article_id": article_id,
                             "rank": rank,
-                            "score": round(score, 4),
+                            "score": round(float(score[k]), 4),
                             "model_version": MODEL_VERSION,
                             "page_type": page_type,
                             "features": {
-                                "role_affinity": round(aff, 3),
-                                "freshness": round(fresh, 3),
-                                "campaign": float(spec.campaign_priority),
+                                name: round(float(v), 6)
+                                for name, v in zip(FEATURE_NAMES, feats, strict=True)
                             },
                             "created_at": t,
                         }
@@ -495,15 +563,30 @@ class _Builder:
                     base = {"employee_id": employee.id, "article_id": article_id,
                             "request_id": request_id}  # fmt: skip
                     events.append({**base, "type": "shown", "created_at": t})
-                    opened = rng.random() < (0.06 + 0.3 * aff * person.activity) / rank**0.3
+                    match = 0.0
+                    if ctx_topic is not None and _topic_key(spec) == ctx_topic:
+                        match = 1.0 if spec.article.language == ctx_lang else 0.6
+                    z = (
+                        -3.4
+                        + 2.2 * affinity[p, i]
+                        + 2.5 * match
+                        + 1.2 * feats[2]  # colleagues in the role engaged
+                        + 0.6 * feats[4]  # trending
+                        + 0.8 * feats[5]  # fresh
+                        + 0.4 * feats[6]  # campaigned
+                        - 1.0 * feats[7]  # teammates just shared it
+                    )
+                    p_open = min(0.95, (0.4 + 0.8 * person.activity) / (1 + math.exp(-z)))
+                    opened = rng.random() < p_open / rank**0.3
                     if opened:
                         t_open = t + dt.timedelta(minutes=rng.uniform(0.2, 4))
                         events.append({**base, "type": "opened", "created_at": t_open})
+                        log.add(signals.Event(t_open.timestamp(), p, i, "opened"))
                         if rng.random() < 0.2 + 0.55 * person.activity:
                             t_share = t_open + dt.timedelta(minutes=rng.uniform(1, 12))
                             if t_share < self.now:
                                 events.append({**base, "type": "shared", "created_at": t_share})
-                                shared.add((employee.id, article_id))
+                                log.add(signals.Event(t_share.timestamp(), p, i, "shared"))
                                 net = rng.choices(("linkedin", "x", "facebook"), (88, 8, 4))[0]
                                 share_plans.append(
                                     (person, employee, spec, t_share, net, request_id)
@@ -512,9 +595,10 @@ class _Builder:
                             events.append(
                                 {**base, "type": "saved", "created_at": t_open}
                             )  # fmt: skip
+                            log.add(signals.Event(t_open.timestamp(), p, i, "saved"))
                     elif rng.random() < 0.05:
                         events.append({**base, "type": "dismissed", "created_at": t})
-                        dismissed.add((employee.id, article_id))
+                        log.add(signals.Event(ts, p, i, "dismissed"))
         self.bulk(SuggestionImpression, impressions)
         self.bulk(EngagementEvent, events)
         self.make_shares(share_plans)
