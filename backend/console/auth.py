@@ -121,12 +121,18 @@ def sign_in(email: str, password: str, now: dt.datetime | None = None) -> SignIn
 
 
 def start_session(employee: Employee) -> None:
-    lang = session.get("lang")
+    """A fresh session (no fixation). A language switched to before signing in is kept and
+    becomes the user's own; otherwise the user's saved ``ui_language`` applies."""
+    chosen = session.get("lang")
     session.clear()
     session.permanent = True
     session["uid"] = employee.id
     session["csrf"] = secrets.token_urlsafe(32)
-    session["lang"] = employee.ui_language or lang or "en"
+    if chosen in ("en", "da"):
+        session["lang"] = chosen
+        if employee.ui_language != chosen:
+            employee.ui_language = chosen
+            db.session.commit()
 
 
 def end_session() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
@@ -23,6 +24,7 @@ from backend.console.i18n import LANGUAGES, t
 from backend.errors import APIError
 from backend.extensions import db, limiter
 
+log = logging.getLogger("herald.console")
 Page = str | WerkzeugResponse | tuple[str, int]
 
 
@@ -96,6 +98,14 @@ def _http_error(exc: HTTPException) -> tuple[str, int]:
     status = exc.code or 500
     reason = "csrf" if status == 400 and exc.description == "csrf" else ""
     return render_template("console/error.html", status=status, reason=reason), status
+
+
+@bp.errorhandler(Exception)
+def _unexpected(exc: Exception) -> tuple[str, int]:
+    """An HTML 500 page for console users; details go to the log, never to the page."""
+    db.session.rollback()
+    log.exception("console: unhandled error")
+    return render_template("console/error.html", status=500), 500
 
 
 @bp.errorhandler(APIError)

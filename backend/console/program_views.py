@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -30,6 +31,7 @@ from backend.services import campaigns as campaign_svc
 from backend.services import mentions as mention_svc
 from backend.services import program as program_svc
 
+log = logging.getLogger("herald.console")
 GOAL_METRICS = ("shares", "participation", "leads", "sales", "clicks", "reach", "reactions")
 CAMPAIGN_STATUSES = ("draft", "active", "paused", "ended")
 
@@ -65,9 +67,21 @@ def _day(value: str, end: bool = False) -> dt.datetime | None:
 @login_required()
 def campaigns() -> str:
     rows = []
+    problems: dict[int, str] = {}
     for campaign in campaign_svc.list_campaigns():
-        rows.append((campaign, campaign_svc.goals_progress(campaign)))
-    return render_template("console/campaigns.html", rows=rows)
+        rows.append((campaign, _progress_or_problem(campaign, problems)))
+    return render_template("console/campaigns.html", rows=rows, problems=problems)
+
+
+def _progress_or_problem(campaign: Any, problems: dict[int, str]) -> list[Any]:
+    """Goal progress; a goal the service cannot compute is reported on the page, not a 500."""
+    try:
+        return campaign_svc.goals_progress(campaign)
+    except ValueError as exc:
+        db.session.rollback()
+        log.warning("campaign %s: goal progress failed: %s", campaign.id, exc)
+        problems[campaign.id] = str(exc)
+        return []
 
 
 def _campaign_form_values(form: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -91,7 +105,8 @@ def _campaign_form_values(form: Any) -> tuple[dict[str, Any], list[dict[str, Any
 
 
 def _render_campaign(campaign: Any, values: dict[str, Any], errors: list[dict[str, Any]]) -> Any:
-    progress = campaign_svc.goals_progress(campaign) if campaign is not None else []
+    problems: dict[int, str] = {}
+    progress = _progress_or_problem(campaign, problems) if campaign is not None else []
     return render_template(
         "console/campaign_form.html",
         campaign=campaign,
@@ -99,6 +114,7 @@ def _render_campaign(campaign: Any, values: dict[str, Any], errors: list[dict[st
         errors={e.get("field", ""): e.get("message", "") for e in errors},
         error_list=errors,
         progress=progress,
+        problem=problems.get(campaign.id) if campaign is not None else None,
         metrics=GOAL_METRICS,
         statuses=CAMPAIGN_STATUSES,
         teams=queries.teams(),

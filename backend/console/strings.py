@@ -240,6 +240,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "campaigns.created": ("Campaign “{name}” was created.", "Kampagnen “{name}” er oprettet."),
     "campaigns.saved": ("Campaign “{name}” was saved.", "Kampagnen “{name}” er gemt."),
+    "campaigns.progress_failed": (
+        "Progress cannot be computed for this campaign's goals:",
+        "Fremdriften for kampagnens mål kan ikke beregnes:",
+    ),
     "campaigns.achieved": ("achieved", "nået"),
     "campaigns.add_goal": ("Add goal", "Tilføj mål"),
     "campaigns.goal_added": ("The goal was added.", "Målet er tilføjet."),
@@ -539,6 +543,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Alle godkendte artikler kan foreslås.",
     ),
     "rec.why": ("Why", "Hvorfor"),
+    "rec.show_articles": ("Show the articles", "Vis artiklerne"),
+    "rec.and_more": ("… and {n} more.", "… og {n} mere."),
     "rec.fit_metrics": ("Metrics from training", "Målinger fra træningen"),
     "rec.report_intro": (
         "The candidate (first row) against the active model and simple baselines on held-out "

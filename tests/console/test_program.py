@@ -89,3 +89,30 @@ def test_mentions_inbox_resolve(
     assert mention.status == "resolved" and mention.note == "Thanked them"
     assert "Great talk" not in console.get("/console/mentions").get_data(as_text=True)
     assert "Thanked them" in console.get("/console/mentions?status=resolved").get_data(as_text=True)
+
+
+def test_a_goal_the_service_cannot_compute_is_reported_not_a_500(console: FlaskClient) -> None:
+    campaign = Campaign(slug="odd", name="Odd goals")
+    db.session.add(campaign)
+    db.session.flush()
+    db.session.add(CampaignGoal(campaign_id=campaign.id, metric="signups", target=10))
+    db.session.commit()
+    resp = console.get("/console/campaigns")
+    assert resp.status_code == 200
+    assert "Progress cannot be computed" in resp.get_data(as_text=True)
+    resp = console.get(f"/console/campaigns/{campaign.id}")
+    assert resp.status_code == 200
+    assert "unknown goal metric" in resp.get_data(as_text=True)
+
+
+def test_unexpected_errors_get_an_html_page(console: FlaskClient, monkeypatch: Any) -> None:
+    from backend.services import mentions
+
+    def boom(*args: Any, **kw: Any) -> Any:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(mentions, "list_mentions", boom)
+    resp = console.get("/console/mentions")
+    assert resp.status_code == 500 and resp.mimetype == "text/html"
+    html = resp.get_data(as_text=True)
+    assert "Something went wrong" in html and "secret internals" not in html

@@ -1,0 +1,163 @@
+"""Browser tests for the content console: Debian's Chromium driven by the Python playwright
+package against a real Herald server (werkzeug in a thread) with the demo company loaded.
+
+Screenshots of the main pages are written to docs/img/console-*.png.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "docs" / "img"
+CHROMIUM = os.environ.get("HERALD_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PASSWORD = "nordvind console demo"
+
+
+@dataclass
+class ConsoleServer:
+    base_url: str
+    app: Any
+    token: str  # an admin API token, to check the console's numbers against the API
+    content_email: str
+    admin_email: str
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def api(self, path: str) -> Any:
+        client = self.app.test_client()
+        resp = client.get(path, headers={"Authorization": f"Bearer {self.token}"})
+        assert resp.status_code == 200, (path, resp.status_code, resp.get_data(as_text=True))
+        return resp.get_json()
+
+
+@pytest.fixture(scope="session")
+def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
+    from werkzeug.serving import make_server
+
+    from backend import create_app
+    from backend.demo import ADMIN_EMAIL, CONTENT_EMAILS
+
+    tmp = tmp_path_factory.mktemp("console-e2e")
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'herald.db'}",
+            "SECRET_KEY": "e2e-console-" + "x" * 40,
+            "ARTIFACTS_DIR": str(tmp / "artifacts"),
+            "ENCODER": "hashing",
+            "RATELIMIT_ENABLED": False,
+            "CONSOLE_COOKIE_SECURE": False,  # plain http on 127.0.0.1
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    app.config["PUBLIC_BASE_URL"] = base_url
+    runner = app.test_cli_runner()
+    for args in (["db-upgrade"], ["seed-demo"]):
+        res = runner.invoke(args=args)
+        assert res.exit_code == 0, (args, res.output, res.exception)
+    for email in (CONTENT_EMAILS[0], ADMIN_EMAIL):
+        res = runner.invoke(args=["set-password", email, "--password-stdin"], input=PASSWORD + "\n")
+        assert res.exit_code == 0, res.output
+    res = runner.invoke(args=["create-admin", "e2e-console-admin@example.com"])
+    assert res.exit_code == 0, res.output
+    token = res.output.strip().splitlines()[-1].strip()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield ConsoleServer(base_url, app, token, CONTENT_EMAILS[0], ADMIN_EMAIL)
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _new_page(chromium: Any, width: int, height: int, locale: str) -> Any:
+    context = chromium.new_context(
+        viewport={"width": width, "height": height}, locale=locale, device_scale_factor=1
+    )
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    page.on("dialog", lambda dialog: dialog.accept())  # data-confirm forms
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # Script errors and CSP violations ("Refused to ..."); HTTP statuses are asserted by tests.
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text)
+            if msg.type == "error" and not msg.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    page.js_errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+@pytest.fixture
+def page(chromium: Any) -> Iterator[Any]:
+    """A fresh 1280×800 browser context (no cookies)."""
+    pg = _new_page(chromium, 1280, 800, "en-GB")
+    yield pg
+    errors = list(pg.js_errors)
+    pg.context.close()
+    assert not errors, errors  # no script errors and no CSP violations on any page
+
+
+@pytest.fixture
+def phone(chromium: Any) -> Iterator[Any]:
+    """A 390×844 viewport, as on a phone."""
+    pg = _new_page(chromium, 390, 844, "da-DK")
+    yield pg
+    errors = list(pg.js_errors)
+    pg.context.close()
+    assert not errors, errors
+
+
+def _sign_in(page: Any, server: ConsoleServer, email: str | None = None) -> None:
+    page.goto(server.url("/console/login"))
+    page.get_by_label("E-mail").fill(email or server.content_email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(server.url("/console/"))
+
+
+def _shot(page: Any, name: str, full_page: bool = True) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"console-{name}.png"), full_page=full_page)
+
+
+@pytest.fixture
+def sign_in() -> Callable[..., None]:
+    return _sign_in
+
+
+@pytest.fixture
+def shot() -> Callable[..., None]:
+    return _shot
