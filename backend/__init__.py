@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 from flask_cors import CORS
+from werkzeug.routing import IntegerConverter
 
 from backend.config import build_config
 from backend.errors import register_error_handlers
@@ -22,6 +23,7 @@ __all__ = ["create_app"]
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then HERALD_* environment, then ``config``."""
     app = Flask(__name__, instance_relative_config=False)
+    app.url_map.converters["int"] = DatabaseInt
     app.config.from_mapping(build_config(app.instance_path, config))
     if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
@@ -81,6 +83,21 @@ def _install_sqlite_pragmas(app: Flask) -> None:
             cur.close()
 
 
+class DatabaseInt(IntegerConverter):
+    """``<int:...>`` ids that fit the database's INTEGER columns (0 to 2**31 - 1).
+
+    Larger numbers do not match the URL at all, so they are a plain 404 (with Flask's default
+    converter PostgreSQL refused them with an error that became a 500).
+    """
+
+    # Every decimal number up to 2147483647, digit by digit.
+    regex = (
+        r"(?:[0-9]{1,9}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}"
+        r"|2147[0-3][0-9]{5}|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}"
+        r"|21474836[0-3][0-9]|214748364[0-7])"
+    )
+
+
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -94,12 +111,13 @@ def _register_request_hooks(app: Flask) -> None:
     log = logging.getLogger("herald.request")
 
     @app.before_request
-    def _start() -> None:
+    def _start() -> Response | None:
         incoming = request.headers.get("X-Request-ID", "")
         g.request_id = (
             incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
         )
         g.started = time.perf_counter()
+        return _refuse_token_guessing(app)
 
     @app.after_request
     def _finish(resp: Response) -> Response:
@@ -111,6 +129,8 @@ def _register_request_hooks(app: Flask) -> None:
         if request.path.startswith("/api/"):
             resp.headers.setdefault("Cache-Control", "no-store")
         resp.headers["X-Request-ID"] = g.get("request_id", "")
+        if resp.status_code == 401 and _presents_credentials():
+            _count_failed_auth(app)
         elapsed_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
         log.info(
             "request",
@@ -123,3 +143,46 @@ def _register_request_hooks(app: Flask) -> None:
             },
         )
         return resp
+
+
+# Token guessing: the per-token rate limit cannot stop it (every guess is a new token), so failed
+# authentications are counted per client address, in the limiter's storage (Redis when
+# REDIS_URL is set, so shared by every worker and server), and once RATELIMIT_AUTH is used up
+# further requests that present credentials are refused with 429 before any lookup.
+_AUTH_FAILURES = "auth-failures"
+
+
+def _presents_credentials() -> bool:
+    return bool(request.headers.get("Authorization"))
+
+
+def _auth_failure_limit(app: Flask) -> Any:
+    from limits import parse
+
+    return parse(str(app.config["RATELIMIT_AUTH"]))
+
+
+def _refuse_token_guessing(app: Flask) -> Response | None:
+    if not app.config.get("RATELIMIT_ENABLED", True) or not _presents_credentials():
+        return None
+    item = _auth_failure_limit(app)
+    key = request.remote_addr or "unknown"
+    if limiter.limiter.test(item, _AUTH_FAILURES, key):
+        return None
+    from backend.errors import error_response
+
+    reset, _remaining = limiter.limiter.get_window_stats(item, _AUTH_FAILURES, key)
+    retry = max(1, int(reset - time.time()))
+    return error_response(
+        429,
+        "rate_limited",
+        f"too many failed authentications from this address: limit {app.config['RATELIMIT_AUTH']}",
+        headers={"Retry-After": str(retry)},
+    )
+
+
+def _count_failed_auth(app: Flask) -> None:
+    if app.config.get("RATELIMIT_ENABLED", True):
+        limiter.limiter.hit(
+            _auth_failure_limit(app), _AUTH_FAILURES, request.remote_addr or "unknown"
+        )

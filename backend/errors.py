@@ -144,6 +144,13 @@ def _is_db_unavailable(exc: BaseException) -> bool:
     )
 
 
+def _is_out_of_range(exc: BaseException) -> bool:
+    """A number too large for its column (PostgreSQL's 22003): the client's value, not a bug."""
+    from sqlalchemy.exc import DataError
+
+    return isinstance(exc, DataError) and getattr(exc.orig, "sqlstate", "") == "22003"
+
+
 def _rollback() -> None:
     """Roll the session back; if the connection is gone, drop the session instead.
 
@@ -192,6 +199,10 @@ def register_error_handlers(app: Flask) -> None:
                 "service_unavailable",
                 "the database is unavailable; retry shortly",
                 headers={"Retry-After": "2"},
+            )
+        if _is_out_of_range(exc):
+            return error_response(
+                422, "validation_error", "a value is out of the range the database can store"
             )
         log.exception("unhandled error")
         message = f"{type(exc).__name__}: {exc}" if app.debug else "internal server error"
