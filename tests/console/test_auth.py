@@ -266,3 +266,13 @@ def test_signed_out_pages_follow_the_browser(client: FlaskClient) -> None:
         as_text=True
     )
     assert "Log ind" in html
+
+
+def test_sign_in_attempts_are_rate_limited(client: FlaskClient, signin: Any) -> None:
+    statuses = [
+        signin(client, "nobody@example.com", "wrong password").status_code for _ in range(11)
+    ]
+    assert statuses[:10] == [401] * 10
+    assert statuses[10] == 429
+    page = signin(client, "nobody@example.com", "wrong password")
+    assert page.mimetype == "text/html" and "Too many attempts" in page.get_data(as_text=True)
