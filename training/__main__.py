@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     from backend import create_app
     from training import commands as cmd
 
-    app = create_app()
+    app = create_app({"RECOMMENDER_WARMUP": False})  # a CLI run serves no requests
     with app.app_context():
         try:
             if args.command == "import":

@@ -9,8 +9,13 @@
 * Catalog: approved, unexpired articles with their embeddings, rebuilt when a cheap signature
   (count and latest ``updated_at`` of approved articles, count of embeddings) changes, checked at
   most every ``CATALOG_CHECK_INTERVAL_S``. Articles without a current embedding (missing, or the
-  content hash changed) are embedded on the spot, at most ``EMBED_PER_REQUEST`` per request, so a
-  new or edited article becomes suggestible within seconds without anyone running a command.
+  content hash changed) are embedded by a background thread that the check starts (one per worker
+  at a time; requests never wait for it), so a new or edited article becomes suggestible within
+  seconds without anyone running a command. With ``RECOMMENDER_BACKGROUND_EMBED`` false (the
+  default under ``TESTING``) the check embeds up to ``EMBED_PER_REQUEST`` articles inline instead.
+* Warm-up: ``warm_up(app)`` loads the active version, the encoder's weights and the catalog in a
+  background thread when the app is created, so the first request does not pay for them;
+  ``readiness()`` answers "model loading" until it is done.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ log = logging.getLogger("herald.recommender")
 MODEL_CHECK_INTERVAL_S = 1.0
 CATALOG_CHECK_INTERVAL_S = 5.0
 EMBED_PER_REQUEST = 64
+EMBED_BATCH = 64
 EXTENSION_KEY = "herald_recommender"
 
 # Served when the published model cannot be used: no encoder needed.
@@ -77,6 +83,10 @@ class Runtime:
     catalog: CatalogState | None = None
     encoders: dict[str, Encoder] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    background_embed: bool = False
+    app: Flask | None = None
+    warming: bool = False
+    embedder: threading.Thread | None = None
 
     @property
     def store(self) -> ArtifactStore:
@@ -138,7 +148,9 @@ class Runtime:
 
     # --- catalog -------------------------------------------------------------------------------
 
-    def current_catalog(self, encoder: Encoder | None, now: dt.datetime) -> CatalogState:
+    def current_catalog(
+        self, encoder: Encoder | None, now: dt.datetime, embed: bool = True
+    ) -> CatalogState:
         mono = time.monotonic()
         name = encoder.name if encoder else ""
         state = self.catalog
@@ -148,8 +160,8 @@ class Runtime:
             and mono - state.checked_at < CATALOG_CHECK_INTERVAL_S
         ):
             return state
-        if encoder is not None:
-            embed_pending(encoder, limit=EMBED_PER_REQUEST)
+        if encoder is not None and embed:
+            self.embed_new(encoder)
         signature = (name, *catalog_signature(name))
         if state is not None and state.signature == signature and state.catalog.encoder == name:
             state.checked_at = mono
@@ -159,15 +171,83 @@ class Runtime:
         self.catalog = new_state
         return new_state
 
+    def embed_new(self, encoder: Encoder) -> None:
+        """Embed new and changed articles: in a background thread, or inline (tests)."""
+        if not self.background_embed or self.app is None:
+            embed_pending(encoder, limit=EMBED_PER_REQUEST)
+            return
+        with self.lock:
+            if self.embedder is not None and self.embedder.is_alive():
+                return
+            self.embedder = threading.Thread(
+                target=_embed_in_background,
+                args=(self.app, encoder),
+                name="herald-embed",
+                daemon=True,
+            )
+            self.embedder.start()
+
+
+def _embed_in_background(app: Flask, encoder: Encoder) -> None:
+    with app.app_context():
+        try:
+            while embed_pending(encoder, limit=EMBED_BATCH, batch_size=EMBED_BATCH):
+                pass
+        except Exception:  # noqa: BLE001 - a background thread must log, not die silently
+            db.session.rollback()
+            log.exception("background embedding failed; retrying on the next catalog check")
+
 
 def runtime(app: Flask | None = None) -> Runtime:
-    app = app or current_app
+    if app is None:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]  # the real app
     rt = app.extensions.get(EXTENSION_KEY)
     if rt is None:
-        rt = Runtime(str(app.config["ARTIFACTS_DIR"]), str(app.config.get("ENCODER", "minilm")))
+        rt = Runtime(
+            str(app.config["ARTIFACTS_DIR"]),
+            str(app.config.get("ENCODER", "minilm")),
+            background_embed=bool(app.config.get("RECOMMENDER_BACKGROUND_EMBED", not app.testing)),
+            app=app,
+        )
         app.extensions[EXTENSION_KEY] = rt
     assert isinstance(rt, Runtime)
     return rt
+
+
+def warm_up(app: Flask, *, force: bool = False) -> threading.Thread | None:
+    """Load the active model, the encoder's weights and the catalog in a background thread.
+
+    Call once from ``create_app``; it returns at once (the thread, or None when disabled).
+    Enabled by ``RECOMMENDER_WARMUP`` (default: on unless ``TESTING``) or ``force``. Until the
+    thread is done, ``readiness()`` reports "model loading" (``/readyz`` answers 503), and a
+    request that arrives meanwhile waits for the model rather than loading a second copy.
+    Read-only: it embeds nothing (the first catalog check does that, in the background).
+    """
+    if not force and not app.config.get("RECOMMENDER_WARMUP", not app.testing):
+        return None
+    rt = runtime(app)
+    rt.warming = True
+
+    def work() -> None:
+        started = time.perf_counter()
+        try:
+            with app.app_context():
+                model = rt.serving()
+                if model.encoder is not None:
+                    model.encoder.encode_one("warm up", kind="query")
+                rt.current_catalog(model.encoder, utcnow(), embed=False)
+                db.session.remove()
+            log.info(
+                "recommender warm: model %s in %.1f s", model.version, time.perf_counter() - started
+            )
+        except Exception:  # noqa: BLE001 - serving falls back on its own; log why
+            log.exception("recommender warm-up failed")
+        finally:
+            rt.warming = False
+
+    thread = threading.Thread(target=work, name="herald-recommender-warmup", daemon=True)
+    thread.start()
+    return thread
 
 
 # --- catalog from the database -------------------------------------------------------------------
@@ -181,12 +261,12 @@ def catalog_signature(encoder_name: str) -> tuple[Any, ...]:
     count, latest = db.session.execute(
         sa.select(sa.func.count(Article.id), sa.func.max(Article.updated_at)).where(_approved())
     ).one()
-    n_emb = db.session.scalar(
-        sa.select(sa.func.count(ArticleEmbedding.id)).where(
-            ArticleEmbedding.encoder == encoder_name
-        )
-    )
-    return (int(count or 0), str(latest), int(n_emb or 0))
+    n_emb, emb_latest = db.session.execute(
+        sa.select(
+            sa.func.count(ArticleEmbedding.id), sa.func.max(ArticleEmbedding.created_at)
+        ).where(ArticleEmbedding.encoder == encoder_name)
+    ).one()
+    return (int(count or 0), str(latest), int(n_emb or 0), str(emb_latest))
 
 
 def article_embedding_text(article: Article) -> str:

@@ -43,6 +43,7 @@ from backend.schemas.suggestions import (
     SuggestionsOut,
 )
 from backend.services.recommender_runtime import runtime
+from backend.services.recommender_runtime import warm_up as warm_up  # for create_app
 from recommender.captions import draft_caption
 from recommender.columns import EVENT_WEIGHTS, HISTORY_HALF_LIFE_DAYS, POSITIVE_EVENTS, Events
 from recommender.encoders import Encoder
@@ -364,8 +365,10 @@ def record_event(employee: Employee, body: EventIn) -> EventOut:
 
 
 def readiness() -> tuple[bool, list[str]]:
-    """For /readyz: (ok, reasons). Not ok when serving the degraded fallback."""
+    """For /readyz: (ok, reasons). Not ok while warming up or serving the degraded fallback."""
     try:
+        if runtime().warming:
+            return False, ["model loading"]
         model = runtime().serving()
     except Exception as exc:  # noqa: BLE001 - readiness must answer, whatever broke
         return False, [f"recommender unavailable: {type(exc).__name__}"]

@@ -17,6 +17,7 @@ from backend.models import Article, ArticleCaption, Campaign, SuggestionImpressi
 from backend.services import recommender_runtime as rt_mod
 from backend.services import suggestions as svc
 from recommender.artifacts import ArtifactStore
+from recommender.encoders import get_encoder
 from recommender.ranker import EngagementRanker
 
 URL = "/api/v1/suggestions"
@@ -290,3 +291,51 @@ def test_models_endpoint_lists_versions(client: Any, content_headers: dict[str, 
     assert resp.status_code == 200
     assert resp.json["serving"] == "default"
     assert resp.json["active"] is None
+
+
+# --- warm-up and background embedding ------------------------------------------------------------
+
+
+def test_warm_up_is_off_under_testing_unless_forced(app: Flask) -> None:
+    assert rt_mod.warm_up(app) is None
+    assert svc.warm_up is rt_mod.warm_up
+
+
+def test_readyz_says_model_loading_until_warm(
+    app: Flask, client: Any, catalog: list[Article], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    release = threading.Event()
+    original = rt_mod.Runtime.serving
+
+    def slow_serving(self: rt_mod.Runtime, now: float | None = None) -> rt_mod.ServingModel:
+        release.wait(10)
+        return original(self, now)
+
+    monkeypatch.setattr(rt_mod.Runtime, "serving", slow_serving)
+    rt_mod.embed_pending(get_encoder(app.config["ENCODER"]))  # as `training bootstrap` does
+    thread = rt_mod.warm_up(app, force=True)
+    assert thread is not None
+    assert svc.readiness() == (False, ["model loading"])
+    resp = client.get("/readyz")
+    assert resp.status_code == 503
+    assert "model loading" in resp.json["reasons"]
+    release.set()
+    thread.join(10)
+    assert svc.readiness() == (True, [])
+    state = rt_mod.runtime(app).catalog
+    assert state is not None and len(state.catalog) == len(catalog), "catalog built while warm"
+
+
+def test_new_article_is_embedded_in_the_background(
+    app: Flask, client: Any, employee_headers: dict[str, str], make_article: Callable[..., Article]
+) -> None:
+    app.config["RECOMMENDER_BACKGROUND_EMBED"] = True
+    first = make_article("First article")
+    post(client, employee_headers, {})  # starts the embedder; the request does not wait for it
+    rt = rt_mod.runtime(app)
+    assert rt.background_embed is True and rt.embedder is not None
+    rt.embedder.join(10)
+    items = post(client, employee_headers, {}).json["items"]
+    assert [i["article_id"] for i in items] == [first.id]
