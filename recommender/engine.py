@@ -1,8 +1,15 @@
 """The in-memory scoring path: candidate filter → features → ranker → diversity → reasons.
 
 No Flask, no database: the service (``backend.services.suggestions``) builds a ``Catalog`` from the
-database and a ``Request`` per call. A request is a handful of vectorised operations over the
-pre-normalised ``(n, dim)`` embedding matrix plus ``argpartition`` for the top of the list.
+database and a ``Request`` per call.
+
+Cost per request, for a catalog of ``n`` articles: one ``(n, dim) @ (dim, 3)`` product for the
+similarity features, a few ``O(n)`` vector operations (the ranker is linear, so the whole catalog
+is scored without building the feature matrix), ``argpartition`` for the shortlist, and then the
+full feature rows, contributions and MMR for the shortlist only. What does not depend on the
+request is cached on the catalog: the language masks, and the freshness/campaign part of every
+score (recomputed every ``STATIC_TTL_S`` seconds of ``now``). Reasons compare an item with the
+median candidate, estimated on an evenly spaced sample of at most ``BASELINE_SAMPLE`` candidates.
 """
 
 from __future__ import annotations
@@ -14,10 +21,28 @@ import numpy as np
 from numpy.typing import NDArray
 
 from recommender.diversity import mmr
-from recommender.features import FEATURE_NAMES, build_matrix
+from recommender.features import (
+    CAMPAIGN,
+    CONTEXT_SIM,
+    FEATURE_NAMES,
+    FRESHNESS,
+    OWN_HISTORY,
+    PEER_ENGAGEMENT,
+    PEER_SATURATION,
+    POPULARITY,
+    POPULARITY_SATURATION,
+    ROLE_SIM,
+    TEAMMATES_24H,
+    build_matrix,
+    freshness,
+    log_scale,
+    scatter,
+)
 from recommender.ranker import EngagementRanker
 
 POOL_SIZE = 50  # candidates considered by MMR
+STATIC_TTL_S = 10.0  # freshness moves by 0.001 % of its half-life in that time
+BASELINE_SAMPLE = 512
 
 
 @dataclass
@@ -30,7 +55,12 @@ class Catalog:
     published_ts: NDArray[np.float64]
     campaign_priority: NDArray[np.float32]
     encoder: str = ""
+    expires_ts: NDArray[np.float64] | None = None  # +inf = never; None = nothing expires
     _rows: dict[int, int] = field(default_factory=dict, repr=False)
+    _lang_masks: dict[tuple[str, ...], NDArray[np.bool_]] = field(default_factory=dict, repr=False)
+    _static: dict[tuple[bytes, float], NDArray[np.float64]] = field(
+        default_factory=dict, repr=False
+    )
 
     def __post_init__(self) -> None:
         n = self.article_ids.shape[0]
@@ -42,6 +72,32 @@ class Catalog:
 
     def __len__(self) -> int:
         return int(self.article_ids.shape[0])
+
+    def language_mask(self, languages: Collection[str]) -> NDArray[np.bool_]:
+        """Rows in any of ``languages`` (cached; callers must copy before writing)."""
+        key = tuple(sorted(set(languages))) or ("en",)
+        mask = self._lang_masks.get(key)
+        if mask is None:
+            mask = np.isin(self.languages, np.array(key, dtype=self.languages.dtype))
+            mask.setflags(write=False)
+            self._lang_masks[key] = mask
+        return mask
+
+    def static_scores(self, ranker: EngagementRanker, now_ts: float) -> NDArray[np.float64]:
+        """Intercept + freshness + campaign part of every row's score (cached per ranker, TTL)."""
+        bucket = float(np.floor(now_ts / STATIC_TTL_S) * STATIC_TTL_S)
+        key = (np.append(ranker.coef_, ranker.intercept_).tobytes(), bucket)
+        hit = self._static.get(key)
+        if hit is None:
+            w = dict(zip(FEATURE_NAMES, ranker.coef_.tolist(), strict=True))
+            hit = (
+                ranker.intercept_
+                + w[FRESHNESS] * freshness(self.published_ts, bucket)
+                + w[CAMPAIGN] * self.campaign_priority.astype(np.float64)
+            )
+            self._static.clear()  # one ranker and one time bucket at a time
+            self._static[key] = hit
+        return hit
 
     def row(self, article_id: int) -> int | None:
         return self._rows.get(article_id)
@@ -92,9 +148,10 @@ class Scored:
 
 
 def candidate_mask(catalog: Catalog, req: Request) -> NDArray[np.bool_]:
-    """Articles in a language the employee reads and not already shared or dismissed by them."""
-    langs = list(req.languages) or ["en"]
-    mask = np.isin(catalog.languages, np.array(langs, dtype=catalog.languages.dtype))
+    """Articles in a language the employee reads, not expired, not shared or dismissed by them."""
+    mask = catalog.language_mask(list(req.languages) or ["en"]).copy()
+    if catalog.expires_ts is not None:
+        mask &= catalog.expires_ts > req.now_ts
     for article_id in req.exclude_ids:
         r = catalog.row(int(article_id))
         if r is not None:
@@ -102,19 +159,70 @@ def candidate_mask(catalog: Catalog, req: Request) -> NDArray[np.bool_]:
     return np.asarray(mask, dtype=np.bool_)
 
 
-def feature_matrix(catalog: Catalog, req: Request) -> NDArray[np.float64]:
+def feature_matrix(
+    catalog: Catalog, req: Request, rows: NDArray[np.int64] | None = None
+) -> NDArray[np.float64]:
+    """Feature rows for catalog ``rows`` (all rows when None)."""
+    if rows is None:
+        rows = np.arange(len(catalog))
+    pos = {int(r): i for i, r in enumerate(rows.tolist())}
+
+    def local(mapping: Mapping[int, float]) -> dict[int, float]:
+        out: dict[int, float] = {}
+        for article_id, value in mapping.items():
+            r = catalog.row(article_id)
+            if r is not None and r in pos:
+                out[pos[r]] = value
+        return out
+
     return build_matrix(
-        embeddings=catalog.embeddings,
-        published_ts=catalog.published_ts,
-        campaign_priority=catalog.campaign_priority,
+        embeddings=catalog.embeddings[rows],
+        published_ts=catalog.published_ts[rows],
+        campaign_priority=catalog.campaign_priority[rows],
         now_ts=req.now_ts,
         context_vec=req.context_vec,
         role_vec=req.role_vec,
         profile_vec=req.profile_vec,
-        peer_engagement=catalog.by_row(req.peer_engagement),
-        popularity=catalog.by_row(req.popularity),
-        teammates_24h=catalog.by_row(req.teammates_24h),
+        peer_engagement=local(req.peer_engagement),
+        popularity=local(req.popularity),
+        teammates_24h=local(req.teammates_24h),
     )
+
+
+def catalog_scores(catalog: Catalog, req: Request, ranker: EngagementRanker) -> NDArray[np.float64]:
+    """The ranker's decision function for every catalog row, without the feature matrix.
+
+    Equal to ``ranker.decision_function(feature_matrix(catalog, req))`` (the ranker is linear),
+    up to float rounding; the static part comes from ``Catalog.static_scores``.
+    """
+    w = dict(zip(FEATURE_NAMES, ranker.coef_.tolist(), strict=True))
+    scores = catalog.static_scores(ranker, req.now_ts).copy()
+    probes = [
+        (vec, w[name])
+        for vec, name in (
+            (req.context_vec, CONTEXT_SIM),
+            (req.role_vec, ROLE_SIM),
+            (req.profile_vec, OWN_HISTORY),
+        )
+        if vec is not None and w[name] != 0.0
+    ]
+    if probes:
+        # One matrix-vector product: the weighted probes combine before touching the catalog.
+        combined = np.zeros(catalog.embeddings.shape[1], dtype=np.float32)
+        for vec, weight in probes:
+            combined += np.float32(weight) * vec.astype(np.float32)
+        scores += catalog.embeddings @ combined
+    for mapping, name, transform in (
+        (req.peer_engagement, PEER_ENGAGEMENT, lambda v: log_scale(v, PEER_SATURATION)),
+        (req.popularity, POPULARITY, lambda v: log_scale(v, POPULARITY_SATURATION)),
+        (req.teammates_24h, TEAMMATES_24H, np.log1p),
+    ):
+        rows = catalog.by_row(mapping)
+        if rows and w[name] != 0.0:
+            dense = scatter(rows, len(catalog))
+            idx = np.flatnonzero(dense)
+            scores[idx] += w[name] * transform(dense[idx])
+    return scores
 
 
 def recommend(
@@ -128,26 +236,32 @@ def recommend(
     """The top ``limit`` candidates, diversified by MMR (``diversity`` = 1 − λ)."""
     if len(catalog) == 0 or limit <= 0:
         return []
-    rows = np.flatnonzero(candidate_mask(catalog, req))
+    mask = candidate_mask(catalog, req)
+    rows = np.flatnonzero(mask)
     if rows.size == 0:
         return []
-    X_all = feature_matrix(catalog, req)
-    X = X_all[rows]
-    scores = ranker.decision_function(X)
+    scores_all = catalog_scores(catalog, req, ranker)
+    cand_scores = scores_all[rows]
     pool = min(max(pool_size, limit), rows.size)
-    top = np.argpartition(-scores, pool - 1)[:pool] if pool < rows.size else np.arange(rows.size)
-    top = top[np.argsort(-scores[top], kind="stable")]
-    picked = mmr(scores[top], catalog.embeddings[rows[top]], limit, lambda_=1.0 - diversity)
-    contrib = ranker.contributions(X[top])
-    baseline = np.median(ranker.contributions(X), axis=0)
+    top = (
+        np.argpartition(-cand_scores, pool - 1)[:pool] if pool < rows.size else np.arange(rows.size)
+    )
+    short = rows[top]
+    X = feature_matrix(catalog, req, short)
+    scores = ranker.decision_function(X)  # exact, for the shortlist
+    order = np.argsort(-scores, kind="stable")
+    short, X, scores = short[order], X[order], scores[order]
+    picked = mmr(scores, catalog.embeddings[short], limit, lambda_=1.0 - diversity)
+    contrib = ranker.contributions(X)
+    step = max(1, -(-rows.size // BASELINE_SAMPLE))
+    baseline = np.median(ranker.contributions(feature_matrix(catalog, req, rows[::step])), axis=0)
     out: list[Scored] = []
     for p in picked:
-        i = int(top[p])
         out.append(
             Scored(
-                article_id=int(catalog.article_ids[rows[i]]),
-                score=float(scores[i]),
-                features={n: float(v) for n, v in zip(FEATURE_NAMES, X[i], strict=True)},
+                article_id=int(catalog.article_ids[short[p]]),
+                score=float(scores[p]),
+                features={n: float(v) for n, v in zip(FEATURE_NAMES, X[p], strict=True)},
                 contributions=contrib[p],
                 baseline=baseline,
             )

@@ -388,5 +388,5 @@ def build_catalog(
             vec = np.frombuffer(vector, dtype="<f4")
             if vec.shape[0] == dim:
                 emb[i] = vec
-    catalog = Catalog(ids, emb, langs, published, priority, encoder=name)
+    catalog = Catalog(ids, emb, langs, published, priority, encoder=name, expires_ts=expires)
     return CatalogState(catalog, expires, signature, time.monotonic())

@@ -218,7 +218,6 @@ def suggest(
         return out
     langs = [lang.lower() for lang in (employee.languages or ["en"])]
     history = own_history(employee, now)
-    expired = catalog.article_ids[state.expires_ts <= now.timestamp()].tolist()
     encoder = model.encoder
     ctx = body.context
     page_type = ctx.page_type if ctx else None
@@ -234,7 +233,7 @@ def suggest(
     req = Request(
         now_ts=now.timestamp(),
         languages=langs,
-        exclude_ids=history.exclude | set(expired),
+        exclude_ids=history.exclude,  # expired articles: Catalog.expires_ts
         context_vec=context_vec,
         role_vec=role_vec,
         profile_vec=prof,
@@ -247,7 +246,7 @@ def suggest(
     )
     scored = recommend(catalog, req, model.ranker, limit=body.limit)
     if not scored:
-        in_lang = np.isin(catalog.languages, np.array(langs, dtype=catalog.languages.dtype))
+        in_lang = catalog.language_mask(langs)
         out.reason = (
             EMPTY_NO_LANGUAGE.format(langs=", ".join(langs))
             if not in_lang.any()

@@ -13,7 +13,14 @@ from recommender.artifacts import ArtifactStore
 from recommender.captions import draft_caption, key_sentence
 from recommender.diversity import mmr
 from recommender.encoders import HashingEncoder, get_encoder, l2_normalise
-from recommender.engine import Catalog, Request, profile_vector, recommend
+from recommender.engine import (
+    Catalog,
+    Request,
+    catalog_scores,
+    feature_matrix,
+    profile_vector,
+    recommend,
+)
 from recommender.errors import ArtifactError, EncoderUnavailableError, NotFittedError
 from recommender.metrics import (
     bootstrap_ci,
@@ -436,3 +443,46 @@ def test_time_split_and_weekly_folds() -> None:
     assert not (folds[0].train & folds[0].test).any()
     with pytest.raises(ValueError, match=r"test_fraction must be in \(0, 1\), got 1.5"):
         time_split(ts, 1.5)
+
+
+def test_catalog_scores_equal_the_ranker_on_the_full_feature_matrix() -> None:
+    rng = np.random.default_rng(5)
+    n = 300
+    emb = l2_normalise(rng.standard_normal((n, 16)))
+    cat = Catalog(
+        article_ids=np.arange(100, 100 + n, dtype=np.int64),
+        embeddings=emb,
+        languages=np.array(["en", "da"] * (n // 2), dtype="<U2"),
+        published_ts=NOW - rng.random(n) * 30 * 86400,
+        campaign_priority=(rng.random(n) < 0.1).astype(np.float32),
+    )
+    probe = l2_normalise(rng.standard_normal((3, 16)))
+    req = Request(
+        now_ts=NOW,
+        context_vec=probe[0],
+        role_vec=probe[1],
+        profile_vec=probe[2],
+        peer_engagement={101: 3.0, 150: 1.0},
+        popularity={102: 20.0, 999_999: 4.0},
+        teammates_24h={101: 2.0},
+    )
+    X, y = synthetic()
+    for ranker in (EngagementRanker.with_defaults(), EngagementRanker().fit(X, y)):
+        np.testing.assert_allclose(
+            catalog_scores(cat, req, ranker),
+            ranker.decision_function(feature_matrix(cat, req)),
+            rtol=1e-5,
+            atol=1e-5,
+        )
+    rows = np.array([5, 1, 7])
+    np.testing.assert_allclose(feature_matrix(cat, req, rows), feature_matrix(cat, req)[rows])
+
+
+def test_recommend_skips_expired_articles() -> None:
+    cat = make_catalog()
+    cat.expires_ts = np.array([np.inf, NOW - 1, np.inf, np.inf, np.inf])
+    ids = {
+        s.article_id
+        for s in recommend(cat, Request(now_ts=NOW), EngagementRanker.with_defaults(), limit=10)
+    }
+    assert 11 not in ids and len(ids) == 4
