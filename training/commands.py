@@ -7,6 +7,7 @@ Every function runs inside an app context (``create_app()``), on the app's datab
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,8 @@ def import_file(path: Path, fmt: str | None = None, language: str | None = None)
 
 def embed(encoder_name: str | None = None, full: bool = True) -> int:
     """Embed every approved article whose embedding is missing or stale (by content hash)."""
-    encoder = get_encoder(encoder_name or current_app.config["ENCODER"], num_threads=None)
+    # All cores for bulk work (serving workers use one thread each).
+    encoder = get_encoder(encoder_name or current_app.config["ENCODER"], num_threads=os.cpu_count())
     total = db.session.scalar(
         sa.select(sa.func.count(Article.id)).where(Article.status == "approved")
     )

@@ -227,12 +227,15 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(header))
     lines = header + in_process(encoder, sizes, args.requests)
     lines += over_http(args.encoder, encoder, http_sizes, max(args.requests // 2, 20))
-    rate = embedding_rate(encoder)
-    rss = rss_mb()
+    rss = rss_mb()  # before the bulk encoder: that is the serving worker's footprint
+    # Bulk embedding as `python -m training embed` does it: all cores (torch threads are
+    # process-wide, so this comes last; serving above used one thread).
+    rate = embedding_rate(get_encoder(args.encoder, num_threads=os.cpu_count()))
     tail = [
         "",
-        f"Article embedding rate ({encoder.name}, title + summary + 60-word lead): {rate:.0f}/s.",
-        f"Peak RSS of this process (all catalogs built): {rss:.0f} MB.",
+        f"Article embedding rate ({encoder.name}, title + summary + 60-word lead, "
+        f"{os.cpu_count()} threads): {rate:.0f}/s.",
+        f"Peak RSS of this process (all catalogs built, before bulk embedding): {rss:.0f} MB.",
     ]
     print("\n".join(tail))
     if args.write:
