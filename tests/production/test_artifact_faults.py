@@ -1,0 +1,264 @@
+"""Model artifacts under faults: deleted or corrupted while serving, a publish killed half-way, a
+full disk. The previous version must stay active and intact; suggestions fall back and say so."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from recommender.artifacts import ACTIVE, ArtifactStore
+from recommender.errors import ArtifactError, RecommenderError
+
+pytestmark = pytest.mark.faults
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _articles(client: FlaskClient, headers: dict[str, str], n: int = 4) -> None:
+    for i in range(n):
+        resp = client.post(
+            "/api/v1/articles",
+            json={
+                "canonical_url": f"https://example.com/grid/{i}-{uuid.uuid4().hex[:6]}",
+                "title": f"Grid article {i}",
+                "summary": "How the power grid gets ready for 2030.",
+                "status": "approved",
+            },
+            headers=headers,
+        )
+        assert resp.status_code == 201, resp.get_json()
+
+
+def _publish_new(app: Flask) -> str:
+    from training import commands
+
+    # Explicit names: the default (a timestamp to the second) repeats within one second.
+    result = commands.fit(f"v-test-{uuid.uuid4().hex[:12]}", None, 200)
+    commands.publish(result.version, force=True)
+    return result.version
+
+
+def _serving_fresh_worker(app: Flask) -> None:
+    """What a newly started (or recycled) worker does: forget the model it holds in memory."""
+    from backend.services.recommender_runtime import runtime
+
+    runtime(app).reset()
+
+
+def _suggest(client: FlaskClient, headers: dict[str, str]) -> dict[str, Any]:
+    resp = client.post(
+        "/api/v1/suggestions",
+        json={"context": {"page_type": "post", "text": "grid and energy"}},
+        headers=headers,
+    )
+    assert resp.status_code == 200, resp.get_json()
+    return dict(resp.get_json())
+
+
+@pytest.fixture
+def published(
+    app: Flask, client: FlaskClient, content_headers: dict[str, str]
+) -> Iterator[ArtifactStore]:
+    _articles(client, content_headers)
+    _publish_new(app)
+    yield ArtifactStore(app.config["ARTIFACTS_DIR"])
+
+
+@pytest.mark.parametrize("damage", ["delete", "corrupt", "truncate_manifest"])
+def test_active_artifact_damaged_falls_back_then_publish_recovers(
+    app: Flask,
+    client: FlaskClient,
+    published: ArtifactStore,
+    employee_headers: dict[str, str],
+    damage: str,
+) -> None:
+    version = published.active()
+    assert version is not None
+    _serving_fresh_worker(app)
+    ok = _suggest(client, employee_headers)
+    assert ok["model_version"] == version and ok["degraded"] is False
+
+    path = published.path_for(version)
+    if damage == "delete":
+        shutil.rmtree(path)
+    elif damage == "corrupt":
+        target = path / "embeddings.npy"
+        data = bytearray(target.read_bytes())
+        data[-1] ^= 0xFF
+        target.write_bytes(bytes(data))
+    else:
+        (path / "manifest.json").write_text("{not json")
+    _serving_fresh_worker(app)
+
+    degraded = _suggest(client, employee_headers)
+    assert degraded["degraded"] is True
+    assert degraded["model_version"] == "fallback"
+    ready = client.get("/readyz")
+    assert ready.status_code == 503 and ready.headers["Retry-After"]
+    assert any(version in r for r in ready.get_json()["reasons"]), ready.get_json()
+
+    new_version = _publish_new(app)  # publishing a new version recovers, with no restart
+    deadline = time.monotonic() + 10  # workers look at ACTIVE about once a second
+    recovered = _suggest(client, employee_headers)
+    while recovered["degraded"] and time.monotonic() < deadline:
+        time.sleep(0.25)
+        recovered = _suggest(client, employee_headers)
+    assert recovered["degraded"] is False
+    assert recovered["model_version"] == new_version
+
+
+def _run_killed(app: Flask, when: str) -> subprocess.CompletedProcess[str]:
+    """Run fit + publish in a child process that SIGKILLs itself at ``when``."""
+    script = textwrap.dedent(
+        f"""
+        import os, signal, sys
+        import numpy as np
+        from recommender import artifacts
+
+        WHEN = {when!r}
+        real_save, real_replace = np.save, os.replace
+        saved = []
+
+        def save(path, *a, **kw):
+            real_save(path, *a, **kw)
+            saved.append(path)
+            if WHEN == "mid-save" and len(saved) == 1:
+                os.kill(os.getpid(), signal.SIGKILL)
+
+        def replace(src, dst, *a, **kw):
+            if WHEN == "before-activate" and str(dst).endswith(artifacts.ACTIVE):
+                os.kill(os.getpid(), signal.SIGKILL)
+            return real_replace(src, dst, *a, **kw)
+
+        np.save = save
+        artifacts.np.save = save
+        artifacts.os.replace = replace
+
+        from backend import create_app
+        from training import commands
+
+        app = create_app({{
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": {app.config["SQLALCHEMY_DATABASE_URI"]!r},
+            "SECRET_KEY": "x" * 40,
+            "ARTIFACTS_DIR": {app.config["ARTIFACTS_DIR"]!r},
+            "ENCODER": {app.config["ENCODER"]!r},
+            "RECOMMENDER_WARMUP": False,
+        }})
+        with app.app_context():
+            result = commands.fit("v-killed-" + WHEN, None, 200)
+            commands.publish(result.version, force=True)
+        print("completed")
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HERALD_")}
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize("when", ["mid-save", "before-activate"])
+def test_publish_killed_half_way_leaves_previous_version_active_and_intact(
+    app: Flask,
+    client: FlaskClient,
+    published: ArtifactStore,
+    employee_headers: dict[str, str],
+    when: str,
+) -> None:
+    before = published.active()
+    assert before is not None
+    manifest_before = published.read_manifest(before)
+    versions_before = published.list_versions()
+
+    from backend.extensions import db
+
+    db.session.commit()  # the child reads the same database
+    done = _run_killed(app, when)
+    assert done.returncode == -9, (done.returncode, done.stdout, done.stderr[-2000:])
+    assert "completed" not in done.stdout
+
+    assert published.active() == before
+    assert published.read_manifest(before) == manifest_before
+    published.load(before)  # every checksum still matches
+    if when == "mid-save":
+        # The half-written directory is a hidden temp dir, never listed as a version.
+        assert published.list_versions() == versions_before
+    _serving_fresh_worker(app)
+    served = _suggest(client, employee_headers)
+    assert served["model_version"] == before and served["degraded"] is False
+
+
+@pytest.fixture
+def tiny_artifacts_disk(app: Flask, tmp_path: Path) -> Iterator[Path]:
+    """A 1 MiB tmpfs for the artifacts (real ENOSPC); skipped where mounting is not allowed."""
+    mnt = tmp_path / "tiny"
+    mnt.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+def test_full_disk_publish_fails_clearly_and_activates_nothing(
+    app: Flask,
+    client: FlaskClient,
+    content_headers: dict[str, str],
+    employee_headers: dict[str, str],
+    tiny_artifacts_disk: Path,
+) -> None:
+    _articles(client, content_headers, n=4)
+    app.config["ARTIFACTS_DIR"] = str(tiny_artifacts_disk)
+    store = ArtifactStore(tiny_artifacts_disk)
+    first = _publish_new(app)  # fits in 1 MiB
+    # Fill the disk, leaving a few bytes.
+    filler = tiny_artifacts_disk / "filler"
+    with filler.open("wb", buffering=0) as fh:
+        try:
+            while True:
+                fh.write(b"\0" * 4096)
+        except OSError:
+            pass
+
+    from training import commands
+
+    with pytest.raises((ArtifactError, RecommenderError, OSError)) as info:
+        _publish_new(app)
+    message = str(info.value).lower()
+    assert "space" in message or "disk" in message or "full" in message, message
+    assert store.active() == first
+    store.load(first)
+    assert store.list_versions() == [first]
+    assert not [p for p in (tiny_artifacts_disk / "versions").iterdir() if p.name != first] or all(
+        p.name.startswith(".")
+        for p in (tiny_artifacts_disk / "versions").iterdir()
+        if p.name != first
+    )
+    _serving_fresh_worker(app)
+    served = _suggest(client, employee_headers)
+    assert served["model_version"] == first and not served["degraded"]
+    _ = commands
+    _ = ACTIVE
