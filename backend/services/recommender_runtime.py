@@ -36,7 +36,7 @@ from backend.extensions import db
 from backend.models import Article, ArticleEmbedding, Campaign, utcnow
 from recommender.artifacts import ArtifactStore, ModelArtifact
 from recommender.encoders import Encoder, get_encoder
-from recommender.engine import Catalog
+from recommender.engine import Catalog, limit_blas_threads
 from recommender.errors import ArtifactError, EncoderUnavailableError
 from recommender.ranker import EngagementRanker
 from recommender.text import article_text, content_hash
@@ -203,6 +203,7 @@ def runtime(app: Flask | None = None) -> Runtime:
         app = current_app._get_current_object()  # type: ignore[attr-defined]  # the real app
     rt = app.extensions.get(EXTENSION_KEY)
     if rt is None:
+        limit_blas_threads(int(app.config.get("RECOMMENDER_BLAS_THREADS", 1)))
         rt = Runtime(
             str(app.config["ARTIFACTS_DIR"]),
             str(app.config.get("ENCODER", "minilm")),

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from recommender.encoders import Encoder, get_encoder
-from recommender.engine import Catalog, Request, recommend
+from recommender.engine import Catalog, Request, limit_blas_threads, recommend
 from recommender.ranker import EngagementRanker
 from recommender.text import article_text, content_hash, context_text
 
@@ -220,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.getLogger("herald.request").setLevel(logging.WARNING)
     encoder = get_encoder(args.encoder)
+    limit_blas_threads(1)  # as a serving worker does (backend.services.recommender_runtime)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     http_sizes = [int(s) for s in args.http_sizes.split(",") if s]
     print(f"encoder {encoder.name}, {os.cpu_count()} CPUs, {args.requests} requests per cell")
