@@ -10,6 +10,8 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
 export FLASK_APP := wsgi
+# The unpacked extension's pinned id (extension/manifest.json "key"): its API calls use CORS.
+export HERALD_CORS_ORIGINS ?= chrome-extension://igifplgkdcfdegnckjjgmahmilgcdbpk
 
 STAMP := $(VENV)/.installed
 DEPS := pyproject.toml
