@@ -15,15 +15,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from pydantic import ValidationError
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from backend.console import queries
-from backend.console.auth import login_required
+from backend.console.auth import current_user, login_required
 from backend.console.blueprint import bp
 from backend.console.i18n import t
 from backend.errors import APIError
 from backend.models import utcnow
-from backend.schemas.analytics import Report
+from backend.openapi import validation_details
+from backend.schemas.analytics import EmvSettings, Report
 from backend.services import analytics as an
 
 TOP_N = 10
@@ -651,10 +654,37 @@ def analytics_dashboard(name: str) -> str:
         "console/analytics_dashboard.html",
         scope=scope,
         board=build(scope),
+        emv_settings=an.emv_settings() if name == "emv" else None,
         teams=queries.teams(),
         names=list(DASHBOARDS),
         current=name,
     )
+
+
+@bp.route("/analytics/emv/settings", methods=["POST"])
+@login_required(("admin",))
+def analytics_emv_settings() -> WerkzeugResponse:
+    """Admins change the earned-media value parameters (the API's PUT, same validation)."""
+    form = request.form
+    try:
+        data = EmvSettings.model_validate(
+            {
+                "currency": form.get("currency", "").strip().upper(),
+                "cpc": form.get("cpc", ""),
+                "cpm": form.get("cpm", ""),
+                "value_per_reaction": form.get("value_per_reaction", ""),
+                "impressions_per_reach": form.get("impressions_per_reach", ""),
+            }
+        )
+    except ValidationError as exc:
+        details = "; ".join(f"{d['field']}: {d['message']}" for d in validation_details(exc))
+        flash(t("an.emv.settings_invalid") + " " + details, "error")
+    else:
+        user = current_user()
+        an.update_emv_settings(data, user.id if user else None)
+        flash(t("an.emv.settings_saved"), "ok")
+    back = request.form.get("next", "")
+    return redirect(back if back.startswith("/console/") else url_for("console.analytics"))
 
 
 @bp.route("/analytics/<name>.csv")

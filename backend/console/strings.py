@@ -465,6 +465,13 @@ STRINGS: dict[str, tuple[str, str]] = {
         "No value yet: it grows with clicks, reach and reactions.",
         "Ingen værdi endnu: den vokser med klik, rækkevidde og reaktioner.",
     ),
+    "an.emv.settings": ("How the value is computed", "Sådan beregnes værdien"),
+    "an.emv.cpc": ("Cost per click", "Pris pr. klik"),
+    "an.emv.cpm": ("Cost per 1,000 impressions", "Pris pr. 1.000 visninger"),
+    "an.emv.vpr": ("Value per reaction", "Værdi pr. reaktion"),
+    "an.emv.ipr": ("Impressions per reached person", "Visninger pr. nået person"),
+    "an.emv.settings_saved": ("The EMV settings were saved.", "EMV-indstillingerne er gemt."),
+    "an.emv.settings_invalid": ("Not saved:", "Ikke gemt:"),
     "an.emv.formula": (
         "EMV = {cpc} × clicks + {cpm} × potential impressions / 1000 + {vpr} × reactions "
         "({currency}; potential impressions = potential reach × {ipr}).",

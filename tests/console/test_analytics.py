@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
@@ -204,3 +205,31 @@ def test_danish_number_format(
     html = console.get("/console/analytics/reach?" + _range()).get_data(as_text=True)
     assert _metric(html, "potential_reach") == "1.000"
     assert "Rækkevidde" in html
+
+
+def test_admin_changes_the_emv_formula(admin_console: FlaskClient, admin_post: Any) -> None:
+    html = admin_console.get("/console/analytics/emv").get_data(as_text=True)
+    assert 'id="emv-settings"' in html
+    resp = admin_post(
+        "/console/analytics/emv/settings",
+        {
+            "currency": "eur",
+            "cpc": "1.5",
+            "cpm": "10",
+            "value_per_reaction": "0.5",
+            "impressions_per_reach": "2",
+            "next": "/console/analytics/emv",
+        },
+    )
+    assert resp.status_code == 302 and resp.headers["Location"] == "/console/analytics/emv"
+    html = admin_console.get("/console/analytics/emv").get_data(as_text=True)
+    assert "EMV = 1.50 × clicks + 10.00 × potential impressions" in html and "EUR" in html
+    resp = admin_post("/console/analytics/emv/settings", {"currency": "euro", "cpc": "-1"})
+    assert "Not saved:" in admin_console.get(resp.headers["Location"]).get_data(as_text=True)
+
+
+def test_content_users_see_but_cannot_change_the_emv_formula(
+    console: FlaskClient, post: Any
+) -> None:
+    assert 'id="emv-settings"' not in console.get("/console/analytics/emv").get_data(as_text=True)
+    assert post("/console/analytics/emv/settings", {"cpc": "1"}).status_code == 403
