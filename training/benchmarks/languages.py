@@ -1,0 +1,146 @@
+"""Danish and English retrieval per encoder: ``python -m training.benchmarks.languages``.
+
+Issue 3 asks which encoder to deploy where the content is Danish. This measures it on the demo
+company's catalog (``backend.demo.topics``: 11 topics, 8 formats + 1 case study each, written in
+both languages), without a database:
+
+* Corpus per language: one article per (topic, format) plus the topic's case study, embedded as
+  serving embeds articles (``recommender.text.article_text``: title, summary, lead of the body;
+  the lead is the format's opening and the topic's *first* paragraph).
+* Queries, as contexts (``kind="query"``):
+  - ``post``: a LinkedIn-post-like question built from the topic's phrases, per language;
+  - ``paragraph``: each of the topic's other paragraphs (never in any article's embedded text).
+* Relevant: every corpus article on the query's topic (9 per topic and language).
+* Pairs: English page → English articles, Danish → Danish, and across (a Danish reader on an
+  English page, and the reverse).
+
+Metrics: Recall@10 (share of the topic's 9 articles in the top 10), MRR (first on-topic article),
+P@5. Printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from recommender.encoders import Encoder, get_encoder
+from recommender.text import article_text, context_text
+
+LANGS = ("en", "da")
+PAIRS = (("en", "en"), ("da", "da"), ("en", "da"), ("da", "en"))
+SLOTS = {"n": 7, "n2": 25, "year": 2026}
+POST = {
+    "en": "{Name} is on our agenda this quarter. How do you approach {action}? We would love to "
+    "hear from anyone with experience of {projects}.",
+    "da": "{Name} står højt på vores dagsorden i dette kvartal. Hvordan griber I det an, når I "
+    "{action}? Vi vil gerne høre fra alle med erfaring med {projects}.",
+}
+
+
+@dataclass
+class Corpus:
+    texts: list[str]
+    topics: list[str]
+
+
+def corpus(lang: str) -> Corpus:
+    from backend.demo.topics import FORMATS, TOPICS
+
+    texts, topics = [], []
+    for topic in TOPICS:
+        phrases = {**(topic.en if lang == "en" else topic.da), **SLOTS}
+        first = (topic.paragraphs_en if lang == "en" else topic.paragraphs_da)[0]
+        for fmt in FORMATS:
+            title_t, summary_t = (fmt[1], fmt[2]) if lang == "en" else (fmt[3], fmt[4])
+            opening = fmt[5] if lang == "en" else fmt[6]
+            title = title_t.format(**phrases)
+            texts.append(
+                article_text(
+                    title[0].upper() + title[1:],
+                    summary_t.format(**phrases),
+                    f"{opening}\n\n{first}",
+                )  # fmt: skip
+            )
+            topics.append(topic.key)
+        title, summary = topic.case_en if lang == "en" else topic.case_da
+        texts.append(article_text(title, summary, first))
+        topics.append(topic.key)
+    return Corpus(texts, topics)
+
+
+def queries(lang: str, kind: str) -> tuple[list[str], list[str]]:
+    from backend.demo.topics import TOPICS
+
+    texts, topics = [], []
+    for topic in TOPICS:
+        if kind == "post":
+            texts.append(POST[lang].format(**(topic.en if lang == "en" else topic.da)))
+            topics.append(topic.key)
+        else:
+            for paragraph in (topic.paragraphs_en if lang == "en" else topic.paragraphs_da)[1:]:
+                texts.append(paragraph)
+                topics.append(topic.key)
+    return [context_text(t) for t in texts], topics
+
+
+@dataclass
+class Scores:
+    recall10: float
+    mrr: float
+    p5: float
+    n: int
+
+
+def evaluate(q: np.ndarray, q_topics: list[str], docs: np.ndarray, d_topics: list[str]) -> Scores:
+    sims = q @ docs.T
+    rec, rr, p5 = [], [], []
+    d_top = np.array(d_topics)
+    for i, topic in enumerate(q_topics):
+        order = np.argsort(-sims[i], kind="stable")
+        hits = d_top[order] == topic
+        total = int((d_top == topic).sum())
+        rec.append(float(hits[:10].sum()) / total)
+        first = int(np.argmax(hits)) if hits.any() else None
+        rr.append(0.0 if first is None else 1.0 / (first + 1))
+        p5.append(float(hits[:5].mean()))
+    return Scores(float(np.mean(rec)), float(np.mean(rr)), float(np.mean(p5)), len(q_topics))
+
+
+def run(encoder: Encoder) -> list[str]:
+    docs = {}
+    t0 = time.perf_counter()
+    for lang in LANGS:
+        c = corpus(lang)
+        docs[lang] = (encoder.encode(c.texts, kind="passage"), c.topics)
+    lines = []
+    for kind in ("post", "paragraph"):
+        for q_lang, d_lang in PAIRS:
+            texts, topics = queries(q_lang, kind)
+            q = encoder.encode(texts, kind="query")
+            s = evaluate(q, topics, *docs[d_lang])
+            lines.append(
+                f"| {encoder.name} | {kind} | {q_lang} → {d_lang} | {s.n} | {s.recall10:.3f} |"
+                f" {s.mrr:.3f} | {s.p5:.3f} |"
+            )
+            print(lines[-1], flush=True)
+    print(f"  ({encoder.name}: {time.perf_counter() - t0:.0f} s)")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m training.benchmarks.languages")
+    parser.add_argument("--encoders", default="minilm,e5", help="comma-separated")
+    args = parser.parse_args(argv)
+    print("| Encoder | Queries | Page → articles | Queries | Recall@10 | MRR | P@5 |")
+    print("|---|---|---|---|---|---|---|")
+    for name in args.encoders.split(","):
+        run(get_encoder(name.strip(), num_threads=None))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
