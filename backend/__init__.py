@@ -28,6 +28,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
 
     from backend.auth import rate_limit_key
 

@@ -1,4 +1,4 @@
-"""Configuration: defaults, then ``HERALD_*`` environment variables, then the mapping given to create_app.
+"""Configuration: defaults, then ``HERALD_*`` environment variables, then create_app's mapping.
 
 Production (``HERALD_ENV=production``) refuses to start with the default secret or with debug on.
 """
@@ -45,6 +45,9 @@ DEFAULTS: dict[str, Any] = {
     "METRICS_TOKEN": None,  # bearer token that may read /metrics from any address
     "METRICS_ALLOWED_IPS": ["127.0.0.1", "::1"],  # addresses that may read /metrics without it
     "CLICK_RETENTION_MONTHS": 13,
+    # Reverse proxies in front of the app (load balancer = 1): trust that many X-Forwarded-* hops,
+    # so rate limits and click counting see the client's address, not the proxy's.
+    "PROXY_COUNT": 0,
 }
 
 # Environment variables that may be set as HERALD_<NAME> (plus DATABASE_URL / REDIS_URL).
@@ -73,6 +76,7 @@ _ENV_TYPES: dict[str, type] = {
     "METRICS_TOKEN": str,
     "METRICS_ALLOWED_IPS": list,
     "CLICK_RETENTION_MONTHS": int,
+    "PROXY_COUNT": int,
 }
 
 

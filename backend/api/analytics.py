@@ -28,6 +28,7 @@ from backend.schemas.analytics import (
     TrafficQuery,
 )
 from backend.services import analytics as svc
+from backend.services import privacy
 
 bp = Blueprint("analytics", __name__)
 
@@ -35,6 +36,7 @@ _CSV_RESPONSES = {200: "JSON, or CSV with a header row when format=csv or Accept
 
 
 def _scope(query: AnalyticsQuery) -> tuple[svc.Period, svc.Filters]:
+    privacy.check_scope(getattr(query, "by", None), query.team, query.department)
     period = svc.resolve_period(query.start, query.end)
     filters = svc.Filters(department=query.department, team=query.team, campaign_id=query.campaign)
     return period, filters
@@ -66,6 +68,7 @@ def csv_response(name: str, columns: list[str], rows: list[dict[str, Any]]) -> R
 
 
 def _answer(report: Report, query: AnalyticsQuery) -> Report | Response:
+    report.rows, report.totals = privacy.enforce_report(report.by, report.rows, report.totals)
     if wants_csv(query):
         return csv_response(f"{report.report}-by-{report.by}", report.columns, report.rows)
     return report
@@ -122,6 +125,9 @@ def shares(query: ShareQuery) -> Report | Response:
 def participation(query: AnalyticsQuery) -> ParticipationReport | Response:
     """% of active employees who shared at least once: the period, week by week, per team."""
     result = svc.participation(*_scope(query))
+    council = privacy.works_council()
+    if council.enabled:
+        result.teams = [t for t in result.teams if t.active_employees >= council.min_group_size]
     if wants_csv(query):
         rows = [w.model_dump(mode="json") for w in result.weeks]
         return csv_response(
@@ -151,6 +157,7 @@ def conversions(query: ConversionQuery) -> Report | Response:
 )
 def ambassadors(query: AnalyticsQuery) -> AmbassadorReport | Response:
     """Ambassador discovery: employees ranked by activity, network size and fit with the themes."""
+    privacy.check_scope("employee", None, None)  # a per-person ranking
     result = svc.ambassadors(*_scope(query), query.limit)
     if wants_csv(query):
         cols = [

@@ -32,7 +32,7 @@ from flask import Flask, current_app
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import delete, func, select, update
 
-from backend.errors import Conflict, NotFound
+from backend.errors import Conflict, Forbidden, NotFound
 from backend.extensions import db
 from backend.models import (
     AuditLog,
@@ -392,6 +392,62 @@ def team_sizes(teams: Iterable[str] | None = None) -> dict[str, int]:
     if teams is not None:
         stmt = stmt.where(Employee.team.in_(list(teams)))
     return {team: int(n) for team, n in db.session.execute(stmt)}
+
+
+def group_size(team: str | None = None, department: str | None = None) -> int:
+    """Active employees matching the given team and/or department filter."""
+    stmt = select(func.count()).select_from(Employee).where(Employee.is_active.is_(True))
+    if team:
+        stmt = stmt.where(Employee.team == team)
+    if department:
+        stmt = stmt.where(Employee.department == department)
+    return int(db.session.scalar(stmt) or 0)
+
+
+def check_scope(
+    by: str | None, team: str | None, department: str | None, council: WorksCouncil | None = None
+) -> None:
+    """Refuse (403) what works-council mode forbids: per-person views and too-small filters."""
+    council = council or works_council()
+    if not council.enabled:
+        return
+    if by is not None and not grouping_allowed(by, council):
+        raise Forbidden(
+            "works-council mode: analytics show only team-level aggregates, not per-person views"
+        )
+    if (team or department) and group_size(team, department) < council.min_group_size:
+        raise Forbidden(
+            "works-council mode: the selected group has fewer than "
+            f"{council.min_group_size} employees"
+        )
+
+
+def enforce_report(
+    by: str, rows: list[dict[str, Any]], totals: dict[str, Any], council: WorksCouncil | None = None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Drop team/department rows under the minimum group size and recompute the totals from
+    the rows kept, so a small group's numbers cannot be recovered as total minus the rest."""
+    council = council or works_council()
+    if not council.enabled or by not in ("team", "department"):
+        return rows, totals
+    column = Employee.team if by == "team" else Employee.department
+    sizes = {
+        str(key): int(n)
+        for key, n in db.session.execute(
+            select(column, func.count()).where(Employee.is_active.is_(True)).group_by(column)
+        )
+    }
+    kept = enforce_group_size(rows, lambda r: sizes.get(str(r.get("key", "")), 0), council)
+    if len(kept) == len(rows):
+        return rows, totals
+    new_totals: dict[str, Any] = {}
+    for key, value in totals.items():
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if all(isinstance(r.get(key), int | float) for r in kept):
+                new_totals[key] = sum(r[key] for r in kept)
+                continue
+        new_totals[key] = None
+    return kept, new_totals
 
 
 # --- CLI -------------------------------------------------------------------------------------

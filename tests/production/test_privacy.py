@@ -232,3 +232,41 @@ def test_works_council_setting_and_group_size(
     assert privacy.enforce_group_size(rows, "members") == [rows[0]]
     assert not privacy.grouping_allowed("employee")
     assert privacy.grouping_allowed("team")
+
+
+def test_works_council_mode_in_analytics(
+    client: FlaskClient,
+    make_employee: Callable[..., Employee],
+    admin_headers: dict[str, str],
+    content_headers: dict[str, str],
+) -> None:
+    for i in range(5):
+        make_employee(team="Big", department="Sales", email=f"big{i}@example.com")
+    for i in range(2):
+        make_employee(team="Tiny", department="Legal", email=f"tiny{i}@example.com")
+
+    def get(path: str) -> Any:
+        return client.get(path, headers=content_headers)
+
+    assert get("/api/v1/analytics/shares?by=employee").status_code == 200  # mode off
+    client.put(
+        "/api/v1/privacy/works-council",
+        json={"enabled": True, "min_group_size": 5},
+        headers=admin_headers,
+    )
+    for path in (
+        "/api/v1/analytics/shares?by=employee",
+        "/api/v1/analytics/traffic?by=employee",
+        "/api/v1/analytics/ambassadors",
+        "/api/v1/analytics/shares?by=day&team=Tiny",
+        "/api/v1/analytics/overview?department=Legal",
+    ):
+        resp = get(path)
+        assert resp.status_code == 403, (path, resp.status_code)
+        assert resp.get_json()["error"]["message"].startswith("works-council mode:"), path
+    resp = get("/api/v1/analytics/shares?by=team")
+    assert resp.status_code == 200, resp.get_json()
+    assert "Tiny" not in [row["key"] for row in resp.get_json()["rows"]]
+    assert get("/api/v1/analytics/shares?by=day&team=Big").status_code == 200
+    teams = get("/api/v1/analytics/participation").get_json()["teams"]
+    assert "Tiny" not in [t["team"] for t in teams]

@@ -175,3 +175,24 @@ def test_requests_are_counted_per_route_template(client: FlaskClient, route: str
     client.get(route)
     text = client.get("/metrics").get_data(as_text=True)
     assert f'route="{route}"' in text
+
+
+def test_behind_a_proxy_the_client_address_counts(app_config: dict[str, object]) -> None:
+    from backend import create_app
+
+    app = create_app({**app_config, "PROXY_COUNT": 1})
+    seen: list[str | None] = []
+
+    @app.get("/_addr")
+    def _addr() -> str:
+        from flask import request
+
+        seen.append(request.remote_addr)
+        return "ok"
+
+    app.test_client().get(
+        "/_addr",
+        headers={"X-Forwarded-For": "198.51.100.7"},
+        environ_base={"REMOTE_ADDR": "10.0.0.2"},
+    )
+    assert seen == ["198.51.100.7"]
