@@ -492,6 +492,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Suggestions run on the popularity/freshness fallback:",
         "Forslagene kører på reserveløsningen (popularitet/friskhed):",
     ),
+    "rec.switching": (
+        "The API picks up a newly active version within a few seconds, without a restart.",
+        "API'et tager en ny aktiv version i brug inden for få sekunder, uden genstart.",
+    ),
     "rec.active_metrics": ("Active model's metrics", "Den aktive models målinger"),
     "rec.metric": ("Metric", "Måling"),
     "rec.value": ("Value", "Værdi"),

@@ -179,7 +179,7 @@ def test_retrain_publish_and_roll_back(
         assert page.locator("#active-version").inner_text() == version
         assert console_server.api("/api/v1/models")["active"] == version
     assert versions[0] != versions[1]
-    shot(page, "recommender", full_page=False)
+    shot(page, "recommender")
     page.get_by_role("button", name="Roll back to the previous version").click()
     page.wait_for_url(console_server.url("/console/recommender"))
     assert page.locator("#active-version").inner_text() == versions[0]
