@@ -12,10 +12,11 @@ import datetime as dt
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy import ColumnElement, Select, distinct, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -27,6 +28,7 @@ from backend.models import (
     Article,
     Campaign,
     Click,
+    ClickDailyAggregate,
     Conversion,
     Employee,
     ProfileSnapshot,
@@ -51,7 +53,7 @@ from backend.schemas.analytics import (
     ValueByCurrency,
     WeekParticipation,
 )
-from backend.services import audit
+from backend.services import audit, rollups
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 731
@@ -95,6 +97,40 @@ def _utc_week_default(element: utc_week, compiler: SQLCompiler, **kw: Any) -> st
 @compiles(utc_week, "sqlite")
 def _utc_week_sqlite(element: utc_week, compiler: SQLCompiler, **kw: Any) -> str:
     # 'weekday 0' moves forward to Sunday (or stays), -6 days lands on that week's Monday.
+    return f"date({compiler.process(element.clauses, **kw)}, 'weekday 0', '-6 days')"
+
+
+class date_day(FunctionElement[str]):  # noqa: N801
+    """A DATE column as 'YYYY-MM-DD'."""
+
+    type = sa.String()
+    inherit_cache = True
+
+
+class date_week(FunctionElement[str]):  # noqa: N801
+    """The Monday starting the ISO week of a DATE column as 'YYYY-MM-DD'."""
+
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(date_day)
+def _date_day_default(element: date_day, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM-DD')"
+
+
+@compiles(date_day, "sqlite")
+def _date_day_sqlite(element: date_day, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"({compiler.process(element.clauses, **kw)})"  # stored as 'YYYY-MM-DD'
+
+
+@compiles(date_week)
+def _date_week_default(element: date_week, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"to_char(date_trunc('week', {compiler.process(element.clauses, **kw)}), 'YYYY-MM-DD')"
+
+
+@compiles(date_week, "sqlite")
+def _date_week_sqlite(element: date_week, compiler: SQLCompiler, **kw: Any) -> str:
     return f"date({compiler.process(element.clauses, **kw)}, 'weekday 0', '-6 days')"
 
 
@@ -169,6 +205,10 @@ class _Fact:
 
 
 CLICK = _Fact("click", Click.created_at, TrackedLink.employee_id, TrackedLink.article_id, None)
+# Clicks rolled up per (UTC day, link): see backend/services/rollups.py.
+CLICK_DAY = _Fact(
+    "click_day", ClickDailyAggregate.day, TrackedLink.employee_id, TrackedLink.article_id, None
+)
 SHARE = _Fact("share", Share.created_at, Share.employee_id, Share.article_id, None)
 CONVERSION = _Fact(
     "conversion",
@@ -182,6 +222,12 @@ CONVERSION = _Fact(
 def _base(fact: _Fact, *cols: Any) -> Select[Any]:
     if fact is CLICK:
         return select(*cols).select_from(Click).join(TrackedLink, TrackedLink.id == Click.link_id)
+    if fact is CLICK_DAY:
+        return (
+            select(*cols)
+            .select_from(ClickDailyAggregate)
+            .join(TrackedLink, TrackedLink.id == ClickDailyAggregate.link_id)
+        )
     if fact is SHARE:
         return select(*cols).select_from(Share)
     return select(*cols).select_from(Conversion)
@@ -196,6 +242,7 @@ class _Query:
     filters: Filters
     by: str | None = None
     employee_id: int | None = None
+    where: tuple[ColumnElement[bool], ...] = ()
 
     def campaign_col(self) -> Any:
         return self.fact.campaign_col if self.fact.campaign_col is not None else Article.campaign_id
@@ -205,10 +252,10 @@ class _Query:
         f = self.fact
         match self.by:
             case "day":
-                d = utc_day(f.time_col)
+                d = date_day(f.time_col) if f is CLICK_DAY else utc_day(f.time_col)
                 return d, d
             case "week":
-                w = utc_week(f.time_col)
+                w = date_week(f.time_col) if f is CLICK_DAY else utc_week(f.time_col)
                 return w, w
             case "article":
                 return f.article_col, Article.title
@@ -223,7 +270,7 @@ class _Query:
             case "department":
                 return Employee.department, Employee.department
             case "network":
-                col = TrackedLink.network if f is CLICK else Share.network
+                col = Share.network if f is SHARE else TrackedLink.network
                 return col, col
         raise ValueError(f"unknown dimension {self.by!r}")
 
@@ -256,9 +303,16 @@ class _Query:
             stmt = stmt.outerjoin(Campaign, Campaign.id == self.campaign_col())
         if "employee" in need:
             stmt = stmt.outerjoin(Employee, Employee.id == self.fact.employee_col)
-        stmt = stmt.where(
-            self.fact.time_col >= self.period.start, self.fact.time_col < self.period.end
-        )
+        if self.fact is CLICK_DAY:  # whole days: the period is day-aligned
+            stmt = stmt.where(
+                ClickDailyAggregate.day >= self.period.start.date(),
+                ClickDailyAggregate.day < self.period.end.date(),
+            )
+        else:
+            stmt = stmt.where(
+                self.fact.time_col >= self.period.start, self.fact.time_col < self.period.end
+            )
+        stmt = stmt.where(*self.where)
         if self.filters.department is not None:
             stmt = stmt.where(Employee.department == self.filters.department)
         if self.filters.team is not None:
@@ -267,20 +321,94 @@ class _Query:
             stmt = stmt.where(self.campaign_col() == self.filters.campaign_id)
         if self.employee_id is not None:
             stmt = stmt.where(self.fact.employee_col == self.employee_id)
-        if self.fact is CLICK:
-            stmt = stmt.where(Click.is_bot == sa.false())
         if grouped and dims:
             stmt = stmt.group_by(*dims)
         return stmt
 
 
 def unique_clicks_expr() -> ColumnElement[int]:
-    """Distinct (UTC day, visitor hash) pairs; clicks without a hash are not counted as unique."""
-    pair = sa.case(
-        (Click.visitor_hash != "", utc_day(Click.created_at) + ":" + Click.visitor_hash),
-        else_=None,
+    """Distinct (UTC day, link, visitor hash) among human clicks: the sum of each link's daily
+    unique visitors. Clicks without a hash are not counted as unique."""
+    key = (
+        utc_day(Click.created_at)
+        + ":"
+        + sa.cast(Click.link_id, sa.String)
+        + ":"
+        + Click.visitor_hash
     )
-    return func.count(distinct(pair))
+    human_visitor = sa.and_(Click.is_bot == sa.false(), Click.visitor_hash != "")
+    return func.count(distinct(sa.case((human_visitor, key), else_=None)))
+
+
+def _day_floor(moment: dt.datetime) -> dt.datetime:
+    return rollups.day_start(moment.astimezone(dt.UTC).date())
+
+
+def _segments(q: _Query) -> list[_Query]:
+    """``q`` split into rolled-up whole days (read from the aggregates) and the rest (raw clicks).
+
+    Whole UTC days of the period before the rollup's ``through`` day come from
+    ``click_daily_aggregates``; the partial first and last days, today, and any click above the
+    high-water mark (arrived since the rollup) come from ``clicks``. The rollup runs first when
+    anything is new (cheap otherwise).
+    """
+    if not current_app.config.get("ANALYTICS_ROLLUPS", True):
+        return [q]
+    state = rollups.ensure_rolled_up()
+    if state.through is None:
+        return [q]
+    start, end = q.period.start, q.period.end
+    d0 = _day_floor(start)
+    if d0 < start:
+        d0 += dt.timedelta(days=1)
+    d1 = min(_day_floor(end), rollups.day_start(state.through))
+    if d0 >= d1:
+        return [q]
+    parts = [replace(q, fact=CLICK_DAY, period=Period(d0, d1))]
+    if start < d0:
+        parts.append(replace(q, period=Period(start, d0)))
+    if d1 < end:
+        parts.append(replace(q, period=Period(d1, end)))
+    late = (Click.id > state.high_water,)
+    parts.append(replace(q, period=Period(d0, d1), where=(*q.where, *late)))
+    return parts
+
+
+def click_measures(q: _Query) -> dict[Any, dict[str, Any]]:
+    """Per key of ``q.by`` (one key None without ``by``): human clicks, unique clicks, bot clicks.
+
+    Sums the rolled-up days and the raw clicks (see ``_segments``); the numbers equal those
+    computed from raw clicks alone.
+    """
+    out: dict[Any, dict[str, Any]] = {}
+    if q.by is None:
+        out[None] = {"label": None, "clicks": 0, "unique_clicks": 0, "bot_clicks": 0}
+    agg = ClickDailyAggregate
+    is_bot = Click.is_bot == sa.true()
+    for part in _segments(q):
+        cols: tuple[ColumnElement[Any], ...]
+        if part.fact is CLICK_DAY:
+            cols = (
+                func.sum(agg.clicks - agg.bot_clicks),
+                func.sum(agg.unique_visitors),
+                func.sum(agg.bot_clicks),
+            )
+        else:
+            cols = (
+                func.sum(sa.case((is_bot, 0), else_=1)),
+                unique_clicks_expr(),
+                func.sum(sa.case((is_bot, 1), else_=0)),
+            )
+        stmt = part.select(cols[0].label("clicks"), cols[1].label("uniq"), cols[2].label("bots"))
+        for r in db.session.execute(stmt):
+            key, label = (r.key, r.label) if q.by is not None else (None, None)
+            slot = out.setdefault(
+                key, {"label": label, "clicks": 0, "unique_clicks": 0, "bot_clicks": 0}
+            )
+            slot["clicks"] += int(r.clicks or 0)
+            slot["unique_clicks"] += int(r.uniq or 0)
+            slot["bot_clicks"] += int(r.bots or 0)
+    return out
 
 
 def latest_engagement(before: dt.datetime | None = None) -> Any:
@@ -314,10 +442,11 @@ def latest_engagement(before: dt.datetime | None = None) -> Any:
 
 
 def click_counts(q: _Query) -> dict[Any, dict[str, Any]]:
-    stmt = q.select(func.count(Click.id).label("clicks"), unique_clicks_expr().label("unique"))
+    """Human clicks and unique clicks per key of ``q.by`` (keys with human clicks only)."""
     return {
-        r.key: {"label": r.label, "clicks": int(r.clicks), "unique_clicks": int(r.unique)}
-        for r in db.session.execute(stmt)
+        k: {"label": v["label"], "clicks": v["clicks"], "unique_clicks": v["unique_clicks"]}
+        for k, v in click_measures(q).items()
+        if v["clicks"]
     }
 
 
@@ -382,11 +511,9 @@ def conversion_rows(q: _Query) -> list[dict[str, Any]]:
 def totals_clicks(
     period: Period, filters: Filters, employee_id: int | None = None
 ) -> dict[str, int]:
-    q = _Query(CLICK, period, filters, employee_id=employee_id)
-    row = db.session.execute(
-        q.select(func.count(Click.id), unique_clicks_expr(), grouped=False)
-    ).one()
-    return {"clicks": int(row[0]), "unique_clicks": int(row[1])}
+    """Human clicks, unique clicks and bot clicks of the period."""
+    t = click_measures(_Query(CLICK, period, filters, employee_id=employee_id))[None]
+    return {k: t[k] for k in ("clicks", "unique_clicks", "bot_clicks")}
 
 
 def totals_shares(
@@ -515,7 +642,8 @@ def traffic(period: Period, filters: Filters, by: str, limit: int) -> Report:
         }
         for k, v in counts.items()
     ]
-    totals: dict[str, Any] = dict(totals_clicks(period, filters))
+    ct = totals_clicks(period, filters)
+    totals: dict[str, Any] = {"clicks": ct["clicks"], "unique_clicks": ct["unique_clicks"]}
     rows = _sort(rows, by, "clicks")
     return _report(
         "traffic",
@@ -1041,18 +1169,7 @@ def top_articles(period: Period, filters: Filters, n: int = 5) -> list[TopArticl
 
 def bot_clicks(period: Period, filters: Filters) -> int:
     """Clicks flagged as bots or link-preview fetches (excluded everywhere else)."""
-    stmt = _base(CLICK, func.count(Click.id)).where(
-        Click.created_at >= period.start, Click.created_at < period.end, Click.is_bot == sa.true()
-    )
-    if filters.campaign_id is not None:
-        stmt = stmt.join(Article, Article.id == TrackedLink.article_id).where(
-            Article.campaign_id == filters.campaign_id
-        )
-    if filters.department is not None or filters.team is not None:
-        stmt = stmt.join(Employee, Employee.id == TrackedLink.employee_id).where(
-            *_employee_filter(filters)
-        )
-    return int(db.session.scalar(stmt) or 0)
+    return totals_clicks(period, filters)["bot_clicks"]
 
 
 def overview(period: Period, filters: Filters) -> Overview:
@@ -1070,7 +1187,7 @@ def overview(period: Period, filters: Filters) -> Overview:
         shares=st["shares"],
         clicks=ct["clicks"],
         unique_clicks=ct["unique_clicks"],
-        bot_clicks=bot_clicks(period, filters),
+        bot_clicks=ct["bot_clicks"],
         potential_reach=st["potential_reach"],
         reactions=st["reactions"],
         comments=st["comments"],

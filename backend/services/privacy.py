@@ -43,7 +43,7 @@ from backend.models import (
     TrackedLink,
     utcnow,
 )
-from backend.services import audit
+from backend.services import audit, rollups
 
 # Tables whose rows referencing an erased employee stay, now pointing at the anonymised row:
 # they are the facts that company-wide aggregates are computed from. The value lists the columns to
@@ -276,43 +276,9 @@ def apply_retention(
     if dry_run:
         n = db.session.scalar(select(func.count()).select_from(Click).where(old)) or 0
         return {"cutoff": cutoff.isoformat(), "clicks_aggregated": n, "dry_run": True}
-    total = 0
-    while True:
-        batch = db.session.execute(
-            select(Click.id, Click.link_id, Click.created_at, Click.is_bot, Click.visitor_hash)
-            .where(old)
-            .order_by(Click.id)
-            .limit(batch_size)
-        ).all()
-        if not batch:
-            break
-        counts: dict[tuple[dt.date, int], list[Any]] = {}
-        for _id, link_id, created, is_bot, visitor in batch:
-            slot = counts.setdefault((created.astimezone(dt.UTC).date(), link_id), [0, 0, set()])
-            slot[0] += 1
-            if is_bot:
-                slot[1] += 1
-            elif visitor:
-                slot[2].add(visitor)
-        for (day, link_id), (clicks, bots, visitors) in counts.items():
-            agg = db.session.scalar(
-                select(ClickDailyAggregate).where(
-                    ClickDailyAggregate.day == day, ClickDailyAggregate.link_id == link_id
-                )
-            )
-            if agg is None:
-                agg = ClickDailyAggregate(
-                    day=day, link_id=link_id, clicks=0, bot_clicks=0, unique_visitors=0
-                )
-                db.session.add(agg)
-            agg.clicks += clicks
-            agg.bot_clicks += bots
-            # Visitor hashes are salted per day, so a day's unique count is exact unless a day's
-            # clicks were split across batches; then it is a close upper bound.
-            agg.unique_visitors += len(visitors)
-        db.session.execute(delete(Click).where(Click.id.in_([row[0] for row in batch])))
-        db.session.commit()
-        total += len(batch)
+    # The daily rollup (backend/services/rollups.py) keeps click_daily_aggregates; it runs first,
+    # so only clicks already counted there are deleted.
+    total = rollups.delete_rolled_up_clicks(cutoff, batch_size=batch_size, now=now)
     return {"cutoff": cutoff.isoformat(), "clicks_aggregated": total, "dry_run": False}
 
 

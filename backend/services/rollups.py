@@ -1,0 +1,322 @@
+"""Daily click rollups: closed UTC days of raw clicks materialised per (day, tracked link).
+
+``click_daily_aggregates`` holds, per UTC day and tracked link, ``clicks`` (every recorded click,
+bots included), ``bot_clicks`` (the bot/prefetch part; human clicks = clicks - bot_clicks) and
+``unique_visitors`` (distinct non-empty visitor hashes among the human clicks). The visitor hash
+is salted per day, so a day's count is exact and unique clicks over a range are the sum of the
+daily counts (see docs/analytics.md).
+
+State (the ``settings`` row ``analytics.click_rollup``):
+
+* ``high_water``: every click with ``id <= high_water`` on a day before ``through`` is counted
+  in the aggregates; clicks above it are not yet (analytics read them raw);
+* ``through``: the first UTC day not rolled up (the day the last rollup ran: today is never
+  closed);
+* ``pruned_before``: raw clicks of days before it may have been deleted by retention; late
+  clicks for those days are added to the aggregate instead of recomputing it from raw rows.
+
+A rollup recomputes only the (day, link) groups touched by clicks above the high-water mark
+(whole days when many links are touched, and the days that closed since the last run), replacing
+those aggregate rows from the raw clicks ``id <= new high_water``, and moves the state on, all in
+one transaction. The state row is locked first (``SELECT ... FOR UPDATE`` on PostgreSQL; on
+SQLite the first write takes the database's single write lock), so two workers rolling up at
+once run one after the other and the second finds nothing left to do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from backend.extensions import db
+from backend.models import Click, ClickDailyAggregate, Setting, utcnow
+
+STATE_KEY = "analytics.click_rollup"
+# Above this many touched links in one day the whole day is recomputed in one grouped scan.
+WHOLE_DAY_LINKS = 200
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class RollupState:
+    high_water: int = 0
+    through: dt.date | None = None
+    pruned_before: dt.date | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "high_water": self.high_water,
+            "through": self.through.isoformat() if self.through else None,
+            "pruned_before": self.pruned_before.isoformat() if self.pruned_before else None,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any) -> RollupState:
+        if not isinstance(value, dict):
+            return cls()
+
+        def day(key: str) -> dt.date | None:
+            raw = value.get(key)
+            return dt.date.fromisoformat(raw) if isinstance(raw, str) else None
+
+        return cls(int(value.get("high_water") or 0), day("through"), day("pruned_before"))
+
+
+@dataclass(frozen=True)
+class RollupResult:
+    state: RollupState
+    days: int  # days (re)computed
+    groups: int  # aggregate rows written
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+
+def load_state() -> RollupState:
+    row = db.session.get(Setting, STATE_KEY)
+    return RollupState.from_json(row.value if row is not None else None)
+
+
+def _lock_state() -> RollupState:
+    """Create the state row if missing and lock it until the transaction ends."""
+    dialect = db.session.get_bind().dialect.name
+    values = {"key": STATE_KEY, "value": RollupState().to_json(), "updated_at": utcnow()}
+    ins: Any
+    if dialect == "postgresql":
+        ins = postgresql.insert(Setting).values(values).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        ins = sqlite.insert(Setting).values(values).on_conflict_do_nothing()
+    else:  # pragma: no cover - Herald runs on SQLite and PostgreSQL
+        raise RuntimeError(f"unsupported database {dialect!r}")
+    db.session.execute(ins)
+    value = db.session.execute(
+        select(Setting.value).where(Setting.key == STATE_KEY).with_for_update()
+    ).scalar_one()
+    return RollupState.from_json(value)
+
+
+def _save_state(state: RollupState) -> None:
+    db.session.execute(
+        sa.update(Setting)
+        .where(Setting.key == STATE_KEY)
+        .values(value=state.to_json(), updated_at=utcnow())
+    )
+
+
+def _counts(stmt: sa.Select[Any]) -> list[dict[str, Any]]:
+    return [
+        {"link_id": r[0], "clicks": int(r[1]), "bot_clicks": int(r[2] or 0), "unique": int(r[3])}
+        for r in db.session.execute(stmt)
+    ]
+
+
+def _grouped(day: dt.date, *where: Any) -> sa.Select[Any]:
+    human_visitor = sa.case(
+        (sa.and_(Click.is_bot == sa.false(), Click.visitor_hash != ""), Click.visitor_hash),
+        else_=None,
+    )
+    cols: list[Any] = [
+        Click.link_id,
+        func.count(Click.id),
+        func.sum(sa.case((Click.is_bot == sa.true(), 1), else_=0)),
+        func.count(sa.distinct(human_visitor)),
+    ]
+    return (
+        select(*cols)
+        .where(
+            Click.created_at >= day_start(day),
+            Click.created_at < day_start(day + dt.timedelta(days=1)),
+            *where,
+        )
+        .group_by(Click.link_id)
+    )
+
+
+def _insert(day: dt.date, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        db.session.execute(
+            sa.insert(ClickDailyAggregate),
+            [
+                {
+                    "day": day,
+                    "link_id": r["link_id"],
+                    "clicks": r["clicks"],
+                    "bot_clicks": r["bot_clicks"],
+                    "unique_visitors": r["unique"],
+                    "created_at": utcnow(),
+                }
+                for r in rows
+            ],
+        )
+
+
+def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
+    items = sorted(ids)
+    for i in range(0, len(items), _CHUNK):
+        yield items[i : i + _CHUNK]
+
+
+def _replace(day: dt.date, links: set[int] | None, high_water: int) -> int:
+    """Recompute (day, link) groups from raw clicks ``id <= high_water``; None: the whole day."""
+    upto = Click.id <= high_water
+    if links is None:
+        rows = _counts(_grouped(day, upto))
+        db.session.execute(delete(ClickDailyAggregate).where(ClickDailyAggregate.day == day))
+        _insert(day, rows)
+        return len(rows)
+    written = 0
+    for chunk in _chunks(links):
+        rows = _counts(_grouped(day, upto, Click.link_id.in_(chunk)))
+        db.session.execute(
+            delete(ClickDailyAggregate).where(
+                ClickDailyAggregate.day == day, ClickDailyAggregate.link_id.in_(chunk)
+            )
+        )
+        _insert(day, rows)
+        written += len(rows)
+    return written
+
+
+def _add_late(day: dt.date, links: set[int], low: int, high: int) -> int:
+    """Add clicks ``low < id <= high`` to a day whose raw rows retention may have deleted.
+
+    Their unique visitors are added too: a visitor seen earlier that day on the same link counts
+    again (the earlier hashes are gone), so unique counts there are an upper bound.
+    """
+    written = 0
+    for chunk in _chunks(links):
+        for r in _counts(_grouped(day, Click.id > low, Click.id <= high, Click.link_id.in_(chunk))):
+            agg = db.session.scalar(
+                select(ClickDailyAggregate).where(
+                    ClickDailyAggregate.day == day, ClickDailyAggregate.link_id == r["link_id"]
+                )
+            )
+            if agg is None:
+                _insert(day, [r])
+            else:
+                agg.clicks += r["clicks"]
+                agg.bot_clicks += r["bot_clicks"]
+                agg.unique_visitors += r["unique"]
+            written += 1
+    db.session.flush()
+    return written
+
+
+def _touched(low: int, high: int, before: dt.date) -> dict[dt.date, set[int]]:
+    """(day → links) of clicks ``low < id <= high`` on days before ``before``."""
+    from backend.services.analytics import utc_day  # analytics imports this module
+
+    day = utc_day(Click.created_at)
+    stmt = (
+        select(day, Click.link_id)
+        .where(Click.id > low, Click.id <= high, Click.created_at < day_start(before))
+        .group_by(day, Click.link_id)
+    )
+    touched: dict[dt.date, set[int]] = {}
+    for d, link_id in db.session.execute(stmt):
+        touched.setdefault(dt.date.fromisoformat(d), set()).add(int(link_id))
+    return touched
+
+
+def rollup_clicks(now: dt.datetime | None = None) -> RollupResult:
+    """Bring the aggregates up to date for every closed UTC day (idempotent, incremental)."""
+    today = (now or utcnow()).astimezone(dt.UTC).date()
+    db.session.commit()  # a fresh transaction: the lock below must not upgrade an old snapshot
+    try:
+        state = _lock_state()
+        high = int(db.session.scalar(select(func.max(Click.id))) or 0)
+        high = max(high, state.high_water)
+        plan: dict[dt.date, set[int] | None] = {}
+        if high > state.high_water:
+            plan.update(_touched(state.high_water, high, today))
+        if state.through is not None:  # days closed since the last run: all their clicks
+            d = state.through
+            while d < today:
+                plan[d] = None
+                d += dt.timedelta(days=1)
+        groups = 0
+        for d in sorted(plan):
+            links = plan[d]
+            if state.pruned_before is not None and d < state.pruned_before and links is not None:
+                groups += _add_late(d, links, state.high_water, high)
+            elif links is not None and len(links) <= WHOLE_DAY_LINKS:
+                groups += _replace(d, links, high)
+            else:
+                groups += _replace(d, None, high)
+        through = max(today, state.through) if state.through else today
+        new = RollupState(high, through, state.pruned_before)
+        if new != state:
+            _save_state(new)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return RollupResult(new, len(plan), groups)
+
+
+def ensure_rolled_up(now: dt.datetime | None = None) -> RollupState:
+    """The rollup state after rolling up what is new; two cheap reads when nothing is."""
+    state = load_state()
+    today = (now or utcnow()).astimezone(dt.UTC).date()
+    if state.through is not None and state.through >= today:
+        high = db.session.scalar(select(func.max(Click.id))) or 0
+        if high <= state.high_water:
+            return state
+    return rollup_clicks(now).state
+
+
+def delete_rolled_up_clicks(
+    cutoff: dt.datetime, batch_size: int = 5000, now: dt.datetime | None = None
+) -> int:
+    """Retention: roll up, then delete raw clicks older than ``cutoff`` (already in aggregates).
+
+    Deletes in batches, one transaction each; records ``pruned_before`` so that clicks arriving
+    later for those days are added to their aggregates rather than replacing them.
+    """
+    state = rollup_clicks(now).state
+    assert state.through is not None
+    limit = min(cutoff, day_start(state.through))
+    pruned_before = (limit - dt.timedelta(microseconds=1)).date() + dt.timedelta(days=1)
+    total = 0
+    while True:
+        try:
+            state = _lock_state()
+            ids = list(
+                db.session.scalars(
+                    select(Click.id)
+                    .where(Click.created_at < limit, Click.id <= state.high_water)
+                    .order_by(Click.id)
+                    .limit(batch_size)
+                )
+            )
+            if ids:
+                if state.pruned_before is None or state.pruned_before < pruned_before:
+                    _save_state(RollupState(state.high_water, state.through, pruned_before))
+                db.session.execute(delete(Click).where(Click.id.in_(ids)))
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
+        if not ids:
+            return total
+        total += len(ids)
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("rollup-clicks")
+    def rollup_command() -> None:
+        """Materialise closed UTC days of clicks into click_daily_aggregates (incremental)."""
+        result = rollup_clicks()
+        click.echo(
+            f"rolled up {result.days} days ({result.groups} link-day rows written); "
+            f"clicks up to id {result.state.high_water} before {result.state.through} included"
+        )
