@@ -210,7 +210,33 @@ def bootstrap() -> str:
             pass  # a broken active artifact: publish a fresh one below
     result = fit(None, None, 200)
     publish(result.version, force=True)
-    return f"embedded {embedded} articles; published first model {result.version}"
+    hint = encoder_hint()
+    return f"embedded {embedded} articles; published first model {result.version}" + (
+        f"\n{hint}" if hint else ""
+    )
+
+
+NON_ENGLISH_HINT_SHARE = 0.2
+
+
+def encoder_hint() -> str | None:
+    """A hint when an English-only encoder serves a catalog with many non-English articles."""
+    if not str(current_app.config["ENCODER"]).lower().startswith("minilm"):
+        return None
+    rows = db.session.execute(
+        sa.select(Article.language, sa.func.count(Article.id))
+        .where(Article.status == "approved")
+        .group_by(Article.language)
+    ).all()
+    total = sum(int(n) for _, n in rows)
+    other = sum(int(n) for lang, n in rows if lang != "en")
+    if not total or other / total <= NON_ENGLISH_HINT_SHARE:
+        return None
+    return (
+        f"hint: {other / total:.0%} of approved articles are not English, and MiniLM understands"
+        " English only; HERALD_ENCODER=e5 ranks Danish pages and articles better (see"
+        " docs/recommender.md, 'Danish and English, measured')"
+    )
 
 
 def list_versions() -> list[dict[str, Any]]:

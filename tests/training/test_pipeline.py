@@ -134,3 +134,23 @@ def test_cli_parser() -> None:
     assert (args.command, args.version, args.force) == ("publish", "v3", True)
     with pytest.raises(SystemExit):
         build_parser().parse_args(["frobnicate"])
+
+
+def test_encoder_hint_for_a_mostly_danish_catalog(app: Flask) -> None:
+    for i, lang in enumerate(("da", "da", "en")):
+        db.session.add(
+            Article(
+                canonical_url=f"https://example.com/hint-{i}",
+                title=f"Artikel {i}",
+                language=lang,
+                status="approved",
+                approved_at=utcnow(),
+            )
+        )
+    db.session.commit()
+    assert cmd.encoder_hint() is None, "the test app uses the hashing encoder"
+    app.config["ENCODER"] = "minilm"
+    hint = cmd.encoder_hint()
+    assert hint is not None and hint.startswith("hint: 67% of approved articles are not English")
+    app.config["ENCODER"] = "e5"
+    assert cmd.encoder_hint() is None
