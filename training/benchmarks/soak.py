@@ -233,10 +233,11 @@ def client_loop(plan: Plan, stats: Stats, deadline: float, seed: int) -> None:
     api = HttpClient(plan.base_url, token, timeout=15)
     anon = HttpClient(plan.base_url, None, timeout=15)
     last_request_id: str | None = None
+    shown: list[int] = []  # articles of the last suggestions answer (events must refer to them)
     try:
         while time.monotonic() < deadline:
             roll = rng.random()
-            article = rng.choice(plan.article_ids)
+            article = rng.choice(shown or plan.article_ids)
             if roll < 0.70:
                 if plan.has_suggestions:
                     context = {"page_type": "post", "text": rng.choice(CONTEXTS)}
@@ -245,15 +246,20 @@ def client_loop(plan: Plan, stats: Stats, deadline: float, seed: int) -> None:
                         stats, route, api, "POST", "/api/v1/suggestions", {"context": context}
                     )
                     if reply is not None and reply.status == 200:
-                        last_request_id = reply.json().get("request_id") or last_request_id
+                        answer = reply.json()
+                        items = [item["article_id"] for item in answer.get("items", [])]
+                        if items:
+                            last_request_id, shown = answer.get("request_id"), items
                 else:
                     route = "GET /api/v1/articles"
                     timed(stats, route, api, "GET", "/api/v1/articles?limit=10")
             elif roll < 0.90:
-                if plan.has_events and roll < 0.80:
-                    event = {"article_id": article, "type": rng.choice(["shown", "opened"])}
-                    if last_request_id:
-                        event["request_id"] = last_request_id
+                if plan.has_events and roll < 0.80 and last_request_id and shown:
+                    event = {
+                        "article_id": article,
+                        "type": rng.choice(["opened", "saved"]),
+                        "request_id": last_request_id,
+                    }
                     timed(stats, "POST /api/v1/events", api, "POST", "/api/v1/events", event)
                 else:
                     share = {"article_id": article, "network": "linkedin"}
@@ -330,6 +336,7 @@ def run(duration: float, clients: int, workers: int, database_url: str) -> dict[
             "HERALD_WORKERS": str(workers),
             "HERALD_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             "HERALD_RATELIMIT_DEFAULT": "1000000 per minute",
+            "HERALD_RATELIMIT_AUTH": "1000000 per minute",  # all clients pair from one address
             "HERALD_LOG_LEVEL": "WARNING",
             "HERALD_ARTIFACTS_DIR": os.environ.get("HERALD_ARTIFACTS_DIR", str(tmp / "artifacts")),
             "PROMETHEUS_MULTIPROC_DIR": str(tmp / "metrics"),
@@ -357,10 +364,16 @@ def run(duration: float, clients: int, workers: int, database_url: str) -> dict[
             print(
                 "note: POST /api/v1/suggestions does not exist yet; GET /api/v1/articles stands in"
             )
-        # Warm every worker before the first memory reading.
-        warm = HttpClient(base_url, plan.tokens[0])
-        for _ in range(workers * 20):
-            warm.get("/api/v1/me")
+        # Warm every worker (encoder, model and catalog loaded) before the first memory reading.
+        warm = HttpClient(base_url, plan.tokens[0], timeout=120)
+        for i in range(workers * 10):
+            if plan.has_suggestions:
+                context = {"page_type": "post", "text": CONTEXTS[i % len(CONTEXTS)]}
+                warm.post(
+                    "/api/v1/suggestions", {"context": context}, headers={"Connection": "close"}
+                )
+            else:
+                warm.get("/api/v1/articles?limit=10", headers={"Connection": "close"})
         warm.close()
         pids = worker_pids(proc.pid)
         rss_start = {pid: rss_kib(pid) for pid in pids}
