@@ -63,7 +63,9 @@ def _topic(ctx: ReasonContext) -> str:
     shared = [w for w in keywords(ctx.article_title) if w in ctx.context_keywords]
     if shared:
         return " ".join(sorted(shared)[:2])
-    return ctx.article_tags[0] if ctx.article_tags else ""
+    # No word in common (e.g. the page and the article are in different languages): name no
+    # topic rather than claim the page is about the article's first tag.
+    return ""
 
 
 def reason_text(feature: str, ctx: ReasonContext) -> str:

@@ -31,7 +31,7 @@ from recommender.metrics import (
     reciprocal_rank,
 )
 from recommender.ranker import DEFAULT_WEIGHTS, EngagementRanker
-from recommender.reasons import ReasonContext, reasons_for
+from recommender.reasons import ReasonContext, reason_text, reasons_for
 from recommender.splits import time_split, weekly_folds
 from recommender.text import (
     ARTICLE_MAX_CHARS,
@@ -375,6 +375,16 @@ def test_reasons_come_from_driving_features() -> None:
     )
     reasons = reasons_for(top.contributions, top.baseline, ctx)
     assert reasons[0].startswith("Matches the post you're reading about")
+
+
+def test_context_reason_names_no_topic_without_shared_words() -> None:
+    ctx = ReasonContext(
+        page_type="post",
+        context_keywords=frozenset({"regningen", "skyen"}),
+        article_title="Customer day 2025: thank you",
+        article_tags=["company"],
+    )
+    assert reason_text("context_sim", ctx) == "Matches the post you're reading"
 
 
 def test_reasons_fallback_when_nothing_stands_out() -> None:
