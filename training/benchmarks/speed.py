@@ -56,7 +56,7 @@ def time_calls(fn: Callable[[], object], n: int) -> tuple[float, float]:
 
 
 def random_catalog(n: int, dim: int, rng: np.random.Generator) -> Catalog:
-    emb = rng.standard_normal((n, dim)).astype(np.float32)
+    emb = rng.standard_normal((n, dim), dtype=np.float32)  # no float64 copy: it inflates peak RSS
     emb /= np.linalg.norm(emb, axis=1, keepdims=True)
     now = time.time()
     return Catalog(
@@ -90,7 +90,22 @@ def in_process(encoder: Encoder, sizes: list[int], n: int) -> list[str]:
             p50, p99 = time_calls(fn, n)
             lines.append(f"| in process | {size:,} | {label} | {p50:.1f} | {p99:.1f} |")
             print(lines[-1], flush=True)
+        RSS_WITH[size] = current_rss_mb()
     return lines
+
+
+RSS_WITH: dict[int, float] = {}  # catalog size → RSS with that catalog and the encoder loaded
+
+
+def current_rss_mb() -> float:
+    """Resident set size now (Linux /proc; 0 where unavailable)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def over_http(encoder_name: str, encoder: Encoder, sizes: list[int], n: int) -> list[str]:
@@ -237,6 +252,9 @@ def main(argv: list[str] | None = None) -> int:
         f"Article embedding rate ({encoder.name}, title + summary + 60-word lead, "
         f"{os.cpu_count()} threads): {rate:.0f}/s.",
         f"Peak RSS of this process (all catalogs built, before bulk embedding): {rss:.0f} MB.",
+        "RSS with the encoder warm and one in-process catalog (what a serving worker holds): "
+        + ", ".join(f"{k:,} articles {v:.0f} MB" for k, v in RSS_WITH.items())
+        + ".",
     ]
     print("\n".join(tail))
     if args.write:
