@@ -339,4 +339,11 @@ def article_import() -> Any:
                 db.session.rollback()
                 error = str(exc)
     status = 200 if error is None else 422
-    return render_template("console/article_import.html", report=report, error=error), status
+    rows: list[dict[str, Any]] = []
+    if report is not None:
+        rows = [{"row": i.row, "line": None, "item": i, "error": None} for i in report.items]
+        rows += [{"row": e.row, "line": e.line, "item": None, "error": e} for e in report.errors]
+        rows.sort(key=lambda r: r["row"])
+    return render_template(
+        "console/article_import.html", report=report, rows=rows, error=error
+    ), status

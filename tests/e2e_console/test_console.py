@@ -244,3 +244,28 @@ def test_phone_width_and_danish(phone: Any, console_server: Any, shot: Callable)
     phone.goto(console_server.url("/console/analytics/traffic"))
     assert phone.get_by_role("heading", name="Trafik", exact=True).is_visible()
     shot(phone, "phone", full_page=False)
+
+
+def test_bulk_import_reports_each_row(
+    page: Any, console_server: Any, sign_in: Callable, shot: Callable, tmp_path: Any
+) -> None:
+    sign_in(page, console_server)
+    csv_file = tmp_path / "articles.csv"
+    csv_file.write_text(
+        "url,title,summary,language,tags\n"
+        "https://nordvind.example/blog/e2e-import-1,Imported one,First,en,cloud\n"
+        "not-a-url,Broken row,,en,\n"
+        "https://nordvind.example/blog/e2e-import-2,Importeret to,Anden,da,sikkerhed\n",
+        encoding="utf-8",
+    )
+    page.goto(console_server.url("/console/articles/import"))
+    page.get_by_label("File").set_input_files(str(csv_file))
+    page.get_by_role("button", name="Import").click()
+    report = page.locator("#import-report")
+    rows = report.locator("tbody tr")
+    assert rows.count() == 3
+    assert "canonical_url" in report.inner_text()
+    assert _num(page.locator(".tile", has_text="created").locator("strong").inner_text()) == 2
+    shot(page, "import")
+    api = console_server.api("/api/v1/articles?q=importeret")
+    assert [a["title"] for a in api["items"]] == ["Importeret to"]
