@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 712b245af855
+Revision ID: 19dd25abe2d4
 Revises: 
-Create Date: 2026-11-27 03:28:51.378127
+Create Date: 2026-11-27 04:19:01.085954
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import postgresql
 
-revision = '712b245af855'
+revision = '19dd25abe2d4'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -403,6 +403,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('click_daily_aggregates', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_click_daily_aggregates_day'), ['day'], unique=False)
+        batch_op.create_index('ix_click_daily_aggregates_day_counts', ['day', 'link_id', 'clicks', 'bot_clicks', 'unique_visitors'], unique=False)
         batch_op.create_index(batch_op.f('ix_click_daily_aggregates_link_id'), ['link_id'], unique=False)
 
     op.create_table('clicks',
@@ -512,6 +513,7 @@ def downgrade() -> None:
     op.drop_table('clicks')
     with op.batch_alter_table('click_daily_aggregates', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_click_daily_aggregates_link_id'))
+        batch_op.drop_index('ix_click_daily_aggregates_day_counts')
         batch_op.drop_index(batch_op.f('ix_click_daily_aggregates_day'))
 
     op.drop_table('click_daily_aggregates')
