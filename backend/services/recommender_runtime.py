@@ -11,8 +11,11 @@
   most every ``CATALOG_CHECK_INTERVAL_S``. Articles without a current embedding (missing, or the
   content hash changed) are embedded by a background thread that the check starts (one per worker
   at a time; requests never wait for it), so a new or edited article becomes suggestible within
-  seconds without anyone running a command. With ``RECOMMENDER_BACKGROUND_EMBED`` false (the
-  default under ``TESTING``) the check embeds up to ``EMBED_PER_REQUEST`` articles inline instead.
+  seconds without anyone running a command. When the signature changed, the catalog is rebuilt by
+  another background thread and swapped in when ready; requests keep using the current one (only
+  the first catalog of a worker, or one for a different encoder, is built inside a request, and
+  ``warm_up`` builds the first one). With ``RECOMMENDER_BACKGROUND_EMBED`` false (the default
+  under ``TESTING``) both happen inline on the check (embedding at most ``EMBED_PER_REQUEST``).
 * Warm-up: ``warm_up(app)`` loads the active version, the encoder's weights and the catalog in a
   background thread when the app is created, so the first request does not pay for them;
   ``readiness()`` answers "model loading" until it is done.
@@ -87,6 +90,7 @@ class Runtime:
     app: Flask | None = None
     warming: bool = False
     embedder: threading.Thread | None = None
+    rebuilder: threading.Thread | None = None
 
     @property
     def store(self) -> ArtifactStore:
@@ -166,6 +170,18 @@ class Runtime:
         if state is not None and state.signature == signature and state.catalog.encoder == name:
             state.checked_at = mono
             return state
+        if (
+            state is not None
+            and state.catalog.encoder == name
+            and self.background_embed
+            and self.app is not None
+        ):
+            # Keep serving the current catalog; the rebuilt one replaces it when ready.
+            state.checked_at = mono
+            self._start(
+                "rebuilder", _rebuild_in_background, encoder, signature, name="herald-catalog"
+            )
+            return state
         new_state = build_catalog(encoder, now, signature)
         new_state.checked_at = mono
         self.catalog = new_state
@@ -176,19 +192,22 @@ class Runtime:
         if not self.background_embed or self.app is None:
             embed_pending(encoder, limit=EMBED_PER_REQUEST)
             return
+        self._start("embedder", _embed_in_background, encoder, name="herald-embed")
+
+    def _start(self, attr: str, target: Any, *args: Any, name: str) -> None:
+        """Start ``target(app, self, *args)`` in a daemon thread unless ``attr``'s is running."""
         with self.lock:
-            if self.embedder is not None and self.embedder.is_alive():
+            running = getattr(self, attr)
+            if running is not None and running.is_alive():
                 return
-            self.embedder = threading.Thread(
-                target=_embed_in_background,
-                args=(self.app, encoder),
-                name="herald-embed",
-                daemon=True,
+            thread = threading.Thread(
+                target=target, args=(self.app, self, *args), name=name, daemon=True
             )
-            self.embedder.start()
+            setattr(self, attr, thread)
+            thread.start()
 
 
-def _embed_in_background(app: Flask, encoder: Encoder) -> None:
+def _embed_in_background(app: Flask, rt: Runtime, encoder: Encoder) -> None:
     with app.app_context():
         try:
             while embed_pending(encoder, limit=EMBED_BATCH, batch_size=EMBED_BATCH):
@@ -196,6 +215,19 @@ def _embed_in_background(app: Flask, encoder: Encoder) -> None:
         except Exception:  # noqa: BLE001 - a background thread must log, not die silently
             db.session.rollback()
             log.exception("background embedding failed; retrying on the next catalog check")
+
+
+def _rebuild_in_background(
+    app: Flask, rt: Runtime, encoder: Encoder | None, signature: tuple[Any, ...]
+) -> None:
+    with app.app_context():
+        try:
+            state = build_catalog(encoder, utcnow(), signature)
+            state.checked_at = time.monotonic()
+            rt.catalog = state  # one reference swap; requests in flight keep the old one
+        except Exception:  # noqa: BLE001 - keep serving the old catalog; log why
+            db.session.rollback()
+            log.exception("catalog rebuild failed; retrying on the next catalog check")
 
 
 def runtime(app: Flask | None = None) -> Runtime:

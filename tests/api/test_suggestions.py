@@ -337,5 +337,10 @@ def test_new_article_is_embedded_in_the_background(
     rt = rt_mod.runtime(app)
     assert rt.background_embed is True and rt.embedder is not None
     rt.embedder.join(10)
+    # The next check sees the new embedding and rebuilds the catalog in the background too,
+    # answering from the current one meanwhile.
+    assert post(client, employee_headers, {}).json["items"] == []
+    assert rt.rebuilder is not None
+    rt.rebuilder.join(10)
     items = post(client, employee_headers, {}).json["items"]
     assert [i["article_id"] for i in items] == [first.id]
