@@ -386,8 +386,14 @@ def run(duration: float, clients: int, workers: int, database_url: str) -> dict[
         ]
         for t in threads:
             t.start()
+        timeline: list[tuple[float, int]] = []  # (seconds into the run, total worker RSS in KiB)
+        while any(t.is_alive() for t in threads) and time.monotonic() < deadline + 60:
+            time.sleep(min(30.0, max(1.0, duration / 10)))
+            timeline.append(
+                (time.monotonic() - started, sum(rss_kib(p) for p in worker_pids(proc.pid)))
+            )
         for t in threads:
-            t.join(timeout=duration + 60)
+            t.join(timeout=60)
         elapsed = time.monotonic() - started
         pids_end = worker_pids(proc.pid)
         rss_end = {pid: rss_kib(pid) for pid in pids_end}
@@ -395,7 +401,7 @@ def run(duration: float, clients: int, workers: int, database_url: str) -> dict[
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=30)
-    return report(stats, elapsed, clients, workers, rss_start, rss_end)
+    return report(stats, elapsed, clients, workers, rss_start, rss_end, timeline)
 
 
 def _wait_healthy(base_url: str, proc: subprocess.Popen[bytes]) -> None:
@@ -419,6 +425,7 @@ def report(
     workers: int,
     rss_start: dict[int, int],
     rss_end: dict[int, int],
+    timeline: list[tuple[float, int]] | None = None,
 ) -> dict[str, Any]:
     total = sum(len(v) for v in stats.latencies.values())
     print(f"\nsoak: {clients} clients, {workers} gunicorn workers, {elapsed:.0f} s")
@@ -445,6 +452,9 @@ def report(
         start, end = rss_start.get(pid, 0), rss_end.get(pid, 0)
         growth = f"{(end - start) / start:+.1%}" if start and end else "(recycled)"
         print(f"  {pid}: {start / 1024:.1f} -> {end / 1024:.1f} {growth}")
+    if timeline:
+        points = ", ".join(f"{t:.0f}s {kib / 1024:.0f}" for t, kib in timeline)
+        print(f"all workers' RSS over the run (MiB): {points}")
     return {
         "requests": total,
         "throughput": total / elapsed,
