@@ -31,7 +31,9 @@ def test_publish_versions_in_two_languages(console: FlaskClient, post: Any) -> N
         "/console/guidelines",
         {"title_en": "Be yourself", "body_en": "v2", "title_da": "Vær dig selv", "body_da": "v2"},
     )
-    rows = db.session.scalars(select(Guideline).order_by(Guideline.version)).all()
+    rows = db.session.scalars(
+        select(Guideline).order_by(Guideline.version, Guideline.language)
+    ).all()
     assert [(g.version, g.language) for g in rows] == [(1, "en"), (2, "da"), (2, "en")]
     html = console.get("/console/guidelines").get_data(as_text=True)
     assert "version 2" in html and "Vær dig selv" in html
