@@ -190,21 +190,31 @@ def _fit_anchored(
     strength: float,
     bounds: list[tuple[float | None, float | None]],
 ) -> tuple[NDArray[np.float64], float]:
-    """argmin Σ sw·logloss(y, Xw + b) + strength/2·||w − prior||² within ``bounds`` (L-BFGS-B)."""
+    """argmin Σ sw·logloss(y, Xw + b) + strength/2·||w − prior||² within ``bounds`` (L-BFGS-B).
+
+    Solved over standardised columns (``v = w·scale``, the intercept absorbing the means) for
+    conditioning; the objective and its optimum are the same as over raw ``X``. A constant column
+    has ``scale = 1`` and no data gradient, so its weight stays at the prior.
+    """
     yf = y.astype(np.float64)
     sign = 2.0 * yf - 1.0  # log p(y | z) = log σ(sign · z)
+    mean = np.average(X, axis=0, weights=sample_weight)
+    scale = np.sqrt(np.average((X - mean) ** 2, axis=0, weights=sample_weight))
+    scale[scale < 1e-12] = 1.0
+    Xs = (X - mean) / scale
     # Start at the prior with the intercept matching the base rate (deterministic, so refits agree).
     rate = float(np.clip(np.average(yf, weights=sample_weight), 1e-6, 1 - 1e-6))
-    b0 = float(np.log(rate / (1 - rate)) - np.average(X @ prior, weights=sample_weight))
-    theta0 = np.concatenate([prior, [b0]])
+    theta0 = np.concatenate([prior * scale, [np.log(rate / (1 - rate))]])
+    # Sign bounds carry over (scale > 0).
+    std_bounds = list(bounds)
 
     def objective(theta: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
-        w, b = theta[:-1], theta[-1]
-        z = X @ w + b
+        v, c = theta[:-1], theta[-1]
+        z = Xs @ v + c
         loss = -float(sample_weight @ log_expit(sign * z))
         resid = sample_weight * (expit(z) - yf)
-        diff = w - prior
-        grad = np.concatenate([X.T @ resid + strength * diff, [resid.sum()]])
+        diff = v / scale - prior
+        grad = np.concatenate([Xs.T @ resid + strength * diff / scale, [resid.sum()]])
         return loss + 0.5 * strength * float(diff @ diff), grad
 
     res = minimize(
@@ -212,8 +222,9 @@ def _fit_anchored(
         theta0,
         jac=True,
         method="L-BFGS-B",
-        bounds=bounds,
-        options={"maxiter": 2000, "ftol": 1e-12, "gtol": 1e-8},
+        bounds=std_bounds,
+        options={"maxiter": 5000, "ftol": 1e-13, "gtol": 1e-9},
     )
     theta = np.asarray(res.x, dtype=np.float64)
-    return theta[:-1].copy(), float(theta[-1])
+    w = theta[:-1] / scale
+    return w, float(theta[-1] - float(w @ mean))
