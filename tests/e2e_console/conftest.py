@@ -1,7 +1,8 @@
 """Browser tests for the content console: Debian's Chromium driven by the Python playwright
 package against a real Herald server (werkzeug in a thread) with the demo company loaded.
 
-Screenshots of the main pages are written to docs/img/console-*.png.
+Screenshots of the main pages are taken on every run; with ``HERALD_SCREENSHOTS=1`` they are
+written to docs/img/console-*.png (``HERALD_SCREENSHOTS=1 pytest tests/e2e_console``).
 """
 
 from __future__ import annotations
@@ -148,16 +149,26 @@ def _sign_in(page: Any, server: ConsoleServer, email: str | None = None) -> None
     page.wait_for_url(server.url("/console/"))
 
 
-def _shot(page: Any, name: str, full_page: bool = True) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"console-{name}.png"), full_page=full_page)
-
-
 @pytest.fixture
 def sign_in() -> Callable[..., None]:
     return _sign_in
 
 
+@pytest.fixture(scope="session")
+def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """docs/img when HERALD_SCREENSHOTS=1 (to refresh the committed screenshots), else a
+    temporary folder, so an ordinary test run leaves the tree unchanged."""
+    if os.environ.get("HERALD_SCREENSHOTS") == "1":
+        return SCREENSHOTS
+    return tmp_path_factory.mktemp("console-screenshots")
+
+
 @pytest.fixture
-def shot() -> Callable[..., None]:
+def shot(screenshot_dir: Path) -> Callable[..., None]:
+    def _shot(page: Any, name: str, full_page: bool = True) -> None:
+        screenshot_dir.mkdir(parents=True, exist_ok=True)
+        path = screenshot_dir / f"console-{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        assert path.stat().st_size > 10_000, f"{path} looks empty"
+
     return _shot

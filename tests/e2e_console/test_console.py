@@ -244,6 +244,10 @@ def test_phone_width_and_danish(phone: Any, console_server: Any, shot: Callable)
     phone.goto(console_server.url("/console/analytics/traffic"))
     assert phone.get_by_role("heading", name="Trafik", exact=True).is_visible()
     shot(phone, "phone", full_page=False)
+    # The choice was saved for the user; switch back so other tests see English.
+    with phone.expect_navigation():
+        phone.select_option("#lang-select", "en")
+    assert phone.get_by_role("heading", name="Traffic", exact=True).is_visible()
 
 
 def test_bulk_import_reports_each_row(
