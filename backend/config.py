@@ -77,6 +77,9 @@ _ENV_TYPES: dict[str, type] = {
     "METRICS_ALLOWED_IPS": list,
     "CLICK_RETENTION_MONTHS": int,
     "PROXY_COUNT": int,
+    "CONSOLE_COOKIE_SECURE": bool,
+    "REDIRECT_CACHE_TTL": int,
+    "RECOMMENDER_WARMUP": bool,
 }
 
 
