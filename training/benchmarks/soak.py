@@ -455,6 +455,12 @@ def report(
     if timeline:
         points = ", ".join(f"{t:.0f}s {kib / 1024:.0f}" for t, kib in timeline)
         print(f"all workers' RSS over the run (MiB): {points}")
+        # Caches, the catalog and the encoder's buffers fill during the first minute; growth after
+        # that is what a leak would look like.
+        settled = [kib for t, kib in timeline if t >= elapsed * 0.2]
+        if len(settled) >= 2 and settled[0]:
+            change = (settled[-1] - settled[0]) / settled[0]
+            print(f"growth after warm-up (from 20% of the run to the end): {change:+.1%}")
     return {
         "requests": total,
         "throughput": total / elapsed,
