@@ -13,6 +13,7 @@ export FLASK_APP := wsgi
 # The unpacked extension's pinned id (extension/manifest.json "key"): its API calls use CORS.
 export HERALD_CORS_ORIGINS ?= chrome-extension://igifplgkdcfdegnckjjgmahmilgcdbpk
 
+PY_SOURCES := backend recommender training tests wsgi.py
 STAMP := $(VENV)/.installed
 DEPS := pyproject.toml
 
@@ -96,14 +97,14 @@ bench-soak: install ## 5-minute soak against gunicorn on PostgreSQL: mixed traff
 
 .PHONY: lint
 lint: install ## ruff + mypy (strict on packages)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check $(PY_SOURCES)
+	$(BIN)/ruff format --check $(PY_SOURCES)
 	$(BIN)/mypy
 
 .PHONY: format
 format: install ## Format the code with ruff
-	$(BIN)/ruff format .
-	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format $(PY_SOURCES)
+	$(BIN)/ruff check --fix $(PY_SOURCES)
 
 .PHONY: clean
 clean: ## Remove caches (keeps .venv and instance/)
