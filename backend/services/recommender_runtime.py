@@ -235,16 +235,22 @@ def runtime(app: Flask | None = None) -> Runtime:
         app = current_app._get_current_object()  # type: ignore[attr-defined]  # the real app
     rt = app.extensions.get(EXTENSION_KEY)
     if rt is None:
-        limit_blas_threads(int(app.config.get("RECOMMENDER_BLAS_THREADS", 1)))
+        limit_blas_threads(int(app.config.get("RECOMMENDER_BLAS_THREADS") or 1))
         rt = Runtime(
             str(app.config["ARTIFACTS_DIR"]),
             str(app.config.get("ENCODER", "minilm")),
-            background_embed=bool(app.config.get("RECOMMENDER_BACKGROUND_EMBED", not app.testing)),
+            background_embed=_setting(app, "RECOMMENDER_BACKGROUND_EMBED"),
             app=app,
         )
         app.extensions[EXTENSION_KEY] = rt
     assert isinstance(rt, Runtime)
     return rt
+
+
+def _setting(app: Flask, key: str) -> bool:
+    """An on/off setting whose default (absent or None) is "on unless TESTING"."""
+    value = app.config.get(key)
+    return not app.testing if value is None else bool(value)
 
 
 def warm_up(app: Flask, *, force: bool = False) -> threading.Thread | None:
@@ -256,7 +262,7 @@ def warm_up(app: Flask, *, force: bool = False) -> threading.Thread | None:
     request that arrives meanwhile waits for the model rather than loading a second copy.
     Read-only: it embeds nothing (the first catalog check does that, in the background).
     """
-    if not force and not app.config.get("RECOMMENDER_WARMUP", not app.testing):
+    if not force and not _setting(app, "RECOMMENDER_WARMUP"):
         return None
     rt = runtime(app)
     rt.warming = True
