@@ -242,10 +242,15 @@ def week_state(data: dd.Interactions, first_seen_all: dict[int, int], start: int
 
 
 def weekly_features(state: WeekState, user: int) -> NDArray[np.float64]:
+    """Features on the serving scale (typical values in [0, 1]), which the prior weights assume:
+    raw EASE scores are ~0.02 apart, so a prior of 1.0 on them would pull the weight far below
+    the ~20 the data wants. Co-engagement is scaled by the user's largest score."""
     age_days = np.maximum(state.start - state.first_seen, 0.0) / DAY
+    peer = state.peer[user]
+    top = float(np.abs(peer).max()) if peer.size else 0.0
     return np.column_stack(
         [
-            state.peer[user],
+            peer / top if top > 0 else peer,
             np.log1p(state.popularity) / np.log1p(50.0),
             np.exp2(-age_days / 7.0),
         ]
@@ -421,7 +426,9 @@ def write_report(
     lines += [
         "",
         "Herald's ranker here is `EngagementRanker` over co-engagement, popularity velocity and"
-        " freshness, refit every week on the previous week (live catalog shown → engaged). Deskdrop"
+        " freshness (co-engagement scaled by the user's largest score, so all three are on the"
+        " serving scale the prior weights assume), refit every week on the previous week (live"
+        " catalog shown → engaged), anchored to its prior weights like the served ranker. Deskdrop"
         " has no article text here, so the context, role and own-history similarity features that"
         " carry new articles in production cannot be measured on it.",
         "",
