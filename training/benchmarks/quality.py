@@ -400,7 +400,8 @@ def write_report(
         " the *train* pairs only (grid 50/100/200/500); the test pairs are never used for tuning."
         f" The ALS baseline's confidence scale α = {info101['als_alpha']:g} is chosen the same way"
         " (same inner split, grid 1/5/10/20/40; implicit's default is 1), so both sides are tuned"
-        " by the same rule.",
+        " by the same rule. LightFM WARP trains with 2 threads (Hogwild), so its numbers move by"
+        " ~0.01 between runs.",
         "",
         "## (b) Weekly, time-ordered protocol",
         "",
