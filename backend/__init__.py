@@ -189,7 +189,23 @@ def _refuse_token_guessing(app: Flask) -> Response | None:
 
 
 def _count_failed_auth(app: Flask) -> None:
-    if app.config.get("RATELIMIT_ENABLED", True):
-        limiter.limiter.hit(
-            _auth_failure_limit(app), _AUTH_FAILURES, request.remote_addr or "unknown"
-        )
+    """Count a 401 as a guess unless the token is one we issued (expired or revoked): a whole
+    office behind one NAT address must not be locked out by its stale extension tokens."""
+    if not app.config.get("RATELIMIT_ENABLED", True):
+        return
+    from sqlalchemy import select
+
+    from backend.auth import bearer_from_request, hash_secret
+    from backend.models import ApiToken
+
+    raw = bearer_from_request()
+    if raw:
+        try:
+            known = db.session.scalar(
+                select(ApiToken.id).where(ApiToken.token_hash == hash_secret(raw))
+            )
+        except Exception:  # noqa: BLE001 - database down: count it, the 503 path is elsewhere
+            known = None
+        if known is not None:
+            return
+    limiter.limiter.hit(_auth_failure_limit(app), _AUTH_FAILURES, request.remote_addr or "unknown")

@@ -63,6 +63,24 @@ def test_token_guessing_is_rate_limited_per_address(
     assert other.status_code == 200
 
 
+def test_stale_tokens_do_not_lock_out_an_office(
+    app: Flask, client: FlaskClient, make_employee: Callable[..., Employee]
+) -> None:
+    """Expired or revoked tokens we issued are not guesses: many of them from one address (an
+    office behind NAT) do not trigger the guessing limit."""
+    from backend.services.employees import issue_token
+
+    limit = int(str(app.config["RATELIMIT_AUTH"]).split()[0])
+    person = make_employee()
+    raw, _ = issue_token(person, "employee", 30)
+    db.session.commit()
+    client.post("/api/v1/auth/revoke", headers={"Authorization": f"Bearer {raw}"})
+    for _ in range(limit + 5):
+        resp = client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"})
+        assert resp.status_code == 401
+        assert resp.get_json()["error"]["message"] == "token has been revoked"
+
+
 def test_pairing_code_guessing_is_rate_limited(app: Flask, client: FlaskClient) -> None:
     limit = int(str(app.config["RATELIMIT_AUTH"]).split()[0])
     statuses = [
