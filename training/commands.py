@@ -62,6 +62,17 @@ def embed(encoder_name: str | None = None, full: bool = True) -> int:
         return embed_pending(encoder, full=full, progress=bar)
 
 
+def unique_version_name() -> str:
+    """A timestamped name not yet in the store (two fits in one second get ``-2``, ``-3``...)."""
+    st = store()
+    base = new_version_name()
+    name, n = base, 1
+    while st.path_for(name).exists():
+        n += 1
+        name = f"{base}-{n}"
+    return name
+
+
 @dataclass
 class FitResult:
     version: str
@@ -91,7 +102,7 @@ def fit(
     emb = np.zeros((len(rows), encoder.dim), dtype=np.float32)
     for i, (_, vector) in enumerate(rows):
         emb[i] = np.frombuffer(vector, dtype="<f4")
-    version = version or new_version_name()
+    version = version or unique_version_name()
     metrics = {**result.metrics, "train_rows": float(len(train)), "test_rows": float(len(test))}
     path = store().save(
         version,

@@ -154,3 +154,11 @@ def test_encoder_hint_for_a_mostly_danish_catalog(app: Flask) -> None:
     assert hint is not None and hint.startswith("hint: 67% of approved articles are not English")
     app.config["ENCODER"] = "e5"
     assert cmd.encoder_hint() is None
+
+
+def test_two_fits_in_one_second_get_distinct_versions(
+    app: Flask, logged: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cmd, "new_version_name", lambda: "v20260101-120000")
+    first, second = cmd.fit(), cmd.fit()
+    assert (first.version, second.version) == ("v20260101-120000", "v20260101-120000-2")
