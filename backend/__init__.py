@@ -67,8 +67,24 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from backend.console import register_console
 
     register_console(app)
+
+    if _serves_requests():
+        from backend.services.suggestions import warm_up
+
+        warm_up(app)  # loads the active model in the background; /readyz waits for it
     _install_sqlite_pragmas(app)
     return app
+
+
+def _serves_requests() -> bool:
+    """False for ``flask <command>`` other than ``flask run``: a CLI command serves no requests,
+    so it need not load the recommender model in the background."""
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return True  # gunicorn, a WSGI server or a test
+    return ctx.info_name == "run"
 
 
 def _install_sqlite_pragmas(app: Flask) -> None:

@@ -48,6 +48,10 @@ DEFAULTS: dict[str, Any] = {
     # Reverse proxies in front of the app (load balancer = 1): trust that many X-Forwarded-* hops,
     # so rate limits and click counting see the client's address, not the proxy's.
     "PROXY_COUNT": 0,
+    # Recommender runtime: None means "on unless TESTING".
+    "RECOMMENDER_WARMUP": None,
+    "RECOMMENDER_BACKGROUND_EMBED": None,
+    "RECOMMENDER_BLAS_THREADS": 1,
 }
 
 # Environment variables that may be set as HERALD_<NAME> (plus DATABASE_URL / REDIS_URL).
@@ -80,6 +84,8 @@ _ENV_TYPES: dict[str, type] = {
     "CONSOLE_COOKIE_SECURE": bool,
     "REDIRECT_CACHE_TTL": int,
     "RECOMMENDER_WARMUP": bool,
+    "RECOMMENDER_BACKGROUND_EMBED": bool,
+    "RECOMMENDER_BLAS_THREADS": int,
 }
 
 
