@@ -102,7 +102,14 @@ def _install_sqlite_pragmas(app: Flask) -> None:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=10000")
             if ":memory:" not in str(engine.url):
-                cur.execute("PRAGMA journal_mode=WAL")
+                # WAL persists in the file: set it once. Switching needs a moment without other
+                # writers, so a busy database simply keeps its mode until the next connection.
+                mode = cur.execute("PRAGMA journal_mode").fetchone()
+                if not mode or str(mode[0]).lower() != "wal":
+                    try:
+                        cur.execute("PRAGMA journal_mode=WAL")
+                    except dbapi_conn.OperationalError:
+                        pass
             cur.close()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -160,3 +161,15 @@ def content_headers(headers_for: Callable[..., dict[str, str]]) -> dict[str, str
 @pytest.fixture
 def admin_headers(headers_for: Callable[..., dict[str, str]]) -> dict[str, str]:
     return headers_for("admin")
+
+
+@pytest.fixture(scope="session")
+def playwright_session() -> Iterator[Any]:
+    """One Playwright driver for the whole run: the extension and the console browser tests share
+    it (a second sync_playwright() inside the first one's event loop is refused)."""
+    chromium = os.environ.get("HERALD_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.skip(f"Chromium not found at {chromium} (apt-get install -y chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        yield p

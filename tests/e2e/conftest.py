@@ -256,15 +256,6 @@ def chromium_args(
     ]
 
 
-@pytest.fixture(scope="session")
-def playwright_session() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        yield p
-
-
 @pytest.fixture
 def launch(
     playwright_session: Any, linkedin: LinkedInSite, tmp_path: Path
