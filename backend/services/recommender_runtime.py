@@ -397,7 +397,9 @@ def build_catalog(
         .order_by(Article.id)
     )
     if encoder is not None:
-        query = query.join(
+        # Outer join: an approved article is a candidate at once; until the background embedder
+        # has reached it, it has a zero vector (no similarity signal) and ranks on the others.
+        query = query.outerjoin(
             ArticleEmbedding,
             sa.and_(ArticleEmbedding.article_id == Article.id, ArticleEmbedding.encoder == name),
         )

@@ -333,14 +333,23 @@ def test_new_article_is_embedded_in_the_background(
 ) -> None:
     app.config["RECOMMENDER_BACKGROUND_EMBED"] = True
     first = make_article("First article")
-    post(client, employee_headers, {})  # starts the embedder; the request does not wait for it
+    # Suggestible at once, before it has an embedding; the request starts the embedder and
+    # does not wait for it.
+    items = post(client, employee_headers, {}).json["items"]
+    assert [i["article_id"] for i in items] == [first.id]
     rt = rt_mod.runtime(app)
     assert rt.background_embed is True and rt.embedder is not None
+    state = rt.catalog
+    assert state is not None and not state.catalog.embeddings.any(), "no vector yet"
     rt.embedder.join(10)
     # The next check sees the new embedding and rebuilds the catalog in the background too,
     # answering from the current one meanwhile.
-    assert post(client, employee_headers, {}).json["items"] == []
+    assert [i["article_id"] for i in post(client, employee_headers, {}).json["items"]] == [
+        first.id
+    ]
     assert rt.rebuilder is not None
     rt.rebuilder.join(10)
     items = post(client, employee_headers, {}).json["items"]
     assert [i["article_id"] for i in items] == [first.id]
+    state = rt.catalog
+    assert state is not None and state.catalog.embeddings.any(), "the vector is in the catalog"
