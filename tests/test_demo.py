@@ -182,3 +182,22 @@ def test_demo_admin_can_use_the_api(demo: str, client: Any, token_for: Any) -> N
     assert resp.json["total"] >= 60
     resp = client.get("/api/v1/articles", query_string={"campaign": "nis2-ready"}, headers=headers)
     assert resp.json["total"] > 5
+
+
+def test_every_demo_campaign_goal_has_progress(demo: str, client: Any, token_for: Any) -> None:
+    """Each goal the demo creates uses a metric the goal service computes, on a sane scale."""
+    admin = db.session.scalar(select(Employee).where(Employee.email == ADMIN_EMAIL))
+    assert admin is not None
+    headers = {"Authorization": f"Bearer {token_for(admin, 'content')}"}
+    campaigns = db.session.scalars(select(Campaign)).all()
+    assert campaigns
+    for campaign in campaigns:
+        resp = client.get(f"/api/v1/campaigns/{campaign.id}/progress", headers=headers)
+        assert resp.status_code == 200, resp.json
+        stack = list(resp.json["goals"])
+        while stack:
+            goal = stack.pop()
+            stack.extend(goal.get("sub_goals", []))
+            assert goal["actual"] is not None, goal
+            if goal["metric"] == "participation":
+                assert 1 <= goal["target"] <= 100, goal

@@ -22,7 +22,7 @@ CAMPAIGNS: tuple[tuple[str, str, str, int, tuple[tuple[str, str, float, str | No
         "Position Nordvind as the FinOps partner for mid-sized Danish companies.",
         2,
         (
-            ("30% of employees take part", "participation", 0.30, None),
+            ("30% of employees take part", "participation", 30, None),
             ("1,500 clicks", "clicks", 1500, None),
         ),
     ),
@@ -34,7 +34,7 @@ CAMPAIGNS: tuple[tuple[str, str, str, int, tuple[tuple[str, str, float, str | No
         (
             ("150 shares", "shares", 150, None),
             ("25 applications", "signups", 25, None),
-            ("40% of Engineering takes part", "participation", 0.40, "Engineering"),
+            ("40% of Engineering takes part", "participation", 40, "Engineering"),
         ),
     ),
 )

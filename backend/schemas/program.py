@@ -13,7 +13,9 @@ from backend.schemas.common import Language, Name, Out, ShortText, Strict
 # --- campaigns and goals -----------------------------------------------------------------------
 
 CampaignStatus = Literal["draft", "active", "paused", "ended"]
-GoalMetric = Literal["shares", "participation", "leads", "sales", "clicks", "reach", "reactions"]
+GoalMetric = Literal[
+    "shares", "participation", "leads", "signups", "sales", "clicks", "reach", "reactions"
+]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
 LongText = Annotated[str, StringConstraints(max_length=20_000)]
 

@@ -193,7 +193,8 @@ def metric_value(
     shares, reach (potential), reactions and clicks (human) count campaign articles' shares and
     links; leads and sales count conversions attributed to the campaign; participation is the % of
     employees active in the period who shared the campaign's content. Leads count 'lead'
-    and 'signup' conversions; sales count 'sale' conversions (values live in analytics).
+    and 'signup' conversions; signups count 'signup' conversions only (e.g. job applications);
+    sales count 'sale' conversions (values live in analytics).
     """
     match metric:
         case "shares" | "reach" | "reactions":
@@ -204,6 +205,8 @@ def metric_value(
         case "leads":
             conv = an.totals_conversions(period, filters, employee_id)
             return float(conv["leads"] + conv["signups"])
+        case "signups":
+            return float(an.totals_conversions(period, filters, employee_id)["signups"])
         case "sales":
             return float(an.totals_conversions(period, filters, employee_id)["sales"])
         case "participation":

@@ -99,6 +99,7 @@ def test_goals_progress_from_data(
     f.clicks(s2, days_ago(1), n=3, bot=True)
     f.conversion(s1, "lead")
     f.conversion(s2, "sale", 10.0)
+    f.conversion(s2, "signup")
     url = f"/api/v1/campaigns/{camp.id}/goals"
     top = client.post(
         url, json={"metric": "shares", "target": 4, "label": "Shares"}, headers=content_headers
@@ -106,6 +107,7 @@ def test_goals_progress_from_data(
     for metric, target in [
         ("participation", 50),
         ("leads", 1),
+        ("signups", 1),
         ("sales", 2),
         ("clicks", 8),
         ("reach", 400),
@@ -133,7 +135,8 @@ def test_goals_progress_from_data(
     assert goals["shares"]["sub_goals"][0]["achieved"] is True
     # 2 of the 3 employees active then shared (the token holder was created today)
     assert goals["participation"]["actual"] == 66.7
-    assert goals["leads"]["actual"] == 1
+    assert goals["leads"]["actual"] == 2  # a lead and a signup
+    assert goals["signups"]["actual"] == 1 and goals["signups"]["achieved"] is True
     assert goals["sales"]["actual"] == 1
     assert goals["clicks"]["actual"] == 4
     assert goals["reach"]["actual"] == 400
