@@ -344,9 +344,7 @@ def test_new_article_is_embedded_in_the_background(
     rt.embedder.join(10)
     # The next check sees the new embedding and rebuilds the catalog in the background too,
     # answering from the current one meanwhile.
-    assert [i["article_id"] for i in post(client, employee_headers, {}).json["items"]] == [
-        first.id
-    ]
+    assert [i["article_id"] for i in post(client, employee_headers, {}).json["items"]] == [first.id]
     assert rt.rebuilder is not None
     rt.rebuilder.join(10)
     items = post(client, employee_headers, {}).json["items"]
