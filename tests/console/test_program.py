@@ -95,7 +95,7 @@ def test_a_goal_the_service_cannot_compute_is_reported_not_a_500(console: FlaskC
     campaign = Campaign(slug="odd", name="Odd goals")
     db.session.add(campaign)
     db.session.flush()
-    db.session.add(CampaignGoal(campaign_id=campaign.id, metric="signups", target=10))
+    db.session.add(CampaignGoal(campaign_id=campaign.id, metric="press_mentions", target=10))
     db.session.commit()
     resp = console.get("/console/campaigns")
     assert resp.status_code == 200
