@@ -109,7 +109,57 @@ def error_response(
 
 
 def _is_db_unavailable(exc: BaseException) -> bool:
-    """True when ``exc`` means the database cannot be reached right now (answer 503, not 500).
+    """True when ``exc``, or an error it wraps, means the database cannot be reached right now.
+
+    Serialising a response can be what touches the database first after a commit (expired ORM
+    attributes are reloaded); pydantic then wraps the driver's error in a ValidationError, and
+    the request must still answer 503, not 500.
+    """
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if _is_db_unavailable_one(current):
+            return True
+        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+        errors = getattr(current, "errors", None)
+        if type(current).__name__ == "ValidationError" and callable(errors):
+            # pydantic keeps only "<ExceptionName>: <message>" of an attribute that failed to load
+            for item in errors(include_url=False):
+                if item.get("type") != "get_attribute_error":
+                    continue
+                wrapped = str((item.get("ctx") or {}).get("error", ""))
+                if _names_db_unavailable(wrapped):
+                    return True
+    return False
+
+
+def _names_db_unavailable(text: str) -> bool:
+    name, _, message = text.partition(":")
+    if name in {"PendingRollbackError", "DisconnectionError"}:
+        return True
+    message = message.lower()
+    return name in {"OperationalError", "InterfaceError"} and (
+        "psycopg" in message or any(needle in message for needle in _UNAVAILABLE_NEEDLES)
+    )
+
+
+_UNAVAILABLE_NEEDLES = (
+    "connection",
+    "server closed",
+    "terminating",
+    "could not connect",
+    "database is locked",
+    "unable to open database",
+    "the database system is",
+)
+
+
+def _is_db_unavailable_one(exc: BaseException) -> bool:
+    """True when ``exc`` itself means the database cannot be reached right now.
 
     Decided by type first: psycopg's OperationalError family is what a server that is shutting
     down, starting up, refusing or dropping connections raises; SQLAlchemy's pool and
@@ -131,16 +181,7 @@ def _is_db_unavailable(exc: BaseException) -> bool:
     name = type(orig).__name__
     text = str(exc).lower()
     return name in {"OperationalError", "InterfaceError"} and any(
-        needle in text
-        for needle in (
-            "connection",
-            "server closed",
-            "terminating",
-            "could not connect",
-            "database is locked",
-            "unable to open database",
-            "the database system is",
-        )
+        needle in text for needle in _UNAVAILABLE_NEEDLES
     )
 
 

@@ -186,8 +186,12 @@ def test_session_cookie_flags_secure(
 ) -> None:
     app = create_app({**app_config, "CONSOLE_COOKIE_SECURE": True})
     with app.app_context():
-        client = app.test_client()
-        resp = signin(client, content_user.email)
+        try:
+            client = app.test_client()
+            resp = signin(client, content_user.email)
+        finally:
+            db.session.remove()
+            db.engine.dispose()  # its own pool: close it, or the connection leaks past the test
         cookie = _cookie_header(resp)
         assert "Secure" in cookie
         assert "HttpOnly" in cookie

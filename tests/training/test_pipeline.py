@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
 from backend.extensions import db
@@ -72,7 +73,8 @@ def test_fit_evaluate_publish_rollback(app: Flask, logged: None, tmp_path: Path)
     first = cmd.fit("v1", "hashing", min_samples=100)
     assert first.fallback is False
     assert first.metrics["ndcg@5"] > 0.5
-    assert db.session.get(ModelVersion, 1) is not None
+    row = db.session.scalar(sa.select(ModelVersion).where(ModelVersion.version == "v1"))
+    assert row is not None and row.status == "candidate"
     md, png, results = cmd.evaluate("v1", tmp_path / "report")
     text = md.read_text()
     assert "candidate v1" in text and "popularity only" in text and "per department" in text
