@@ -181,21 +181,18 @@ def _cookie_header(resp: Any) -> str:
     return next(v for k, v in resp.headers.items() if k == "Set-Cookie" and "herald_console" in v)
 
 
-def test_session_cookie_flags_secure(
-    app_config: dict[str, Any], content_user: Employee, signin: Any
-) -> None:
+def test_console_cookie_secure_setting(app_config: dict[str, Any]) -> None:
     app = create_app({**app_config, "CONSOLE_COOKIE_SECURE": True})
-    with app.app_context():
-        try:
-            client = app.test_client()
-            resp = signin(client, content_user.email)
-        finally:
-            db.session.remove()
-            db.engine.dispose()  # its own pool: close it, or the connection leaks past the test
-        cookie = _cookie_header(resp)
-        assert "Secure" in cookie
-        assert "HttpOnly" in cookie
-        assert "SameSite=Lax" in cookie
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_session_cookie_flags_secure(app: Flask, content_user: Employee, signin: Any) -> None:
+    app.config["SESSION_COOKIE_SECURE"] = True  # what CONSOLE_COOKIE_SECURE sets (test above)
+    resp = signin(app.test_client(), content_user.email)
+    cookie = _cookie_header(resp)
+    assert "Secure" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
 
 
 def test_secure_cookie_is_the_production_default(app_config: dict[str, Any]) -> None:
