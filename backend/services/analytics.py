@@ -1181,9 +1181,12 @@ def ambassadors(period: Period, filters: Filters, limit: int) -> AmbassadorRepor
 # --- overview ----------------------------------------------------------------------------------
 
 
-def top_articles(period: Period, filters: Filters, n: int = 5) -> list[TopArticle]:
-    clicks = click_counts(_Query(CLICK, period, filters, by="article"))
-    shares_ = share_counts(_Query(SHARE, period, filters, by="article"))
+def top_articles(
+    period: Period, filters: Filters, n: int = 5, employee_id: int | None = None
+) -> list[TopArticle]:
+    """Articles ranked by unique clicks, then shares (of one employee's links if given)."""
+    clicks = click_counts(_Query(CLICK, period, filters, by="article", employee_id=employee_id))
+    shares_ = share_counts(_Query(SHARE, period, filters, by="article", employee_id=employee_id))
     keys = set(clicks) | set(shares_)
     ranked = sorted(
         keys,

@@ -435,31 +435,8 @@ def stats_subject(viewer_id: int, viewer_role: str, employee_id: int) -> Employe
 
 
 def my_top_articles(employee_id: int, period: an.Period, n: int = 5) -> list[MyArticle]:
-    none = an.Filters()
-    shares = an.share_counts(
-        an._Query(an.SHARE, period, none, by="article", employee_id=employee_id)
-    )
-    clicks = an.click_counts(
-        an._Query(an.CLICK, period, none, by="article", employee_id=employee_id)
-    )
-    keys = sorted(
-        set(shares) | set(clicks),
-        key=lambda k: (
-            -clicks.get(k, {}).get("unique_clicks", 0),
-            -shares.get(k, {}).get("shares", 0),
-            k,
-        ),
-    )[:n]
-    return [
-        MyArticle(
-            article_id=k,
-            title=(clicks.get(k) or shares[k])["label"],
-            shares=shares.get(k, {}).get("shares", 0),
-            clicks=clicks.get(k, {}).get("clicks", 0),
-            unique_clicks=clicks.get(k, {}).get("unique_clicks", 0),
-        )
-        for k in keys
-    ]
+    top = an.top_articles(period, an.Filters(), n, employee_id=employee_id)
+    return [MyArticle(**article.model_dump()) for article in top]
 
 
 def my_stats(employee: Employee, period_name: str, now: dt.datetime | None = None) -> MyStats:
