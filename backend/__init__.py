@@ -15,7 +15,7 @@ from werkzeug.routing import IntegerConverter
 
 from backend.config import build_config
 from backend.errors import register_error_handlers
-from backend.extensions import db, limiter
+from backend.extensions import db, discard_session, limiter
 
 __all__ = ["create_app"]
 
@@ -39,6 +39,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from backend.auth import rate_limit_key
 
     db.init_app(app)
+    # Teardowns run in reverse order, so this one ends the session before Flask-SQLAlchemy's
+    # (which then finds nothing to close) and a dropped connection cannot turn into a 500.
+    app.teardown_appcontext(lambda _exc: discard_session())
     limiter._key_func = rate_limit_key  # per token where one is presented, else per address
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)

@@ -197,13 +197,13 @@ def _rollback() -> None:
 
     An error handler that raised here would turn a clean 4xx/503 into gunicorn's HTML 500.
     """
-    from backend.extensions import db
+    from backend.extensions import db, discard_session
 
     try:
         db.session.rollback()
     except Exception:  # noqa: BLE001 - the connection may be gone; the answer must still go out
         log.warning("rollback failed; discarding the session")
-        db.session.remove()
+        discard_session()
 
 
 def register_error_handlers(app: Flask) -> None:
