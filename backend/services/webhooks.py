@@ -15,21 +15,25 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import http.client
+import ipaddress
 import json
 import logging
 import secrets
+import socket
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import delete, func, select, update
 
-from backend.errors import NotFound
+from backend.errors import NotFound, ValidationFailed
 from backend.extensions import db
 from backend.models import OutboundWebhook, WebhookDelivery, utcnow
 from backend.schemas.tracking import DeliveryQuery, WebhookCreate, WebhookUpdate
@@ -68,7 +72,119 @@ def list_webhooks() -> list[OutboundWebhook]:
     return list(db.session.scalars(select(OutboundWebhook).order_by(OutboundWebhook.id)))
 
 
+# --- where a webhook may point ------------------------------------------------------------------
+#
+# A webhook makes the server send requests to an address an admin typed. Without a guard that is a
+# way to reach what only the server can reach: the cloud metadata service (169.254.169.254), the
+# database, an internal admin page. So receivers must be public addresses unless the deployment
+# says otherwise (HERALD_WEBHOOK_ALLOW_PRIVATE_NETWORKS=1, e.g. a CRM on the company network).
+# The check runs when a webhook is saved (address literals, "localhost") and again at every
+# delivery on the addresses the name resolves to then, and the connection goes to exactly the
+# address that was checked, so a DNS answer that changes in between cannot slip past it.
+
+
+class ReceiverNotAllowed(ValueError):
+    """The receiver's address is in a private, loopback, link-local or otherwise internal range."""
+
+
+def _private_allowed() -> bool:
+    return bool(current_app.config.get("WEBHOOK_ALLOW_PRIVATE_NETWORKS"))
+
+
+def _check_address(host: str, address: str) -> None:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if not ip.is_global or ip.is_multicast:
+        raise ReceiverNotAllowed(
+            f"{host} is {ip}, an internal network address; webhooks go to public addresses "
+            "unless HERALD_WEBHOOK_ALLOW_PRIVATE_NETWORKS is set"
+        )
+
+
+def check_receiver_url(url: str) -> None:
+    """Refuse a receiver URL whose host is an internal address literal or ``localhost``.
+
+    Names are resolved at delivery time, not here: DNS can change after the webhook is saved.
+    """
+    if _private_allowed():
+        return
+    host = (urllib.parse.urlsplit(url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        raise ReceiverNotAllowed(
+            f"{host} is this server; webhooks go to public addresses "
+            "unless HERALD_WEBHOOK_ALLOW_PRIVATE_NETWORKS is set"
+        )
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return  # a name: checked on every delivery
+    _check_address(host, host)
+
+
+def _validated(url: str) -> None:
+    try:
+        check_receiver_url(url)
+    except ReceiverNotAllowed as exc:
+        raise ValidationFailed(
+            "webhook receiver address is not allowed",
+            details=[{"field": "url", "message": str(exc), "type": "receiver_address"}],
+        ) from None
+
+
+def _resolve_receiver(url: str) -> tuple[str, int, str]:
+    """(host, port, address to connect to) for ``url``, every resolved address checked."""
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    addresses = [str(info[4][0]) for info in infos]
+    if not addresses:
+        raise OSError(f"{host} did not resolve")
+    if not _private_allowed():
+        for address in addresses:
+            _check_address(host, address)
+    return host, port, addresses[0]
+
+
+def _pinned(cls: type[http.client.HTTPConnection], address: str) -> Any:
+    """A connection class for urllib that connects to ``address`` while still sending the URL's
+    host in ``Host`` and, for HTTPS, in SNI and certificate checks."""
+
+    def factory(host: str, **kwargs: Any) -> http.client.HTTPConnection:
+        conn = cls(host, **kwargs)
+
+        def connect_to_checked_address(
+            target: tuple[str, int], timeout: Any = None, source_address: Any = None
+        ) -> socket.socket:
+            return socket.create_connection((address, target[1]), timeout, source_address)
+
+        conn._create_connection = connect_to_checked_address  # type: ignore[attr-defined]
+        return conn
+
+    return factory
+
+
+class _PinnedHTTP(urllib.request.HTTPHandler):
+    def __init__(self, address: str) -> None:
+        super().__init__()
+        self.address = address
+
+    def http_open(self, req: urllib.request.Request) -> Any:
+        return self.do_open(_pinned(http.client.HTTPConnection, self.address), req)
+
+
+class _PinnedHTTPS(urllib.request.HTTPSHandler):
+    def __init__(self, address: str) -> None:
+        super().__init__()
+        self.address = address
+
+    def https_open(self, req: urllib.request.Request) -> Any:
+        return self.do_open(_pinned(http.client.HTTPSConnection, self.address), req)
+
+
 def create_webhook(data: WebhookCreate, actor_id: int) -> OutboundWebhook:
+    _validated(data.url)
     hook = OutboundWebhook(
         url=data.url, secret=new_secret(), events=sorted(set(data.events)), active=data.active
     )
@@ -82,6 +198,8 @@ def create_webhook(data: WebhookCreate, actor_id: int) -> OutboundWebhook:
 def update_webhook(webhook_id: int, data: WebhookUpdate, actor_id: int) -> OutboundWebhook:
     hook = get_webhook(webhook_id)
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    if "url" in changes:
+        _validated(changes["url"])
     if "events" in changes:
         changes["events"] = sorted(set(changes["events"]))
     for key, value in changes.items():
@@ -170,9 +288,6 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_OPENER = urllib.request.build_opener(_NoRedirect)
-
-
 def _due_at(row: WebhookDelivery, schedule: tuple[int, ...]) -> dt.datetime:
     return row.created_at + dt.timedelta(seconds=schedule[min(row.attempts, len(schedule) - 1)])
 
@@ -204,10 +319,18 @@ def _post(hook_url: str, secret: str, row: WebhookDelivery, timeout: float) -> s
         },
     )
     try:
-        with _OPENER.open(req, timeout=timeout) as resp:
+        _host, _port, address = _resolve_receiver(hook_url)
+        # No proxies: the checked address must be the peer.
+        no_proxy = urllib.request.ProxyHandler({})
+        opener = urllib.request.build_opener(
+            no_proxy, _NoRedirect, _PinnedHTTP(address), _PinnedHTTPS(address)
+        )
+        with opener.open(req, timeout=timeout) as resp:
             status = resp.status
     except urllib.error.HTTPError as exc:
         return f"HTTP {exc.code}"
+    except ReceiverNotAllowed as exc:
+        return str(exc)[:500]
     except (urllib.error.URLError, OSError, ValueError) as exc:
         return f"{type(exc).__name__}: {exc}"[:500]
     if 200 <= status < 300:

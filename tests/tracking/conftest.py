@@ -18,6 +18,13 @@ from backend.extensions import db
 from backend.models import Article, Campaign
 
 
+@pytest.fixture
+def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
+    """The webhook receiver in these tests listens on 127.0.0.1, which a deployment must allow
+    explicitly (tests/tracking/test_webhook_addresses.py covers the default, which refuses it)."""
+    return {**app_config, "WEBHOOK_ALLOW_PRIVATE_NETWORKS": True}
+
+
 @pytest.fixture(autouse=True)
 def _fresh_principal_per_request(app: Flask) -> None:
     """The ``app`` fixture keeps one app context open, so test-client requests share ``g`` and
