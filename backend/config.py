@@ -45,6 +45,7 @@ DEFAULTS: dict[str, Any] = {
     "METRICS_TOKEN": None,  # bearer token that may read /metrics from any address
     "METRICS_ALLOWED_IPS": ["127.0.0.1", "::1"],  # addresses that may read /metrics without it
     "CLICK_RETENTION_MONTHS": 13,
+    "IDEMPOTENCY_KEY_DAYS": 7,  # a retried share is recognised by its Idempotency-Key this long
     # Outbound webhooks may target loopback/private/link-local addresses only when this is set.
     "WEBHOOK_ALLOW_PRIVATE_NETWORKS": False,
     # Reverse proxies in front of the app (load balancer = 1): trust that many X-Forwarded-* hops,
@@ -82,6 +83,7 @@ _ENV_TYPES: dict[str, type] = {
     "METRICS_TOKEN": str,
     "METRICS_ALLOWED_IPS": list,
     "CLICK_RETENTION_MONTHS": int,
+    "IDEMPOTENCY_KEY_DAYS": int,
     "WEBHOOK_ALLOW_PRIVATE_NETWORKS": bool,
     "PROXY_COUNT": int,
     "CONSOLE_COOKIE_SECURE": bool,

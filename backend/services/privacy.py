@@ -39,6 +39,7 @@ from backend.models import (
     Click,
     ClickDailyAggregate,
     Employee,
+    IdempotencyRecord,
     Setting,
     TrackedLink,
     utcnow,
@@ -268,18 +269,48 @@ def months_before(moment: dt.datetime, months: int) -> dt.datetime:
 
 
 def apply_retention(
-    months: int, now: dt.datetime | None = None, batch_size: int = 5000, dry_run: bool = False
+    months: int,
+    now: dt.datetime | None = None,
+    batch_size: int = 5000,
+    dry_run: bool = False,
+    idempotency_days: int | None = None,
 ) -> dict[str, Any]:
-    """Aggregate raw clicks older than ``months`` into daily counts and delete them."""
-    cutoff = months_before(now or utcnow(), months)
+    """Aggregate raw clicks older than ``months`` into daily counts and delete them; drop
+    Idempotency-Key records older than ``idempotency_days`` (default: the configured period)."""
+    now = now or utcnow()
+    cutoff = months_before(now, months)
+    days = idempotency_days
+    if days is None:
+        days = int(current_app.config["IDEMPOTENCY_KEY_DAYS"])
+    keys_cutoff = now - dt.timedelta(days=days)
     old = Click.created_at < cutoff
+    old_keys = IdempotencyRecord.created_at < keys_cutoff
     if dry_run:
         n = db.session.scalar(select(func.count()).select_from(Click).where(old)) or 0
-        return {"cutoff": cutoff.isoformat(), "clicks_aggregated": n, "dry_run": True}
+        keys = db.session.scalar(
+            select(func.count()).select_from(IdempotencyRecord).where(old_keys)
+        )
+        return {
+            "cutoff": cutoff.isoformat(),
+            "clicks_aggregated": n,
+            "idempotency_cutoff": keys_cutoff.isoformat(),
+            "idempotency_keys_deleted": keys or 0,
+            "dry_run": True,
+        }
     # The daily rollup (backend/services/rollups.py) keeps click_daily_aggregates; it runs first,
     # so only clicks already counted there are deleted.
     total = rollups.delete_rolled_up_clicks(cutoff, batch_size=batch_size, now=now)
-    return {"cutoff": cutoff.isoformat(), "clicks_aggregated": total, "dry_run": False}
+    # A retried share sends the same Idempotency-Key within seconds or minutes; the stored answer
+    # (which names the share and its caption) is only needed that long.
+    keys = db.session.execute(delete(IdempotencyRecord).where(old_keys)).rowcount  # type: ignore[attr-defined]
+    db.session.commit()
+    return {
+        "cutoff": cutoff.isoformat(),
+        "clicks_aggregated": total,
+        "idempotency_cutoff": keys_cutoff.isoformat(),
+        "idempotency_keys_deleted": keys,
+        "dry_run": False,
+    }
 
 
 # --- works council ---------------------------------------------------------------------------
@@ -424,11 +455,17 @@ def register_cli(app: Flask) -> None:
     @click.option("--months", type=int, default=None, help="Default: HERALD_CLICK_RETENTION_MONTHS")
     @click.option("--dry-run", is_flag=True, help="Only count what would be aggregated")
     def retention(months: int | None, dry_run: bool) -> None:
-        """Aggregate raw clicks older than the retention period into daily counts, delete them."""
+        """Aggregate raw clicks older than the retention period into daily counts, delete them;
+        delete Idempotency-Key records older than HERALD_IDEMPOTENCY_KEY_DAYS."""
         months = months or int(current_app.config["CLICK_RETENTION_MONTHS"])
         result = apply_retention(months, dry_run=dry_run)
         verb = "would aggregate" if dry_run else "aggregated and deleted"
         click.echo(f"{verb} {result['clicks_aggregated']} clicks older than {result['cutoff']}")
+        verb = "would delete" if dry_run else "deleted"
+        click.echo(
+            f"{verb} {result['idempotency_keys_deleted']} Idempotency-Key records older than "
+            f"{result['idempotency_cutoff']}"
+        )
 
     @app.cli.command("erase-employee")
     @click.argument("employee_id", type=int)

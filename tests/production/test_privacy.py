@@ -18,6 +18,7 @@ from backend.models import (
     Click,
     ClickDailyAggregate,
     Employee,
+    IdempotencyRecord,
     Share,
     TrackedLink,
     utcnow,
@@ -188,6 +189,46 @@ def test_retention_aggregates_old_clicks_and_deletes_them(
     assert (agg.clicks, agg.bot_clicks, agg.unique_visitors) == (4, 1, 2)
     # Running again changes nothing.
     assert "aggregated and deleted 0 clicks" in runner.invoke(args=["retention"]).output
+
+
+def test_retention_drops_old_idempotency_keys_only(
+    app: Flask,
+    client: FlaskClient,
+    runner: FlaskCliRunner,
+    sharer: dict[str, Any],
+    content_headers: dict[str, str],
+) -> None:
+    def share(key: str, article_id: int) -> dict[str, Any]:
+        resp = client.post(
+            "/api/v1/shares",
+            json={"article_id": article_id, "network": "linkedin"},
+            headers={**sharer["headers"], "Idempotency-Key": key},
+        )
+        assert resp.status_code in (200, 201), resp.get_json()
+        return resp.get_json()  # type: ignore[no-any-return]
+
+    old_share = share("retry-old", _article(client, content_headers, 1))
+    recent_share = share("retry-recent", _article(client, content_headers, 2))
+    old = db.session.scalars(
+        sa.select(IdempotencyRecord).where(IdempotencyRecord.key == "retry-old")
+    ).one()
+    old.created_at = utcnow() - dt.timedelta(days=app.config["IDEMPOTENCY_KEY_DAYS"], hours=1)
+    db.session.commit()
+
+    dry = runner.invoke(args=["retention", "--dry-run"])
+    assert "would delete 1 Idempotency-Key records" in dry.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(IdempotencyRecord)) == 2
+    result = runner.invoke(args=["retention"])
+    assert result.exit_code == 0, result.output
+    assert "deleted 1 Idempotency-Key records" in result.output
+    db.session.expire_all()
+    keys = db.session.scalars(sa.select(IdempotencyRecord.key)).all()
+    assert keys == ["retry-recent"]
+    # The recent key still replays the same share; the shares themselves are untouched.
+    assert (
+        share("retry-recent", recent_share["article_id"])["share_id"] == (recent_share["share_id"])
+    )
+    assert db.session.get(Share, old_share["share_id"]) is not None
 
 
 def test_retention_period_is_configurable(app: Flask) -> None:
