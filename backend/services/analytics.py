@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, distinct, func, select
+from sqlalchemy import ColumnElement, Select, distinct, func, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -29,6 +29,7 @@ from backend.models import (
     Campaign,
     Click,
     ClickDailyAggregate,
+    ClickWeeklyAggregate,
     Conversion,
     Employee,
     ProfileSnapshot,
@@ -134,6 +135,24 @@ def _date_week_sqlite(element: date_week, compiler: SQLCompiler, **kw: Any) -> s
     return f"date({compiler.process(element.clauses, **kw)}, 'weekday 0', '-6 days')"
 
 
+class utc_date(FunctionElement[dt.date]):  # noqa: N801
+    """The UTC calendar day of a timestamp as a DATE (on SQLite its 'YYYY-MM-DD' text), so that
+    raw clicks and the rollup rows share one day column."""
+
+    type = sa.Date()
+    inherit_cache = True
+
+
+@compiles(utc_date)
+def _utc_date_default(element: utc_date, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC' AS DATE)"
+
+
+@compiles(utc_date, "sqlite")
+def _utc_date_sqlite(element: utc_date, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"substr({compiler.process(element.clauses, **kw)}, 1, 10)"
+
+
 def week_start(moment: dt.datetime) -> dt.datetime:
     """Monday 00:00 UTC of the week holding ``moment``."""
     day = moment.astimezone(dt.UTC).date()
@@ -205,10 +224,6 @@ class _Fact:
 
 
 CLICK = _Fact("click", Click.created_at, TrackedLink.employee_id, TrackedLink.article_id, None)
-# Clicks rolled up per (UTC day, link): see backend/services/rollups.py.
-CLICK_DAY = _Fact(
-    "click_day", ClickDailyAggregate.day, TrackedLink.employee_id, TrackedLink.article_id, None
-)
 SHARE = _Fact("share", Share.created_at, Share.employee_id, Share.article_id, None)
 CONVERSION = _Fact(
     "conversion",
@@ -222,12 +237,6 @@ CONVERSION = _Fact(
 def _base(fact: _Fact, *cols: Any) -> Select[Any]:
     if fact is CLICK:
         return select(*cols).select_from(Click).join(TrackedLink, TrackedLink.id == Click.link_id)
-    if fact is CLICK_DAY:
-        return (
-            select(*cols)
-            .select_from(ClickDailyAggregate)
-            .join(TrackedLink, TrackedLink.id == ClickDailyAggregate.link_id)
-        )
     if fact is SHARE:
         return select(*cols).select_from(Share)
     return select(*cols).select_from(Conversion)
@@ -242,11 +251,9 @@ class _Query:
     filters: Filters
     by: str | None = None
     employee_id: int | None = None
-    where: tuple[ColumnElement[bool], ...] = ()
-    # Per-link sums (a subquery with a link_id column) to read instead of the fact's table.
+    # Click counts per link (a subquery with link_id and, for by=day/week, day columns) to read
+    # instead of the clicks table; it already holds the period (see ``_click_source``).
     per_link: Any = None
-    # A short time range (at most a day or so): read clicks by time, never through link_id.
-    short: bool = False
 
     def campaign_col(self) -> Any:
         return self.fact.campaign_col if self.fact.campaign_col is not None else Article.campaign_id
@@ -256,10 +263,18 @@ class _Query:
         f = self.fact
         match self.by:
             case "day":
-                d = date_day(f.time_col) if f is CLICK_DAY else utc_day(f.time_col)
+                d = (
+                    date_day(self.per_link.c.day)
+                    if self.per_link is not None
+                    else utc_day(f.time_col)
+                )
                 return d, d
             case "week":
-                w = date_week(f.time_col) if f is CLICK_DAY else utc_week(f.time_col)
+                w = (
+                    date_week(self.per_link.c.day)
+                    if self.per_link is not None
+                    else utc_week(f.time_col)
+                )
                 return w, w
             case "article":
                 return f.article_col, Article.title
@@ -294,6 +309,14 @@ class _Query:
             need.add("article")
         return need
 
+    def needs_link(self) -> bool:
+        """Whether clicks must be joined to their tracked link (every dimension but time)."""
+        return (
+            self.by not in (None, "day", "week")
+            or self.employee_id is not None
+            or bool(self.needs())
+        )
+
     def select(self, *cols: Any, grouped: bool = True) -> Select[Any]:
         dims: tuple[Any, ...] = ()
         if self.by is not None:
@@ -301,15 +324,9 @@ class _Query:
             cols = (dims[0].label("key"), dims[1].label("label"), *cols)
         if self.per_link is not None:
             src = self.per_link
-            stmt = select(*cols).select_from(src).join(TrackedLink, TrackedLink.id == src.c.link_id)
-        elif self.fact is CLICK and self.short:
-            # "+ 0" keeps planners (SQLite's) from walking a team's or campaign's whole click
-            # history through the link_id index instead of the created_at range.
-            stmt = (
-                select(*cols)
-                .select_from(Click)
-                .join(TrackedLink, TrackedLink.id == Click.link_id + 0)
-            )
+            stmt = select(*cols).select_from(src)
+            if self.needs_link():
+                stmt = stmt.join(TrackedLink, TrackedLink.id == src.c.link_id)
         else:
             stmt = _base(self.fact, *cols)
         need = self.needs()
@@ -319,18 +336,10 @@ class _Query:
             stmt = stmt.outerjoin(Campaign, Campaign.id == self.campaign_col())
         if "employee" in need:
             stmt = stmt.outerjoin(Employee, Employee.id == self.fact.employee_col)
-        if self.per_link is not None:
-            pass  # the subquery holds the period
-        elif self.fact is CLICK_DAY:  # whole days: the period is day-aligned
-            stmt = stmt.where(
-                ClickDailyAggregate.day >= self.period.start.date(),
-                ClickDailyAggregate.day < self.period.end.date(),
-            )
-        else:
+        if self.per_link is None:  # the per-link subquery holds the period
             stmt = stmt.where(
                 self.fact.time_col >= self.period.start, self.fact.time_col < self.period.end
             )
-        stmt = stmt.where(*self.where)
         if self.filters.department is not None:
             stmt = stmt.where(Employee.department == self.filters.department)
         if self.filters.team is not None:
@@ -358,95 +367,174 @@ def unique_clicks_expr() -> ColumnElement[int]:
     return func.count(distinct(sa.case((human_visitor, key), else_=None)))
 
 
+# --- clicks: rollups for closed days, raw rows for the rest --------------------------------------
+
+
 def _day_floor(moment: dt.datetime) -> dt.datetime:
     return rollups.day_start(moment.astimezone(dt.UTC).date())
 
 
-def _segments(q: _Query) -> list[_Query]:
-    """``q`` split into rolled-up whole days (read from the aggregates) and the rest (raw clicks).
+def _raw_counts(start: dt.datetime, end: dt.datetime, per_link: bool, per_day: bool) -> Select[Any]:
+    """Raw clicks in [start, end) counted as the rollup counts them: per link and UTC day.
 
-    Whole UTC days of the period before the rollup's ``through`` day come from
-    ``click_daily_aggregates``; the partial first and last days, today, and any click above the
-    high-water mark (arrived since the rollup) come from ``clicks``. The rollup runs first when
-    anything is new (cheap otherwise).
+    Unique visitors are distinct per (day, link), so a range over more than one day is grouped
+    by day too; each group's count is exact and groups add up. ``per_link``/``per_day``: keep
+    the link_id/day columns.
     """
-    if not current_app.config.get("ANALYTICS_ROLLUPS", True):
-        return [q]
-    state = rollups.ensure_rolled_up()
-    if state.through is None:
-        return [q]
+    day = utc_date(Click.created_at)
+    is_bot = Click.is_bot == sa.true()
+    visitor = sa.case(
+        (sa.and_(Click.is_bot == sa.false(), Click.visitor_hash != ""), Click.visitor_hash),
+        else_=None,
+    )
+    cols: list[Any] = []
+    if per_link:
+        cols.append(Click.link_id.label("link_id"))
+    if per_day:
+        cols.append(day.label("day"))
+    cols += [
+        func.sum(sa.case((is_bot, 0), else_=1)).label("clicks"),
+        func.count(distinct(visitor)).label("uniq"),
+        func.sum(sa.case((is_bot, 1), else_=0)).label("bots"),
+    ]
+    one_day = end <= _day_floor(start) + dt.timedelta(days=1)
+    group: list[Any] = [Click.link_id] if one_day and not per_day else [Click.link_id, day]
+    return select(*cols).where(Click.created_at >= start, Click.created_at < end).group_by(*group)
+
+
+def _rolled_counts(
+    table: type[ClickDailyAggregate] | type[ClickWeeklyAggregate],
+    lo: dt.date,
+    hi: dt.date,
+    per_link: bool,
+    per_day: bool,
+    employee_id: int | None,
+) -> Select[Any]:
+    """Rollup rows of [lo, hi) (days, or weeks by their Monday) with ``_raw_counts``' columns.
+
+    Without ``per_link`` the rows are summed here already (per day or week with ``per_day``),
+    along the covering index.
+    """
+    bucket = table.day if table is ClickDailyAggregate else table.week
+    values: tuple[Any, ...] = (
+        table.clicks - table.bot_clicks,
+        table.unique_visitors,
+        table.bot_clicks,
+    )
+    if not per_link:
+        values = (func.sum(values[0]), func.sum(values[1]), func.sum(values[2]))
+    cols: list[Any] = []
+    if per_link:
+        cols.append(table.link_id.label("link_id"))
+    if per_day:
+        cols.append(bucket.label("day"))
+    cols += [values[0].label("clicks"), values[1].label("uniq"), values[2].label("bots")]
+    stmt = select(*cols).where(bucket >= lo, bucket < hi)
+    if employee_id is not None:  # one person's few links: read them through link_id
+        mine = select(TrackedLink.id).where(TrackedLink.employee_id == employee_id)
+        stmt = stmt.where(table.link_id.in_(mine.scalar_subquery()))
+    if per_day and not per_link:
+        stmt = stmt.group_by(bucket)
+    return stmt
+
+
+def _click_source(q: _Query) -> Any:
+    """One subquery of click counts (per link, per day as needed) covering ``q.period`` exactly.
+
+    Whole UTC days before the rollup's ``through`` day come from the rollups: whole ISO weeks
+    from ``click_weekly_aggregates`` (unless the report is per day), the other days from
+    ``click_daily_aggregates``; the partial first and last days and today come from ``clicks``,
+    counted per link and day as the rollup does. The lazy rollup runs first, so every click
+    recorded before the report is either rolled up or read raw (see backend/services/rollups.py).
+    """
+    per_link = q.needs_link()
+    per_day = q.by in ("day", "week")
     start, end = q.period.start, q.period.end
+    state = rollups.ensure_rolled_up()
     d0 = _day_floor(start)
     if d0 < start:
         d0 += dt.timedelta(days=1)
-    d1 = min(_day_floor(end), rollups.day_start(state.through))
-    if d0 >= d1:
-        return [q]
-    parts = [replace(q, fact=CLICK_DAY, period=Period(d0, d1))]
-    if start < d0:
-        parts.append(replace(q, period=Period(start, d0), short=True))
-    if d1 < end:
-        parts.append(replace(q, period=Period(d1, end), short=end - d1 <= dt.timedelta(days=2)))
-    if (db.session.scalar(select(func.max(Click.id))) or 0) > state.high_water:
-        late = (Click.id > state.high_water,)  # arrived since the rollup
-        parts.append(replace(q, period=Period(d0, d1), where=(*q.where, *late)))
-    return parts
+    d1 = _day_floor(end)
+    if state.through is not None:
+        d1 = min(d1, rollups.day_start(state.through))
+    parts: list[Select[Any]] = []
+    if state.through is None or d0 >= d1:
+        parts.append(_raw_counts(start, end, per_link, per_day))
+    else:
+        if start < d0:
+            parts.append(_raw_counts(start, d0, per_link, per_day))
+        if d1 < end:
+            parts.append(_raw_counts(d1, end, per_link, per_day))
+        days = [(d0.date(), d1.date())]
+        if q.by != "day":
+            w0, w1 = d0.date(), d1.date()
+            w0 += dt.timedelta(days=-w0.weekday() % 7)  # the first Monday on or after d0
+            w1 -= dt.timedelta(days=w1.weekday())  # the last Monday on or before d1
+            if w0 < w1:
+                parts.append(
+                    _rolled_counts(ClickWeeklyAggregate, w0, w1, per_link, per_day, q.employee_id)
+                )
+                days = [(d0.date(), w0), (w1, d1.date())]
+        for lo, hi in days:
+            if lo < hi:
+                parts.append(
+                    _rolled_counts(ClickDailyAggregate, lo, hi, per_link, per_day, q.employee_id)
+                )
+    rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("click_rows")
+    if per_day or not per_link:
+        return rows
+    # Sum per link first, then join the (far fewer) link rows to their dimensions.
+    return (
+        select(
+            rows.c.link_id,
+            func.sum(rows.c.clicks).label("clicks"),
+            func.sum(rows.c.uniq).label("uniq"),
+            func.sum(rows.c.bots).label("bots"),
+        )
+        .group_by(rows.c.link_id)
+        .subquery("per_link")
+    )
 
 
 def click_measures(q: _Query) -> dict[Any, dict[str, Any]]:
     """Per key of ``q.by`` (one key None without ``by``): human clicks, unique clicks, bot clicks.
 
-    Sums the rolled-up days and the raw clicks (see ``_segments``); the numbers equal those
-    computed from raw clicks alone.
+    One query over the rollups and the raw clicks (see ``_click_source``); the numbers equal
+    those computed from raw clicks alone, which is what ``ANALYTICS_ROLLUPS = False`` reads.
+    Every click falls under exactly one key, so the keys add up to the totals.
     """
     out: dict[Any, dict[str, Any]] = {}
     if q.by is None:
         out[None] = {"label": None, "clicks": 0, "unique_clicks": 0, "bot_clicks": 0}
-    agg = ClickDailyAggregate
-    is_bot = Click.is_bot == sa.true()
-    for part in _segments(q):
-        cols: tuple[ColumnElement[Any], ...]
-        if part.fact is CLICK_DAY and q.by not in ("day", "week"):
-            # Sum per link first, then join the (far fewer) link rows to their dimensions.
-            per_link = (
-                select(
-                    agg.link_id.label("link_id"),
-                    func.sum(agg.clicks - agg.bot_clicks).label("clicks"),
-                    func.sum(agg.unique_visitors).label("uniq"),
-                    func.sum(agg.bot_clicks).label("bots"),
-                )
-                .where(agg.day >= part.period.start.date(), agg.day < part.period.end.date())
-                .group_by(agg.link_id)
-                .subquery("per_link")
-            )
-            part = replace(part, per_link=per_link)
-            cols = (
-                func.sum(per_link.c.clicks),
-                func.sum(per_link.c.uniq),
-                func.sum(per_link.c.bots),
-            )
-        elif part.fact is CLICK_DAY:
-            cols = (
-                func.sum(agg.clicks - agg.bot_clicks),
-                func.sum(agg.unique_visitors),
-                func.sum(agg.bot_clicks),
-            )
-        else:
-            cols = (
-                func.sum(sa.case((is_bot, 0), else_=1)),
-                unique_clicks_expr(),
-                func.sum(sa.case((is_bot, 1), else_=0)),
-            )
-        stmt = part.select(cols[0].label("clicks"), cols[1].label("uniq"), cols[2].label("bots"))
-        for r in db.session.execute(stmt):
-            key, label = (r.key, r.label) if q.by is not None else (None, None)
-            slot = out.setdefault(
-                key, {"label": label, "clicks": 0, "unique_clicks": 0, "bot_clicks": 0}
-            )
-            slot["clicks"] += int(r.clicks or 0)
-            slot["unique_clicks"] += int(r.uniq or 0)
-            slot["bot_clicks"] += int(r.bots or 0)
+    cols: tuple[ColumnElement[Any], ...]
+    if current_app.config.get("ANALYTICS_ROLLUPS", True):
+        src = _click_source(q)
+        q = replace(q, per_link=src)
+        cols = (func.sum(src.c.clicks), func.sum(src.c.uniq), func.sum(src.c.bots))
+    else:
+        is_bot = Click.is_bot == sa.true()
+        cols = (
+            func.sum(sa.case((is_bot, 0), else_=1)),
+            unique_clicks_expr(),
+            func.sum(sa.case((is_bot, 1), else_=0)),
+        )
+    stmt = q.select(cols[0].label("clicks"), cols[1].label("uniq"), cols[2].label("bots"))
+    for r in db.session.execute(stmt):
+        key, label = (r.key, r.label) if q.by is not None else (None, None)
+        slot = out.setdefault(
+            key, {"label": label, "clicks": 0, "unique_clicks": 0, "bot_clicks": 0}
+        )
+        slot["clicks"] += int(r.clicks or 0)
+        slot["unique_clicks"] += int(r.uniq or 0)
+        slot["bot_clicks"] += int(r.bots or 0)
     return out
+
+
+def _click_totals(measures: dict[Any, dict[str, Any]]) -> dict[str, int]:
+    """The period's totals from ``click_measures`` rows (each click is under one key)."""
+    return {
+        m: sum(v[m] for v in measures.values()) for m in ("clicks", "unique_clicks", "bot_clicks")
+    }
 
 
 def latest_engagement(before: dt.datetime | None = None) -> Any:
@@ -481,9 +569,13 @@ def latest_engagement(before: dt.datetime | None = None) -> Any:
 
 def click_counts(q: _Query) -> dict[Any, dict[str, Any]]:
     """Human clicks and unique clicks per key of ``q.by`` (keys with human clicks only)."""
+    return _human(click_measures(q))
+
+
+def _human(measures: dict[Any, dict[str, Any]]) -> dict[Any, dict[str, Any]]:
     return {
         k: {"label": v["label"], "clicks": v["clicks"], "unique_clicks": v["unique_clicks"]}
-        for k, v in click_measures(q).items()
+        for k, v in measures.items()
         if v["clicks"]
     }
 
@@ -671,16 +763,16 @@ def _label(by: str, key: Any, label: Any) -> Any:
 
 def traffic(period: Period, filters: Filters, by: str, limit: int) -> Report:
     """Human clicks (bots and link-preview fetches excluded) and unique clicks per ``by``."""
-    counts = click_counts(_Query(CLICK, period, filters, by=by))
+    measures = click_measures(_Query(CLICK, period, filters, by=by))
     rows = [
         {
             "key": k,
             "label": _label(by, k, v["label"]),
             **{m: v[m] for m in ("clicks", "unique_clicks")},
         }
-        for k, v in counts.items()
+        for k, v in _human(measures).items()
     ]
-    ct = totals_clicks(period, filters)
+    ct = _click_totals(measures)
     totals: dict[str, Any] = {"clicks": ct["clicks"], "unique_clicks": ct["unique_clicks"]}
     rows = _sort(rows, by, "clicks")
     return _report(
@@ -714,7 +806,8 @@ def reach(period: Period, filters: Filters, by: str, limit: int) -> Report:
     """Potential reach next to measured clicks and reactions, with the earned-media value."""
     settings = emv_settings()
     shares = share_counts(_Query(SHARE, period, filters, by=by))
-    clicks = click_counts(_Query(CLICK, period, filters, by=by))
+    measures = click_measures(_Query(CLICK, period, filters, by=by))
+    clicks = _human(measures)
     rows = []
     for key in set(shares) | set(clicks):
         s = shares.get(key, {})
@@ -735,7 +828,7 @@ def reach(period: Period, filters: Filters, by: str, limit: int) -> Report:
         ).total
         rows.append(row)
     st = totals_shares(period, filters)
-    ct = totals_clicks(period, filters)
+    ct = _click_totals(measures)
     emv = earned_media_value(ct["clicks"], st["potential_reach"], st["reactions"], settings)
     totals: dict[str, Any] = {
         "shares": st["shares"],
@@ -1186,6 +1279,16 @@ def top_articles(
 ) -> list[TopArticle]:
     """Articles ranked by unique clicks, then shares (of one employee's links if given)."""
     clicks = click_counts(_Query(CLICK, period, filters, by="article", employee_id=employee_id))
+    return _rank_articles(clicks, period, filters, n, employee_id)
+
+
+def _rank_articles(
+    clicks: dict[Any, dict[str, Any]],
+    period: Period,
+    filters: Filters,
+    n: int,
+    employee_id: int | None = None,
+) -> list[TopArticle]:
     shares_ = share_counts(_Query(SHARE, period, filters, by="article", employee_id=employee_id))
     keys = set(clicks) | set(shares_)
     ranked = sorted(
@@ -1216,7 +1319,8 @@ def bot_clicks(period: Period, filters: Filters) -> int:
 def overview(period: Period, filters: Filters) -> Overview:
     """The headline numbers of the period."""
     st = totals_shares(period, filters)
-    ct = totals_clicks(period, filters)
+    per_article = click_measures(_Query(CLICK, period, filters, by="article"))
+    ct = _click_totals(per_article)
     cv = totals_conversions(period, filters)
     part = participation_headline(period, filters)
     return Overview(
@@ -1240,7 +1344,7 @@ def overview(period: Period, filters: Filters) -> Overview:
         earned_media_value=earned_media_value(
             ct["clicks"], st["potential_reach"], st["reactions"], emv_settings()
         ),
-        top_articles=top_articles(period, filters),
+        top_articles=_rank_articles(_human(per_article), period, filters, 5),
     )
 
 

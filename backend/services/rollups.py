@@ -37,7 +37,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from backend.extensions import db
-from backend.models import Click, ClickDailyAggregate, Setting, utcnow
+from backend.models import Click, ClickDailyAggregate, ClickWeeklyAggregate, Setting, utcnow
 
 STATE_KEY = "analytics.click_rollup"
 # Above this many touched links in one day the whole day is recomputed in one grouped scan.
@@ -211,6 +211,44 @@ def _add_late(day: dt.date, links: set[int], low: int, high: int) -> int:
     return written
 
 
+def monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _replace_weeks(plan: dict[dt.date, set[int] | None]) -> None:
+    """Recompute the weekly rows of the weeks (and links) whose daily rows were just written."""
+    weeks: dict[dt.date, set[int] | None] = {}
+    for day, links in plan.items():
+        week = monday(day)
+        if links is None or len(links) > WHOLE_DAY_LINKS:
+            weeks[week] = None
+        elif week not in weeks:
+            weeks[week] = set(links)
+        elif (known := weeks[week]) is not None:
+            known |= links
+    daily, weekly = ClickDailyAggregate, ClickWeeklyAggregate
+    cols = ["week", "link_id", "clicks", "bot_clicks", "unique_visitors"]
+    for week, links in sorted(weeks.items(), key=lambda kv: kv[0]):
+        days = (daily.day >= week, daily.day < week + dt.timedelta(days=7))
+        chunks: Iterable[list[int] | None] = [None] if links is None else _chunks(links)
+        for chunk in chunks:
+            mine = () if chunk is None else (daily.link_id.in_(chunk),)
+            sums = (
+                select(
+                    sa.literal(week, sa.Date).label("week"),
+                    daily.link_id,
+                    func.sum(daily.clicks),
+                    func.sum(daily.bot_clicks),
+                    func.sum(daily.unique_visitors),
+                )
+                .where(*days, *mine)
+                .group_by(daily.link_id)
+            )
+            old = () if chunk is None else (weekly.link_id.in_(chunk),)
+            db.session.execute(delete(weekly).where(weekly.week == week, *old))
+            db.session.execute(sa.insert(weekly).from_select(cols, sums))
+
+
 def _touched(low: int, high: int, before: dt.date) -> dict[dt.date, set[int]]:
     """(day → links) of clicks ``low < id <= high`` on days before ``before``."""
     from backend.services.analytics import utc_day  # analytics imports this module
@@ -252,6 +290,7 @@ def rollup_clicks(now: dt.datetime | None = None) -> RollupResult:
                 groups += _replace(d, links, high)
             else:
                 groups += _replace(d, None, high)
+        _replace_weeks(plan)
         through = max(today, state.through) if state.through else today
         new = RollupState(high, through, state.pruned_before)
         if new != state:

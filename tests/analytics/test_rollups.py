@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from backend.extensions import db
-from backend.models import Click, ClickDailyAggregate, Share, utcnow
+from backend.models import Click, ClickDailyAggregate, ClickWeeklyAggregate, Share, utcnow
 from backend.services import analytics as an
 from backend.services import privacy, rollups
 
@@ -72,7 +73,18 @@ def _add_clicks(
 def _periods() -> list[an.Period]:
     now = utcnow()
     midnight = rollups.day_start(now.date())
+    monday = rollups.day_start(rollups.monday(now.date()))
+    plus_5_30 = dt.timezone(dt.timedelta(hours=5, minutes=30))
     return [
+        # whole ISO weeks only (read from the weekly rollup), and whole weeks with day edges
+        an.Period(monday - dt.timedelta(days=28), monday),
+        an.Period(monday - dt.timedelta(days=24, hours=7), monday - dt.timedelta(days=2)),
+        an.resolve_period(None, None, default_days=90),
+        # local-time bounds (+05:30 and -08:00): days and weeks stay UTC
+        an.resolve_period(
+            (now - dt.timedelta(days=20)).astimezone(plus_5_30),
+            (now - dt.timedelta(days=2)).astimezone(dt.timezone(dt.timedelta(hours=-8))),
+        ),
         an.resolve_period(None, None),  # the default: 30 days up to now, mid-day edges
         an.Period(midnight - dt.timedelta(days=14), midnight),  # closed whole days only
         an.Period(midnight - dt.timedelta(days=45), now + dt.timedelta(hours=1)),  # with today
@@ -125,6 +137,29 @@ def test_reports_from_rollups_equal_the_raw_computation(app: Flask, f: Factory, 
     _add_clicks(links, rng, 50, oldest_days=0.2)
     raw, rolled = _raw_and_rolled(app, emp_ids, campaign_id)
     assert rolled == raw
+
+
+def _weekly() -> list[tuple[Any, ...]]:
+    w = ClickWeeklyAggregate
+    return [
+        tuple(r)
+        for r in db.session.execute(
+            sa.select(w.week, w.link_id, w.clicks, w.bot_clicks, w.unique_visitors).order_by(
+                w.week, w.link_id
+            )
+        )
+    ]
+
+
+def _weeks_of_daily() -> list[tuple[Any, ...]]:
+    """The weekly rows the daily rows imply: per (Monday, link) sums."""
+    sums: dict[tuple[dt.date, int], list[int]] = {}
+    for day, link, clicks, bots, uniq in _aggregates():
+        row = sums.setdefault((rollups.monday(day), link), [0, 0, 0])
+        row[0] += clicks
+        row[1] += bots
+        row[2] += uniq
+    return [(*k, *v) for k, v in sorted(sums.items())]
 
 
 def test_unique_clicks_are_daily_per_link(app: Flask, f: Factory) -> None:
@@ -189,6 +224,27 @@ def test_rollup_is_incremental_and_idempotent(app: Flask, f: Factory) -> None:
     assert sum(r[2] for r in _aggregates()) == db.session.scalar(
         sa.select(sa.func.count()).select_from(Click)
     )
+    # The weekly rows follow the daily ones through every step.
+    assert _weekly() == _weeks_of_daily() and len(_weekly()) > 0
+
+
+def test_weekly_rollup_follows_late_clicks_on_many_links(
+    app: Flask, f: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More late links than the whole-day threshold: days and weeks are recomputed whole."""
+    rng = random.Random(7)
+    shares, _ = _world(f, rng)
+    links = sorted({s.link_id for s in shares})
+    _add_clicks(links, rng, 200, oldest_days=30, newest_days=1)
+    rollups.rollup_clicks()
+    assert _weekly() == _weeks_of_daily()
+    before = _weekly()
+    extra = [f.share(f.employee(), f.article(), at=utcnow()).link_id for _ in range(3)]
+    monkeypatch.setattr(rollups, "WHOLE_DAY_LINKS", 2)  # the three new links count as "many"
+    _add_clicks(extra, rng, 30, oldest_days=20, newest_days=8)
+    rollups.rollup_clicks()
+    assert _weekly() == _weeks_of_daily() and _weekly() != before
+    assert {link for _, link, *_ in _weekly()} >= set(extra)
 
 
 def test_rollup_cli(runner: FlaskCliRunner, f: Factory) -> None:
@@ -235,6 +291,7 @@ def test_concurrent_rollups_do_not_double_count(app: Flask, f: Factory) -> None:
     ).one()
     assert total == 400
     assert bots == db.session.scalar(sa.select(sa.func.count()).where(Click.is_bot.is_(True)))
+    assert _weekly() == _weeks_of_daily()
 
 
 def test_retention_keeps_old_days_totals(app: Flask, f: Factory) -> None:
@@ -273,3 +330,48 @@ def test_retention_keeps_old_days_totals(app: Flask, f: Factory) -> None:
     assert (t["clicks"], t["unique_clicks"]) == (49, before[0]["totals"]["unique_clicks"] + 1)
     assert privacy.apply_retention(13)["clicks_aggregated"] == 1
     assert an.totals_clicks(p, an.Filters()) == t
+    assert _weekly() == _weeks_of_daily()
+    # Whole weeks of the deleted range are read from the weekly rows and still add up.
+    monday = rollups.day_start(rollups.monday(old_day.date()))
+    weeks = an.Period(monday - dt.timedelta(days=7), monday + dt.timedelta(days=14))
+    assert an.totals_clicks(weeks, an.Filters()) == t
+
+
+def test_migration_fills_the_weekly_rollup_from_existing_daily_rows(tmp_path: Path) -> None:
+    """An installation upgraded with daily rollups in place gets their weekly sums at once."""
+    from alembic import command
+
+    from backend import create_app
+    from backend.cli import alembic_config, upgrade_database
+
+    url = f"sqlite:///{tmp_path / 'upgrade.db'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "ARTIFACTS_DIR": str(tmp_path / "a")})
+    with app.app_context():
+        upgrade_database("19dd25abe2d4")  # the schema before weekly rollups
+        rows = [  # Wednesday, Sunday and the next Monday of two links
+            ("2026-03-04", 1, 5, 1, 3),
+            ("2026-03-08", 1, 2, 0, 2),
+            ("2026-03-09", 1, 7, 2, 4),
+            ("2026-03-08", 2, 1, 1, 0),
+        ]
+        plain = sa.create_engine(url)  # no foreign keys enforced: the links need not exist
+        with plain.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO click_daily_aggregates (day, link_id, clicks, bot_clicks, "
+                    "unique_visitors, created_at) VALUES (:d, :l, :c, :b, :u, '2026-03-10')"
+                ),
+                [dict(zip("dlcbu", r, strict=True)) for r in rows],
+            )
+        plain.dispose()
+        upgrade_database()
+        assert _weekly() == [
+            (dt.date(2026, 3, 2), 1, 7, 1, 5),
+            (dt.date(2026, 3, 2), 2, 1, 1, 0),
+            (dt.date(2026, 3, 9), 1, 7, 2, 4),
+        ]
+        assert _weekly() == _weeks_of_daily()
+        command.downgrade(alembic_config(), "19dd25abe2d4")
+        assert "click_weekly_aggregates" not in sa.inspect(db.engine).get_table_names()
+        db.session.remove()
+        db.engine.dispose()
