@@ -8,11 +8,13 @@
    over many codes for ``--duration`` seconds: throughput, latency percentiles, errors;
 4. gunicorn stopped gracefully, then clicks stored counted against redirects completed
    (stored may exceed completed by the requests in flight when the load tool stopped);
-5. 1M clicks bulk-loaded (executemany on SQLite, COPY on PostgreSQL) and a few representative
-   analytics aggregates over the raw clicks timed (p50/p95 over ``--query-runs`` runs; skip them
-   with ``--no-raw-queries``);
-6. the daily click rollup run (timed), then the analytics reports themselves timed through the
-   service layer (closed days from ``click_daily_aggregates``, today from raw clicks).
+5. 1M clicks over 90 days bulk-loaded by one INSERT ... SELECT, in time order as the redirect
+   stores them (``--shuffled-clicks``: random order), and a few representative analytics
+   aggregates over the raw clicks timed (p50/p95 over ``--query-runs`` runs; skip them with
+   ``--no-raw-queries``);
+6. the click rollup run (timed), then the analytics reports themselves timed through the
+   service layer (closed weeks and days from the rollups, the edges and today from raw clicks),
+   with the load average at the time.
 
 ``--duration 0`` skips the redirect load: only the analytics part runs.
 
@@ -80,6 +82,7 @@ class QueryTiming:
     p50_ms: float
     p95_ms: float
     runs: int
+    load1: float = 0.0  # the machine's 1-minute load average when the runs ended
 
 
 @dataclass
@@ -360,42 +363,53 @@ def run_python_load(base: str, codes: Sequence[str], duration: int, connections:
 COLUMNS = "link_id, created_at, referrer_host, ua_class, is_bot, visitor_hash"
 
 # Synthetic clicks generated inside the database (C speed): uniform over the tracked links and
-# the last 90 days, 10% bots, ~300k distinct daily visitors, a few referrer hosts.
+# the last 90 days, 10% bots, ~300k distinct daily visitors, a few referrer hosts. Stored in time
+# order, as the redirect stores them (ids and table pages follow time), unless shuffled.
 _PG_FILL = f"""
 INSERT INTO clicks ({COLUMNS})
-SELECT :first + floor(random() * :links)::int,
-       now() - random() * interval '90 days',
+SELECT * FROM (
+SELECT :first + floor(random() * :links)::int AS link_id,
+       now() - random() * interval '90 days' AS created_at,
        (ARRAY['www.linkedin.com', 'lnkd.in', '', 't.co', 'www.facebook.com'])
            [1 + floor(random() * 5)::int],
        (ARRAY['desktop', 'mobile', 'mobile', 'other'])[1 + floor(random() * 4)::int],
        random() < 0.1,
        lpad(floor(random() * 300000)::text, 64, '0')
 FROM generate_series(1, :n)
+) AS generated
 """
 _SQLITE_FILL = f"""
 WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < :n)
 INSERT INTO clicks ({COLUMNS})
-SELECT :first + abs(random()) % :links,
-       strftime('%Y-%m-%d %H:%M:%f', 'now', '-' || (abs(random()) % 7776000) || ' seconds'),
+SELECT * FROM (
+SELECT :first + abs(random()) % :links AS link_id,
+       strftime('%Y-%m-%d %H:%M:%f', 'now', '-' || (abs(random()) % 7776000) || ' seconds')
+           AS created_at,
        CASE abs(random()) % 5 WHEN 0 THEN 'www.linkedin.com' WHEN 1 THEN 'lnkd.in'
             WHEN 2 THEN '' WHEN 3 THEN 't.co' ELSE 'www.facebook.com' END,
        CASE abs(random()) % 4 WHEN 0 THEN 'desktop' WHEN 3 THEN 'other' ELSE 'mobile' END,
        abs(random()) % 10 = 0,
        printf('%064d', abs(random()) % 300000)
 FROM s
+) AS generated
 """
 
 
-def bulk_insert_clicks(url: str, n: int) -> float:
-    """Load n synthetic clicks with one INSERT ... SELECT; returns seconds taken (with ANALYZE)."""
+def bulk_insert_clicks(url: str, n: int, shuffled: bool = False) -> float:
+    """Load n synthetic clicks with one INSERT ... SELECT; returns seconds taken (with ANALYZE).
+
+    Rows go in in time order, like clicks recorded live; ``shuffled`` keeps the random order
+    (every day's clicks spread over the whole table: the worst case for reading a day raw).
+    """
     engine = sa.create_engine(url)
     started = time.perf_counter()
+    fill = _PG_FILL if engine.dialect.name == "postgresql" else _SQLITE_FILL
+    if not shuffled:
+        fill += "ORDER BY created_at\n"
     with engine.begin() as conn:
         first, last = conn.execute(sa.text("SELECT min(id), max(id) FROM tracked_links")).one()
         params = {"first": first, "links": last - first + 1, "n": n}
-        conn.execute(
-            sa.text(_PG_FILL if engine.dialect.name == "postgresql" else _SQLITE_FILL), params
-        )
+        conn.execute(sa.text(fill), params)
     with engine.begin() as conn:
         conn.execute(sa.text("ANALYZE"))
     engine.dispose()
@@ -486,7 +500,11 @@ def time_queries(url: str, runs: int, budget_s: float = 10.0) -> list[QueryTimin
                     break  # slow query: two runs are enough to tell, and the bench stays bounded
             samples.sort()
             p95 = samples[min(len(samples) - 1, max(0, round(0.95 * len(samples)) - 1))]
-            out.append(QueryTiming(name, rows, statistics.median(samples), p95, len(samples)))
+            out.append(
+                QueryTiming(
+                    name, rows, statistics.median(samples), p95, len(samples), os.getloadavg()[0]
+                )
+            )
     engine.dispose()
     return out
 
@@ -495,10 +513,17 @@ def rollup_and_time_reports(url: str, runs: int) -> tuple[float, list[QueryTimin
     """Run the first daily rollup, then time the analytics reports as the API computes them."""
     from backend import create_app
     from backend.extensions import db
+    from backend.models import TrackedLink
     from backend.services import analytics as an
     from backend.services import rollups
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-" + "x" * 40})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "bench-" + "x" * 40,
+            "RECOMMENDER_WARMUP": False,  # a background model load would skew the timings
+        }
+    )
     out: list[QueryTiming] = []
     with app.app_context():
         started = time.perf_counter()
@@ -509,6 +534,7 @@ def rollup_and_time_reports(url: str, runs: int) -> tuple[float, list[QueryTimin
         none = an.Filters()
         p30 = an.resolve_period(None, None)
         p90 = an.resolve_period(None, None, default_days=90)
+        someone = db.session.scalar(sa.select(sa.func.min(TrackedLink.employee_id))) or 0
         reports: dict[str, Callable[[], Any]] = {
             "traffic per article, 30 days (clicks + unique)": lambda: an.traffic(
                 p30, none, "article", 10_000
@@ -519,6 +545,13 @@ def rollup_and_time_reports(url: str, runs: int) -> tuple[float, list[QueryTimin
             ),
             "traffic per campaign, 30 days": lambda: an.traffic(p30, none, "campaign", 10_000),
             "overview, 30 days": lambda: an.overview(p30, none),
+            "traffic per week, 90 days": lambda: an.traffic(p90, none, "week", 10_000),
+            "reach per campaign, 30 days (with EMV)": lambda: an.reach(
+                p30, none, "campaign", 10_000
+            ),
+            "one employee's clicks, 30 days (My stats)": lambda: an.totals_clicks(
+                p30, none, employee_id=someone
+            ),
         }
         for name, report in reports.items():
             samples: list[float] = []
@@ -530,7 +563,11 @@ def rollup_and_time_reports(url: str, runs: int) -> tuple[float, list[QueryTimin
                 rows = len(getattr(result, "rows", []) or [])
             samples.sort()
             p95 = samples[min(len(samples) - 1, max(0, round(0.95 * len(samples)) - 1))]
-            out.append(QueryTiming(name, rows, statistics.median(samples), p95, len(samples)))
+            out.append(
+                QueryTiming(
+                    name, rows, statistics.median(samples), p95, len(samples), os.getloadavg()[0]
+                )
+            )
         db.session.remove()
         db.engine.dispose()
     return rollup_s, out
@@ -577,7 +614,7 @@ def run_backend(
         report.load = load
     if args.clicks > 0:
         say(f"[{name}] bulk-loading {args.clicks:,} clicks")
-        report.bulk_insert_s = bulk_insert_clicks(url, args.clicks)
+        report.bulk_insert_s = bulk_insert_clicks(url, args.clicks, args.shuffled_clicks)
         report.clicks_total = count_clicks(url)
         if args.raw_queries:
             say(f"[{name}] timing analytics queries on raw clicks ({args.query_runs} runs each)")
@@ -635,7 +672,7 @@ def _print_timings(timings: Sequence[QueryTiming]) -> None:
     for q in timings:
         print(
             f"  {q.name:<56} rows {q.rows:>5}  p50 {q.p50_ms:>8.1f} ms  "
-            f"p95 {q.p95_ms:>8.1f} ms  ({q.runs} runs)"
+            f"p95 {q.p95_ms:>8.1f} ms  ({q.runs} runs, load {q.load1:.1f})"
         )
 
 
@@ -667,6 +704,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--articles", type=int, default=50)
     p.add_argument("--clicks", type=int, default=1_000_000, help="clicks to bulk-load (0: skip)")
     p.add_argument("--query-runs", type=int, default=10)
+    p.add_argument(
+        "--shuffled-clicks",
+        action="store_true",
+        help="store the bulk clicks in random rather than time order (each day's rows scattered)",
+    )
     p.add_argument(
         "--raw-queries",
         action=argparse.BooleanOptionalAction,
