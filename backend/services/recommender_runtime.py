@@ -38,7 +38,7 @@ from numpy.typing import NDArray
 from backend.extensions import db
 from backend.models import Article, ArticleEmbedding, Campaign, utcnow
 from recommender.artifacts import ArtifactStore, ModelArtifact
-from recommender.encoders import Encoder, get_encoder
+from recommender.encoders import DEFAULT_ENCODER, Encoder, get_encoder
 from recommender.engine import Catalog, limit_blas_threads
 from recommender.errors import ArtifactError, EncoderUnavailableError
 from recommender.ranker import EngagementRanker
@@ -80,6 +80,7 @@ class Runtime:
 
     artifacts_dir: str
     encoder_setting: str
+    model_cache_dir: str | None = None
     model: ServingModel | None = None
     stamp: int | None = None
     checked_at: float = 0.0
@@ -99,7 +100,7 @@ class Runtime:
     def encoder(self, name: str) -> Encoder:
         enc = self.encoders.get(name)
         if enc is None:
-            enc = get_encoder(name)
+            enc = get_encoder(name, cache_dir=self.model_cache_dir)
             self.encoders[name] = enc
         return enc
 
@@ -238,7 +239,8 @@ def runtime(app: Flask | None = None) -> Runtime:
         limit_blas_threads(int(app.config.get("RECOMMENDER_BLAS_THREADS") or 1))
         rt = Runtime(
             str(app.config["ARTIFACTS_DIR"]),
-            str(app.config.get("ENCODER", "minilm")),
+            str(app.config.get("ENCODER") or DEFAULT_ENCODER),
+            model_cache_dir=app.config.get("MODEL_CACHE_DIR"),
             background_embed=_setting(app, "RECOMMENDER_BACKGROUND_EMBED"),
             app=app,
         )
