@@ -3,9 +3,12 @@
 ``python -m training.benchmarks.load`` (``make bench-load``). For SQLite and PostgreSQL in turn:
 
 1. a fresh database, migrated, seeded with employees, articles and tracked links;
-2. gunicorn with 2 workers on 127.0.0.1 serving ``wsgi:app``;
+2. gunicorn with 2 workers on 127.0.0.1 serving ``wsgi:app``, waited for until ``/readyz`` (the
+   recommender model loads in the background and would otherwise compete with the load), then every
+   code requested once (the redirect cache's steady state: a warm code is served by the fast path);
 3. ``wrk`` (or, when it is not installed, a bounded Python load generator) hitting ``/r/<code>``
-   over many codes for ``--duration`` seconds: throughput, latency percentiles, errors;
+   over many codes for ``--duration`` seconds: throughput, latency percentiles, errors, the CPU the
+   gunicorn workers used per redirect and the load average (the machine may be shared);
 4. gunicorn stopped gracefully, then clicks stored counted against redirects completed
    (stored may exceed completed by the requests in flight when the load tool stopped);
 5. 1M clicks over 90 days bulk-loaded by one INSERT ... SELECT, in time order as the redirect
@@ -73,6 +76,9 @@ class LoadResult:
     p90_ms: float
     p99_ms: float
     clicks_stored: int = 0
+    server_cpu_ms: float = 0.0  # CPU time of the gunicorn workers per completed request
+    load_before: float = 0.0  # 1-minute load average when the load started
+    load_after: float = 0.0
 
 
 @dataclass
@@ -138,7 +144,13 @@ def migrate_and_seed(url: str, *, employees: int, articles: int, seed: int) -> l
     from backend.services.tracking import new_code
 
     rng = random.Random(seed)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-" + "x" * 40})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "bench-" + "x" * 40,
+            "RECOMMENDER_WARMUP": False,  # nothing to serve here, and no tables yet
+        }
+    )
     with app.app_context():
         upgrade_database()
         campaigns = [Campaign(slug=f"bench-{i}", name=f"Bench {i}") for i in range(3)]
@@ -232,7 +244,8 @@ class Server:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def wait_ready(self, timeout: float = 30.0) -> None:
+    def wait_ready(self, timeout: float = 30.0, path: str = "/healthz") -> bool:
+        """True once ``path`` answers 200; False after ``timeout``; BenchError if gunicorn died."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -240,12 +253,26 @@ class Server:
                     f"gunicorn exited with {self.proc.returncode}; see {self.log.name}"
                 )
             try:
-                with urllib.request.urlopen(self.base + "/healthz", timeout=1) as resp:
+                with urllib.request.urlopen(self.base + path, timeout=1) as resp:
                     if resp.status == 200:
-                        return
+                        return True
             except OSError:
-                time.sleep(0.2)
-        raise BenchError(f"gunicorn did not answer within {timeout:.0f}s; see {self.log.name}")
+                pass
+            time.sleep(0.2)
+        return False
+
+    def worker_cpu_s(self) -> float:
+        """User + system CPU seconds of the worker processes so far (Linux /proc)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue  # a process that just ended
+            if int(fields[1]) == self.proc.pid:  # ppid: a worker of this gunicorn
+                total += int(fields[11]) + int(fields[12])  # utime + stime
+        return total / ticks
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -594,20 +621,27 @@ def run_backend(
             app_log_level=args.app_log_level,
         )
         try:
-            server.wait_ready()
+            if not server.wait_ready():
+                raise BenchError(f"gunicorn did not answer within 30s; see {server.log.name}")
+            if not server.wait_ready(args.ready_timeout, "/readyz"):
+                say(f"[{name}] /readyz not ready after {args.ready_timeout:.0f}s; loading anyway")
             warm = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
-            for code in codes[:50]:  # first requests pay for imports and connections
+            for code in codes:  # each code once: the first click of a code resolves it
                 warm.request("GET", "/r/" + code, headers={"User-Agent": BROWSER_UA})
                 warm.getresponse().read()
             warm.close()
             before = count_clicks(url)
             say(f"[{name}] load: {args.duration}s against {len(codes)} tracked links")
+            cpu_before, load_before = server.worker_cpu_s(), os.getloadavg()[0]
             if shutil.which("wrk") and not args.python_load:
                 load = run_wrk(
                     server.base, codes, args.duration, args.connections, args.wrk_threads, tmp
                 )
             else:
                 load = run_python_load(server.base, codes, args.duration, args.connections)
+            cpu_used, load.load_after = server.worker_cpu_s() - cpu_before, os.getloadavg()[0]
+            load.load_before = load_before
+            load.server_cpu_ms = cpu_used * 1000 / max(1, load.completed)
         finally:
             server.stop()
         load.clicks_stored = count_clicks(url) - before
@@ -635,7 +669,8 @@ def print_report(reports: Sequence[BackendReport], args: argparse.Namespace) -> 
         f"threads), {os.cpu_count()} CPUs, target >= 1000 req/s, p99 <= 50 ms, zero clicks lost"
     )
     print(f"{'backend':<11} {'tool':<22} {'req/s':>8} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} "
-          f"{'done':>7} {'302s':>7} {'errors':>6} {'clicks':>7} {'lost':>5}")  # fmt: skip
+          f"{'done':>7} {'302s':>7} {'errors':>6} {'clicks':>7} {'lost':>5} {'cpu ms':>6} "
+          f"{'load avg':>11}")  # fmt: skip
     for r in reports:
         if r.load is None:
             continue
@@ -644,9 +679,12 @@ def print_report(reports: Sequence[BackendReport], args: argparse.Namespace) -> 
         print(
             f"{r.backend:<11} {ld.tool:<22} {ld.rps:>8.0f} {ld.p50_ms:>7.2f} {ld.p90_ms:>7.2f} "
             f"{ld.p99_ms:>7.2f} {ld.completed:>7} {ld.redirects:>7} {ld.errors:>6} "
-            f"{ld.clicks_stored:>7} {lost:>5}"
+            f"{ld.clicks_stored:>7} {lost:>5} {ld.server_cpu_ms:>6.2f} "
+            f"{ld.load_before:>5.1f}-{ld.load_after:<5.1f}"
         )
-    print("(clicks may exceed 302s by the requests still in flight when the load tool stopped)")
+    print("(clicks may exceed 302s by the requests still in flight when the load tool stopped;")
+    print(" cpu ms: CPU time of the gunicorn workers per request; load avg: 1-minute, before-after")
+    print(f" the load, on {os.cpu_count()} CPUs shared with whatever else runs on this machine)")
     for r in reports:
         if not r.queries and not r.reports:
             continue
@@ -689,7 +727,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--wrk-threads", type=int, default=1)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
-    p.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=8,
+        help="threads per gthread worker (the clicks of concurrent requests share a commit)",
+    )
+    p.add_argument(
+        "--ready-timeout",
+        type=float,
+        default=180.0,
+        help="seconds to wait for /readyz (the recommender model loading) before the load",
+    )
     p.add_argument(
         "--python-load",
         action="store_true",
