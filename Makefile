@@ -89,6 +89,7 @@ bench-speed: install ## Suggestion latency at 1k/10k/100k articles, embedding ra
 
 .PHONY: bench-load
 bench-load: install ## Redirect throughput/latency on SQLite and PostgreSQL, clicks stored vs sent; analytics at 1M clicks
+	@command -v wrk >/dev/null 2>&1 || { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || echo "wrk not installed: using the Python load generator"
 	$(BIN)/python -m training.benchmarks.load
 
 .PHONY: bench-soak
