@@ -69,8 +69,16 @@ def _suggestion_route(route: str) -> bool:
     return route.startswith("/api/v1/suggestions")
 
 
+# Label values must come from a fixed set: every distinct combination is a new series, kept in
+# every worker and in the multiprocess files for good. Routes are templates (or "<unmatched>") and
+# statuses are the app's own; the method is whatever token the client sent (gunicorn accepts any
+# upper-case token of 3-20 characters), so anything unusual is counted as "other".
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 def observe_request(route: str, method: str, status: int, seconds: float) -> None:
     """Record one answered request (called from the after_request hook)."""
+    method = method if method in _METHODS else "other"
     REQUESTS.labels(route=route, method=method, status=str(status)).inc()
     LATENCY.labels(route=route, method=method).observe(seconds)
     if _suggestion_route(route):

@@ -72,6 +72,7 @@ class _Cached:
 
 
 _signal_cache: dict[tuple[str, ...], _Cached] = {}
+SIGNAL_CACHE_MAX = 1024  # entries (one per employee for peer engagement)
 
 
 def _cached(key: tuple[str, ...], compute: Any) -> dict[int, float]:
@@ -80,6 +81,14 @@ def _cached(key: tuple[str, ...], compute: Any) -> dict[int, float]:
     if hit is not None and now - hit.at < SIGNAL_TTL_S and not current_app.testing:
         return hit.value
     value: dict[int, float] = compute()
+    if len(_signal_cache) >= SIGNAL_CACHE_MAX:
+        # Keyed per employee: without this a worker would keep a dict for every employee who
+        # ever asked, for its whole life. Expired entries go; if none had, everything goes.
+        for old_key, old in list(_signal_cache.items()):
+            if now - old.at >= SIGNAL_TTL_S:
+                _signal_cache.pop(old_key, None)
+        if len(_signal_cache) >= SIGNAL_CACHE_MAX:
+            _signal_cache.clear()
     _signal_cache[key] = _Cached(value, now)
     return value
 
