@@ -11,15 +11,25 @@ Every setting can be overridden on the command line or with the variables below:
   dir, emptied at start; it must be set before the app (and prometheus_client) is imported, which
   is why it is set here, in the master, before any worker starts.
 
+Memory: ``post_fork`` fixes glibc's mmap threshold in every worker (``tune_malloc``;
+``HERALD_MALLOC_MMAP_THRESHOLD``, ``HERALD_MALLOC_ARENA_MAX``) so that large temporary blocks go
+back to the system when freed instead of staying in the worker's heap. There is no
+``preload_app``: each worker loads the app and its model after the fork (``warm_up`` runs a thread
+and ONNX Runtime / torch keep thread pools and locks, none of which survive a fork), and the
+encoder's shared libraries are shared between workers through the page cache anyway.
+
 Access logs are off: the app logs every request itself as one JSON line with its request id, route
 template (never the query string), status and duration.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
 from typing import Any
 
@@ -74,3 +84,45 @@ def child_exit(server: Any, worker: Any) -> None:
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    tune_malloc()
+
+
+# glibc's mallopt() parameters (malloc.h).
+M_MMAP_THRESHOLD = -3
+M_ARENA_MAX = -8
+
+
+def tune_malloc(
+    mmap_threshold: int | None = None, arena_max: int | None = None
+) -> dict[str, int] | None:
+    """Make a worker give memory back: a fixed mmap threshold, optionally fewer malloc arenas.
+
+    glibc raises its mmap threshold each time a large block is freed (up to 32 MiB), so after a
+    few large temporaries (an encoder batch, a query result) later ones of that size are carved
+    from the heap, whose free space is rarely returned. A serving worker's RSS then climbs to the
+    high-water mark of the largest request it ever served and stays there. Setting the threshold
+    (``HERALD_MALLOC_MMAP_THRESHOLD``, default glibc's initial 128 KiB; 0 leaves glibc alone)
+    turns that adjustment off: blocks above it are mapped for themselves and unmapped on free.
+    ``HERALD_MALLOC_ARENA_MAX`` (default 0 = glibc's 8 per core) caps the per-thread arenas.
+    Returns what was set; None where the C library has no ``mallopt`` (not Linux, or not glibc).
+    """
+    if mmap_threshold is None:
+        mmap_threshold = int(_env.get("HERALD_MALLOC_MMAP_THRESHOLD", str(128 * 1024)))
+    if arena_max is None:
+        arena_max = int(_env.get("HERALD_MALLOC_ARENA_MAX", "0"))
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return None
+    done: dict[str, int] = {}
+    if mmap_threshold > 0 and mallopt(M_MMAP_THRESHOLD, mmap_threshold) == 1:
+        done["mmap_threshold"] = mmap_threshold
+    if arena_max > 0 and mallopt(M_ARENA_MAX, arena_max) == 1:
+        done["arena_max"] = arena_max
+    return done

@@ -7,13 +7,63 @@ the system, and per-request data cannot grow a worker's caches or metric series 
 
 from __future__ import annotations
 
+import importlib.util
+import os
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from backend.observability import LATENCY, REQUESTS
 from backend.services import suggestions
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load_gunicorn_conf(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **env: str) -> ModuleType:
+    """backend/gunicorn_conf.py as gunicorn loads it (a file, not a package module)."""
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "metrics"))
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    spec = importlib.util.spec_from_file_location(
+        "herald_gunicorn_conf_under_test", ROOT / "backend" / "gunicorn_conf.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# --- gunicorn workers --------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not os.uname().sysname == "Linux", reason="glibc malloc settings")
+def test_workers_fix_the_mmap_threshold(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    conf = load_gunicorn_conf(monkeypatch, tmp_path)
+    done = conf.tune_malloc()
+    if done is None:
+        pytest.skip("this C library has no mallopt (not glibc)")
+    assert done == {"mmap_threshold": 128 * 1024}
+    assert conf.post_fork is not None  # gunicorn calls it in every new worker
+
+
+def test_malloc_settings_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    conf = load_gunicorn_conf(
+        monkeypatch,
+        tmp_path,
+        HERALD_MALLOC_MMAP_THRESHOLD="0",
+        HERALD_MALLOC_ARENA_MAX="2",
+    )
+    done = conf.tune_malloc()
+    if done is None:
+        pytest.skip("this C library has no mallopt (not glibc)")
+    assert done == {"arena_max": 2}  # 0 leaves glibc's own threshold alone
+
 
 # --- bounded per-request state -----------------------------------------------------------------
 
