@@ -1,21 +1,29 @@
 """Soak benchmark: a realistic request mix against gunicorn on PostgreSQL (``make bench-soak``).
 
-    python -m training.benchmarks.soak [--duration 300] [--clients 50] [--workers 4]
+    python -m training.benchmarks.soak [--duration 300] [--clients 50] [--workers 4] [--warmup 30]
 
-Starts gunicorn (``backend/gunicorn_conf.py``) on 127.0.0.1 against ``DATABASE_URL`` (PostgreSQL;
-the database must exist, it is migrated and the demo company loaded first), pairs a set of demo
-employees, then runs ``--clients`` concurrent clients for ``--duration`` seconds:
+Migrates ``DATABASE_URL`` (PostgreSQL; the database must exist), loads the demo company, embeds the
+catalog (``python -m training embed``, as a deployment does before serving), starts gunicorn
+(``backend/gunicorn_conf.py``) on 127.0.0.1, waits for ``/readyz``, pairs a set of demo employees,
+then runs ``--clients`` concurrent clients for ``--warmup`` + ``--duration`` seconds:
 
-- 70% ``POST /api/v1/suggestions`` with page context (falls back to ``GET /api/v1/articles`` while
-  the suggestions endpoint does not exist, and says so),
+- 70% ``POST /api/v1/suggestions`` with page context of varied length (falls back to
+  ``GET /api/v1/articles`` while the suggestions endpoint does not exist, and says so),
 - 20% events and shares (``POST /api/v1/events`` when it exists, else shares),
 - 10% tracked-link redirects (``GET /r/<code>``, not followed).
 
-Prints throughput, p50/p95/p99 per route, the error count (any status >= 500, timeout or transport
-error) and the resident memory of each gunicorn worker at the start and end. Printed, not asserted
-(a benchmark prints numbers; tests assert behaviour). Bounded: every request has a timeout and the
-run stops at the deadline. The HTTP client is stdlib ``http.client`` with keep-alive, so the load
-generator needs nothing beyond the project's dependencies.
+The first ``--warmup`` seconds are not counted. Memory "start" is read when they end: by then
+every worker has loaded its model, encoder and catalog and has answered requests (the report
+shows how many each worker served in the warm-up, from the request lines in gunicorn's log, and
+names any worker that served none). "End" is read after the last request. Growth is per worker,
+``(end - start) / start`` of its resident set (VmRSS); a worker that was recycled (max_requests)
+shows as such instead.
+
+Prints the encoder, load average, throughput, p50/p95/p99 per route, the error count (any status
+>= 500, timeout or transport error) and each worker's memory at start, end and peak. Printed, not
+asserted (a benchmark prints numbers; tests assert behaviour). Bounded: every request has a
+timeout and the run stops at the deadline. The HTTP client is stdlib ``http.client`` with
+keep-alive, so the load generator needs nothing beyond the project's dependencies.
 """
 
 from __future__ import annotations
@@ -40,6 +48,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+# Seconds of the same mix before the measured run: every worker loads its model and catalog and
+# answers requests first, so "start" memory is a serving worker's, not a booting one's.
+WARMUP_S = 30.0
 
 # LinkedIn-like page context the extension would send (the raw text is never stored).
 CONTEXTS = [
@@ -48,7 +59,22 @@ CONTEXTS = [
     "Hiring: senior backend engineers who love PostgreSQL and observability.",
     "Our sustainability report is out: scope 3 emissions down 18% year over year.",
     "Thoughts on the future of hybrid work and what it means for team culture?",
+    "We just closed our biggest quarter yet, and I want to thank every customer who trusted us, "
+    "every colleague who stayed late, and the partners who made the launch in three new markets "
+    "possible. Next up: better onboarding, faster support and a product roadmap shaped by you.",
+    "Three lessons from migrating a decade-old monolith to services: measure first, move the "
+    "data last, and never let two systems own the same record for longer than a sprint.",
 ]
+
+
+def page_context(rng: random.Random) -> str:
+    """A post of a random length (a few words to past the encoder's limit), from ``CONTEXTS``.
+
+    Varied lengths matter for memory: an encoder sees a new input shape with every new token
+    count, and per-shape buffers or caches would grow with them; five fixed texts would hide that.
+    """
+    words = " ".join(rng.sample(CONTEXTS, k=len(CONTEXTS))).split()
+    return " ".join(words[: rng.randint(3, len(words))])
 
 
 @dataclass
@@ -187,8 +213,11 @@ class Stats:
     )
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    counting_from: float = 0.0  # time.monotonic(); requests that end earlier are the warm-up
 
     def add(self, route: str, seconds: float, status: int, detail: str = "") -> None:
+        if time.monotonic() < self.counting_from:
+            return
         with self.lock:
             self.latencies[route].append(seconds)
             self.statuses[route][status] += 1
@@ -240,7 +269,7 @@ def client_loop(plan: Plan, stats: Stats, deadline: float, seed: int) -> None:
             article = rng.choice(shown or plan.article_ids)
             if roll < 0.70:
                 if plan.has_suggestions:
-                    context = {"page_type": "post", "text": rng.choice(CONTEXTS)}
+                    context = {"page_type": "post", "text": page_context(rng)}
                     route = "POST /api/v1/suggestions"
                     reply = timed(
                         stats, route, api, "POST", "/api/v1/suggestions", {"context": context}
@@ -323,7 +352,9 @@ def prepare(base_url: str, admin_token: str, n_employees: int) -> Plan:
     )
 
 
-def run(duration: float, clients: int, workers: int, database_url: str) -> dict[str, Any]:
+def run(
+    duration: float, clients: int, workers: int, database_url: str, warmup: float = WARMUP_S
+) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="herald-soak-"))
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HERALD_", "PROMETHEUS_"))}
@@ -337,17 +368,29 @@ def run(duration: float, clients: int, workers: int, database_url: str) -> dict[
             "HERALD_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             "HERALD_RATELIMIT_DEFAULT": "1000000 per minute",
             "HERALD_RATELIMIT_AUTH": "1000000 per minute",  # all clients pair from one address
-            "HERALD_LOG_LEVEL": "WARNING",
+            # INFO, as in production: one JSON line per request, with the worker's pid.
+            "HERALD_LOG_LEVEL": "INFO",
             "HERALD_ARTIFACTS_DIR": os.environ.get("HERALD_ARTIFACTS_DIR", str(tmp / "artifacts")),
             "PROMETHEUS_MULTIPROC_DIR": str(tmp / "metrics"),
         }
     )
+    for key in ("HERALD_ENCODER", "HERALD_MALLOC_MMAP_THRESHOLD", "HERALD_MALLOC_ARENA_MAX"):
+        if key in os.environ:  # settings under test pass through
+            env[key] = os.environ[key]
+    from backend.config import DEFAULTS
+
+    encoder = env.get("HERALD_ENCODER") or str(DEFAULTS["ENCODER"])
+    print(f"encoder {encoder}, {workers} workers, {clients} clients, {os.cpu_count()} CPUs")
     print(f"migrating and seeding {urllib.parse.urlsplit(database_url).path.lstrip('/')} ...")
     flask_cli(env, "db-upgrade")
     if "seed-demo" in flask_cli(env, "--help"):
         flask_cli(env, "seed-demo", check=False)
     admin_token = flask_cli(env, "create-admin", "soak-admin@example.com").strip().splitlines()[-1]
-    with (tmp / "gunicorn.log").open("ab") as log:  # the child keeps its own descriptor
+    # As a deployment does (`python -m training embed` or `bootstrap`): the catalog is embedded
+    # before serving, so the workers' background embedder has nothing to catch up on.
+    print(embed_catalog(env))
+    log_path = tmp / "gunicorn.log"
+    with log_path.open("ab") as log:  # the child keeps its own descriptor
         proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", "backend/gunicorn_conf.py", "wsgi:app"],
             cwd=ROOT,
@@ -357,65 +400,132 @@ def run(duration: float, clients: int, workers: int, database_url: str) -> dict[
             start_new_session=True,
         )
     base_url = f"http://127.0.0.1:{port}"
+    memory = MemoryWatch(proc.pid)
     try:
-        _wait_healthy(base_url, proc)
+        _wait_ready(base_url, proc)
         plan = prepare(base_url, admin_token, min(clients, 40))
         if not plan.has_suggestions:
             print(
                 "note: POST /api/v1/suggestions does not exist yet; GET /api/v1/articles stands in"
             )
-        # Warm every worker (encoder, model and catalog loaded) before the first memory reading.
-        warm = HttpClient(base_url, plan.tokens[0], timeout=120)
-        for i in range(workers * 10):
-            if plan.has_suggestions:
-                context = {"page_type": "post", "text": CONTEXTS[i % len(CONTEXTS)]}
-                warm.post(
-                    "/api/v1/suggestions", {"context": context}, headers={"Connection": "close"}
-                )
-            else:
-                warm.get("/api/v1/articles?limit=10", headers={"Connection": "close"})
-        warm.close()
-        pids = worker_pids(proc.pid)
-        rss_start = {pid: rss_kib(pid) for pid in pids}
         stats = Stats()
-        deadline = time.monotonic() + duration
+        print(f"warm-up: {warmup:.0f} s of the same mix, not counted ...")
         started = time.monotonic()
+        measure_from = started + warmup
+        deadline = measure_from + duration
+        stats.counting_from = measure_from
         threads = [
             threading.Thread(target=client_loop, args=(plan, stats, deadline, i), daemon=True)
             for i in range(clients)
         ]
         for t in threads:
             t.start()
-        timeline: list[tuple[float, int]] = []  # (seconds into the run, total worker RSS in KiB)
+        time.sleep(max(0.0, measure_from - time.monotonic()))
+        # Start: every worker has loaded the model and the catalog and has answered suggestions
+        # (checked in the log below); memory from here on is what the soak is about.
+        warm_log = log_path.stat().st_size
+        memory.sample(0.0)
+        load_start = os.getloadavg()
+        interval = min(30.0, max(1.0, duration / 10))
         while any(t.is_alive() for t in threads) and time.monotonic() < deadline + 60:
-            time.sleep(min(30.0, max(1.0, duration / 10)))
-            timeline.append(
-                (time.monotonic() - started, sum(rss_kib(p) for p in worker_pids(proc.pid)))
-            )
+            time.sleep(max(0.0, min(interval, deadline - time.monotonic())) or 1.0)
+            memory.sample(time.monotonic() - measure_from)
+            if time.monotonic() >= deadline:
+                break
         for t in threads:
             t.join(timeout=60)
-        elapsed = time.monotonic() - started
-        pids_end = worker_pids(proc.pid)
-        rss_end = {pid: rss_kib(pid) for pid in pids_end}
+        elapsed = time.monotonic() - measure_from
+        memory.sample(elapsed)
+        load_end = os.getloadavg()
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=30)
-    return report(stats, elapsed, clients, workers, rss_start, rss_end, timeline)
+    served_warm = requests_per_worker(log_path, 0, warm_log)
+    served = requests_per_worker(log_path, warm_log, None)
+    print(f"gunicorn log: {log_path}")
+    return report(
+        stats,
+        elapsed,
+        clients,
+        workers,
+        memory,
+        served_warm=served_warm,
+        served=served,
+        load=(load_start, load_end),
+    )
 
 
-def _wait_healthy(base_url: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
+def embed_catalog(env: dict[str, str]) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "training", "embed"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"python -m training embed failed:\n{done.stderr[-2000:]}")
+    return done.stdout.strip()
+
+
+@dataclass
+class MemoryWatch:
+    """Resident memory of each gunicorn worker, sampled over the measured part of the run."""
+
+    master: int
+    samples: list[tuple[float, dict[int, int]]] = field(default_factory=list)
+
+    def sample(self, at: float) -> None:
+        self.samples.append((at, {pid: rss_kib(pid) for pid in worker_pids(self.master)}))
+
+    @property
+    def start(self) -> dict[int, int]:
+        return self.samples[0][1] if self.samples else {}
+
+    @property
+    def end(self) -> dict[int, int]:
+        return self.samples[-1][1] if self.samples else {}
+
+
+def requests_per_worker(log_path: Path, start: int, end: int | None) -> dict[int, int]:
+    """Requests each worker logged between two byte offsets of the gunicorn log."""
+    with log_path.open("rb") as fh:
+        fh.seek(start)
+        chunk = fh.read() if end is None else fh.read(max(0, end - start))
+    counts: dict[int, int] = defaultdict(int)
+    for line in chunk.splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict) and entry.get("message") == "request" and "pid" in entry:
+            counts[int(entry["pid"])] += 1
+    return dict(counts)
+
+
+def _wait_ready(base_url: str, proc: subprocess.Popen[bytes], timeout: float = 300) -> None:
+    """Until ``/readyz`` answers 200 (the answering worker has loaded its model and catalog)."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {proc.returncode}")
         try:
-            if HttpClient(base_url, timeout=1).get("/healthz").status == 200:
+            if HttpClient(base_url, timeout=5).get("/readyz").status == 200:
                 return
         except OSError:
             pass
-        time.sleep(0.2)
-    raise RuntimeError("gunicorn did not become healthy in 60 s")
+        time.sleep(0.5)
+    raise RuntimeError(f"gunicorn was not ready in {timeout:.0f} s")
+
+
+def growth(start_kib: int, end_kib: int) -> float | None:
+    """Relative change from start to end; None when the worker was not there at both ends."""
+    if not start_kib or not end_kib:
+        return None
+    return (end_kib - start_kib) / start_kib
 
 
 def report(
@@ -423,12 +533,19 @@ def report(
     elapsed: float,
     clients: int,
     workers: int,
-    rss_start: dict[int, int],
-    rss_end: dict[int, int],
-    timeline: list[tuple[float, int]] | None = None,
+    memory: MemoryWatch,
+    served_warm: dict[int, int] | None = None,
+    served: dict[int, int] | None = None,
+    load: tuple[tuple[float, ...], tuple[float, ...]] | None = None,
 ) -> dict[str, Any]:
     total = sum(len(v) for v in stats.latencies.values())
-    print(f"\nsoak: {clients} clients, {workers} gunicorn workers, {elapsed:.0f} s")
+    print(f"\nsoak: {clients} clients, {workers} gunicorn workers, {elapsed:.0f} s measured")
+    if load is not None:
+        (a1, a5, a15), (b1, b5, b15) = load
+        print(
+            f"load average: {a1:.2f} {a5:.2f} {a15:.2f} at the start, "
+            f"{b1:.2f} {b5:.2f} {b15:.2f} at the end ({os.cpu_count()} CPUs)"
+        )
     print(f"throughput: {total / elapsed:.1f} req/s ({total} requests)")
     head = ("route", "count", "share", "p50 ms", "p95 ms", "p99 ms")
     print(
@@ -447,20 +564,40 @@ def report(
     print(f"errors (5xx, timeouts, transport): {len(stats.errors)}")
     for line in stats.errors[:10]:
         print("  " + line)
-    print("worker RSS (MiB): pid start -> end")
+    rss_start, rss_end = memory.start, memory.end
+    print(
+        "worker RSS (MiB), start = after the warm-up (every worker ready and serving), "
+        "end = after the last request:"
+    )
+    print(
+        f"  {'pid':>8} {'start':>8} {'end':>8} {'growth':>8} {'peak':>8}  requests warm-up/measured"
+    )
+    growths: dict[int, float | None] = {}
     for pid in sorted(set(rss_start) | set(rss_end)):
         start, end = rss_start.get(pid, 0), rss_end.get(pid, 0)
-        growth = f"{(end - start) / start:+.1%}" if start and end else "(recycled)"
-        print(f"  {pid}: {start / 1024:.1f} -> {end / 1024:.1f} {growth}")
-    if timeline:
-        points = ", ".join(f"{t:.0f}s {kib / 1024:.0f}" for t, kib in timeline)
-        print(f"all workers' RSS over the run (MiB): {points}")
-        # Caches, the catalog and the encoder's buffers fill during the first minute; growth after
-        # that is what a leak would look like.
-        settled = [kib for t, kib in timeline if t >= elapsed * 0.2]
-        if len(settled) >= 2 and settled[0]:
-            change = (settled[-1] - settled[0]) / settled[0]
-            print(f"growth after warm-up (from 20% of the run to the end): {change:+.1%}")
+        change = growths[pid] = growth(start, end)
+        peak = max(s.get(pid, 0) for _, s in memory.samples)
+        shown = f"{change:+.1%}" if change is not None else "recycled"
+        count = f"{(served_warm or {}).get(pid, 0)}/{(served or {}).get(pid, 0)}"
+        print(
+            f"  {pid:>8} {start / 1024:>8.1f} {end / 1024:>8.1f} {shown:>8} "
+            f"{peak / 1024:>8.1f}  {count}"
+        )
+    known = [g for g in growths.values() if g is not None]
+    total_start, total_end = sum(rss_start.values()), sum(rss_end.values())
+    if known:
+        print(
+            f"worker memory growth: largest {max(known):+.1%}, all workers together "
+            f"{growth(total_start, total_end) or 0.0:+.1%} (target: < +10% each)"
+        )
+    if len(memory.samples) > 2:
+        points = ", ".join(
+            f"{at:.0f}s {sum(kib.values()) / 1024:.0f}" for at, kib in memory.samples
+        )
+        print(f"all workers' RSS over the measured run (MiB): {points}")
+    cold = [pid for pid in rss_start if not (served_warm or {}).get(pid)]
+    if served_warm is not None and cold:
+        print(f"note: workers {cold} served no request during the warm-up")
     return {
         "requests": total,
         "throughput": total / elapsed,
@@ -468,6 +605,7 @@ def report(
         "routes": rows,
         "rss_start": rss_start,
         "rss_end": rss_end,
+        "growth": growths,
     }
 
 
@@ -477,6 +615,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument(
+        "--warmup",
+        type=float,
+        default=WARMUP_S,
+        help=f"seconds of the same mix before the measured run (default {WARMUP_S:.0f})",
+    )
+    parser.add_argument(
         "--database-url",
         default=os.environ.get("DATABASE_URL", ""),
         help="PostgreSQL URL (default: DATABASE_URL)",
@@ -484,7 +628,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if not args.database_url.startswith("postgresql"):
         parser.error("the soak runs on PostgreSQL: set DATABASE_URL or --database-url")
-    run(args.duration, args.clients, args.workers, args.database_url)
+    run(args.duration, args.clients, args.workers, args.database_url, args.warmup)
 
 
 if __name__ == "__main__":
