@@ -17,7 +17,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--format", choices=["csv", "jsonl", "feed"])
     imp.add_argument("--language", help="language for rows that do not say (ISO 639-1)")
     emb = sub.add_parser("embed", help="embed new and changed approved articles (by content hash)")
-    emb.add_argument("--encoder", help="minilm | minilm-int8 | e5 | hashing (default: config)")
+    emb.add_argument(
+        "--encoder", help="minilm-onnx | minilm | minilm-int8 | e5 | hashing (default: config)"
+    )
     fit = sub.add_parser("fit", help="fit the ranker on logged impressions; saves a candidate")
     fit.add_argument("--version")
     fit.add_argument("--encoder")

@@ -16,6 +16,10 @@ both languages), without a database:
 
 Metrics: Recall@10 (share of the topic's 9 articles in the top 10), MRR (first on-topic article),
 P@5. Printed, never asserted.
+
+``--agreement minilm,minilm-onnx`` also compares two encoders of the same vector space (fp32 and
+the int8 ONNX export) directly: cosine between their embeddings of every corpus article and query,
+and how often they put the same article first and the same articles in the top 10.
 """
 
 from __future__ import annotations
@@ -131,14 +135,49 @@ def run(encoder: Encoder) -> list[str]:
     return lines
 
 
+def agreement(a: Encoder, b: Encoder) -> list[str]:
+    """Cosine between ``a`` and ``b`` per text, and top-1 / top-10 agreement of their rankings."""
+    cos: list[np.ndarray] = []
+    top1: list[bool] = []
+    overlap: list[float] = []
+    for lang in LANGS:
+        c = corpus(lang)
+        da, db = a.encode(c.texts, kind="passage"), b.encode(c.texts, kind="passage")
+        cos.append(np.sum(da * db, axis=1))
+        for kind in ("post", "paragraph"):
+            texts, _ = queries(lang, kind)
+            qa, qb = a.encode(texts, kind="query"), b.encode(texts, kind="query")
+            cos.append(np.sum(qa * qb, axis=1))
+            ra, rb = np.argsort(-(qa @ da.T), axis=1), np.argsort(-(qb @ db.T), axis=1)
+            top1.extend((ra[:, 0] == rb[:, 0]).tolist())
+            overlap.extend(len(set(x[:10]) & set(y[:10])) / 10 for x, y in zip(ra, rb, strict=True))
+    allcos = np.concatenate(cos)
+    lines = [
+        f"{a.name} vs {b.name}: {allcos.size} texts (articles and queries, en and da), cosine"
+        f" mean {allcos.mean():.4f}, min {allcos.min():.4f}; same first article for"
+        f" {np.mean(top1):.1%} of {len(top1)} queries, top-10 overlap {np.mean(overlap):.1%}"
+    ]
+    print(lines[-1], flush=True)
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.benchmarks.languages")
-    parser.add_argument("--encoders", default="minilm,e5", help="comma-separated")
+    parser.add_argument("--encoders", default="minilm-onnx,minilm,e5", help="comma-separated")
+    parser.add_argument(
+        "--agreement", default="minilm,minilm-onnx", help="two encoders to compare ('' = skip)"
+    )
     args = parser.parse_args(argv)
     print("| Encoder | Queries | Page → articles | Queries | Recall@10 | MRR | P@5 |")
     print("|---|---|---|---|---|---|---|")
+    encoders = {}
     for name in args.encoders.split(","):
-        run(get_encoder(name.strip(), num_threads=None))
+        encoders[name.strip()] = get_encoder(name.strip(), num_threads=None)
+        run(encoders[name.strip()])
+    pair = [n.strip() for n in args.agreement.split(",") if n.strip()]
+    if len(pair) == 2:
+        first, second = (encoders.get(n) or get_encoder(n, num_threads=None) for n in pair)
+        agreement(first, second)
     return 0
 
 

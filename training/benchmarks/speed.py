@@ -4,7 +4,14 @@
   catalog) for 1k, 10k and 100k articles, without and with a fresh 100-word context;
 * the same over HTTP through the Flask test client against a temporary SQLite database
   (catalog embeddings are random unit vectors: embedding 100k real articles would take minutes);
-* the article embedding rate with the real encoder, and the process RSS.
+* the article embedding rate with the real encoder (wall clock, and per CPU-second: on a shared
+  machine the wall rate mostly measures the other jobs), and the process RSS;
+* the same context encode and embedding rate for comparison encoders (``--compare``, default the
+  fp32 torch MiniLM), measured after everything else so that torch is not in the process while the
+  serving numbers and the RSS are taken.
+
+Every line carries the load average at the time: on a shared 2-core machine it explains most of
+the spread between runs.
 """
 
 from __future__ import annotations
@@ -24,8 +31,9 @@ from typing import Any
 
 import numpy as np
 
-from recommender.encoders import Encoder, get_encoder
+from recommender.encoders import DEFAULT_ENCODER, Encoder, get_encoder
 from recommender.engine import Catalog, Request, limit_blas_threads, recommend
+from recommender.onnx_export import default_cache_dir
 from recommender.ranker import EngagementRanker
 from recommender.text import article_text, content_hash, context_text
 
@@ -45,14 +53,28 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return float(np.percentile(arr, 50)), float(np.percentile(arr, 99))
 
 
-def time_calls(fn: Callable[[], object], n: int) -> tuple[float, float]:
+def load() -> str:
+    """The 1-minute load average (runnable processes; 2 cores here)."""
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except OSError:
+        return "?"
+
+
+def time_calls_cpu(fn: Callable[[], object], n: int) -> tuple[float, float, float, float]:
+    """Wall p50/p99 and CPU p50/p99 (this thread's CPU time) in ms.
+
+    Serving runs the encoder and BLAS on the calling thread, so the CPU time is what a call
+    costs; the wall time adds the waiting for a core that other processes hold.
+    """
     fn()  # warm-up
-    samples = []
+    wall, cpu = [], []
     for _ in range(n):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         fn()
-        samples.append(time.perf_counter() - t0)
-    return percentiles(samples)
+        wall.append(time.perf_counter() - t0)
+        cpu.append(time.thread_time() - c0)
+    return (*percentiles(wall), *percentiles(cpu))
 
 
 def random_catalog(n: int, dim: int, rng: np.random.Generator) -> Catalog:
@@ -87,8 +109,11 @@ def in_process(encoder: Encoder, sizes: list[int], n: int) -> list[str]:
             return recommend(cat, req, ranker, limit=5)
 
         for label, fn in (("no context", no_ctx), ("fresh 100-word context", with_ctx)):
-            p50, p99 = time_calls(fn, n)
-            lines.append(f"| in process | {size:,} | {label} | {p50:.1f} | {p99:.1f} |")
+            p50, p99, c50, c99 = time_calls_cpu(fn, n)
+            lines.append(
+                f"| in process | {size:,} | {label} | {p50:.1f} | {p99:.1f} | {c50:.1f} |"
+                f" {c99:.1f} | {load()} |"
+            )
             print(lines[-1], flush=True)
         RSS_WITH[size] = current_rss_mb()
     return lines
@@ -108,7 +133,9 @@ def current_rss_mb() -> float:
     return 0.0
 
 
-def over_http(encoder_name: str, encoder: Encoder, sizes: list[int], n: int) -> list[str]:
+def over_http(
+    encoder_name: str, encoder: Encoder, sizes: list[int], n: int, cache_dir: Path
+) -> list[str]:
     from backend import create_app
     from backend.cli import upgrade_database
     from backend.extensions import db
@@ -124,7 +151,9 @@ def over_http(encoder_name: str, encoder: Encoder, sizes: list[int], n: int) -> 
                     "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/speed.db",
                     "ARTIFACTS_DIR": f"{tmp}/artifacts",
                     "ENCODER": encoder_name,
+                    "MODEL_CACHE_DIR": str(cache_dir),
                     "RATELIMIT_ENABLED": False,
+                    "RECOMMENDER_WARMUP": False,  # the tables do not exist yet; first call warms
                     "SECRET_KEY": "speed-benchmark-" + "x" * 32,
                 }
             )
@@ -187,9 +216,10 @@ def over_http(encoder_name: str, encoder: Encoder, sizes: list[int], n: int) -> 
                 assert resp.status_code == 200, resp.get_data(as_text=True)
 
             for label, flag in (("no context", False), ("fresh 100-word context", True)):
-                p50, p99 = time_calls(functools.partial(call, flag), n)
+                p50, p99, c50, c99 = time_calls_cpu(functools.partial(call, flag), n)
                 lines.append(
-                    f"| HTTP (Flask test client) | {size:,} | {label} | {p50:.1f} | {p99:.1f} |"
+                    f"| HTTP (Flask test client) | {size:,} | {label} | {p50:.1f} | {p99:.1f}"
+                    f" | {c50:.1f} | {c99:.1f} | {load()} |"
                 )
                 print(lines[-1], flush=True)
             with app.app_context():
@@ -203,9 +233,9 @@ def sa_insert(model: Any) -> Any:
     return sa.insert(model)
 
 
-def embedding_rate(encoder: Encoder, n: int = 512) -> float:
+def article_texts(n: int) -> list[str]:
     rng = np.random.default_rng(2)
-    texts = [
+    return [
         article_text(
             f"Article {i}: {' '.join(rng.choice(WORDS, 8))}",
             " ".join(rng.choice(WORDS, 30)),
@@ -213,10 +243,21 @@ def embedding_rate(encoder: Encoder, n: int = 512) -> float:
         )
         for i in range(n)
     ]
+
+
+def embedding_rate(encoder: Encoder, n: int = 512) -> tuple[float, float]:
+    """Articles per second of wall clock, and per CPU-second of this process (all threads)."""
+    texts = article_texts(n)
     encoder.encode(texts[:16])
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     encoder.encode(texts)
-    return n / (time.perf_counter() - t0)
+    return n / (time.perf_counter() - t0), n / (time.process_time() - c0)
+
+
+def context_encode(encoder: Encoder, n: int) -> tuple[float, float, float, float]:
+    """Wall and CPU p50/p99 ms of embedding one fresh 100-word context (as a request does)."""
+    rng = np.random.default_rng(3)
+    return time_calls_cpu(lambda: encoder.encode_one(context_text(fresh_text(rng)), "query"), n)
 
 
 def rss_mb() -> float:
@@ -225,36 +266,66 @@ def rss_mb() -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.benchmarks.speed")
-    parser.add_argument("--encoder", default="minilm", help="minilm | minilm-int8 | e5 | hashing")
+    parser.add_argument(
+        "--encoder", default=DEFAULT_ENCODER, help="minilm-onnx | minilm | minilm-int8 | e5"
+    )
+    parser.add_argument(
+        "--compare", default="minilm", help="encoders timed alone for comparison (comma-separated)"
+    )
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--http-sizes", default="1000,10000")
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--articles", type=int, default=512, help="for the embedding rate")
+    parser.add_argument("--model-cache-dir", type=Path, default=default_cache_dir())
     parser.add_argument(
-        "--write", action="store_true", help="append the table to docs/benchmarks.md"
+        "--write", action="store_true", help="replace the speed section of docs/benchmarks.md"
     )
     args = parser.parse_args(argv)
     logging.getLogger("herald.request").setLevel(logging.WARNING)
-    encoder = get_encoder(args.encoder)
+    cache = args.model_cache_dir
+    encoder = get_encoder(args.encoder, cache_dir=cache)
+    encoder.encode_one("warm up")  # builds the ONNX export first if this cache has none
     limit_blas_threads(1)  # as a serving worker does (backend.services.recommender_runtime)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     http_sizes = [int(s) for s in args.http_sizes.split(",") if s]
-    print(f"encoder {encoder.name}, {os.cpu_count()} CPUs, {args.requests} requests per cell")
-    header = ["| Path | Articles | Context | p50 ms | p99 ms |", "|---|---|---|---|---|"]
+    print(
+        f"encoder {encoder.name}, {os.cpu_count()} CPUs, {args.requests} requests per cell,"
+        f" load average at start {load()}"
+    )
+    header = [
+        "| Path | Articles | Context | p50 ms | p99 ms | CPU p50 ms | CPU p99 ms | load |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     print("\n".join(header))
     lines = header + in_process(encoder, sizes, args.requests)
-    lines += over_http(args.encoder, encoder, http_sizes, max(args.requests // 2, 20))
+    lines += over_http(args.encoder, encoder, http_sizes, max(args.requests // 2, 20), cache)
     rss = rss_mb()  # before the bulk encoder: that is the serving worker's footprint
-    # Bulk embedding as `python -m training embed` does it: all cores (torch threads are
-    # process-wide, so this comes last; serving above used one thread).
-    rate = embedding_rate(get_encoder(args.encoder, num_threads=os.cpu_count()))
+    torch_loaded = "torch" in sys.modules
+    # Bulk embedding as `python -m training embed` does it: all cores.
+    rows = ["", "| Encoder | context encode p50 / p99 ms | CPU p50 / p99 ms | articles/s (wall) |"
+            " articles per CPU-second | load |", "|---|---|---|---|---|---|"]  # fmt: skip
+    for name in [args.encoder, *[c for c in args.compare.split(",") if c]]:
+        one = encoder if name == args.encoder else get_encoder(name, cache_dir=cache)
+        p50, p99, c50, c99 = context_encode(one, max(args.requests // 2, 20))
+        bulk = get_encoder(name, num_threads=os.cpu_count(), cache_dir=cache)
+        n = args.articles if name == args.encoder else max(args.articles // 4, 32)
+        wall, cpu = embedding_rate(bulk, n)
+        rows.append(
+            f"| {one.name} | {p50:.1f} / {p99:.1f} | {c50:.1f} / {c99:.1f} | {wall:.0f}"
+            f" | {cpu:.0f} | {load()} |"
+        )
+        print(rows[-1], flush=True)
     tail = [
+        *rows,
         "",
-        f"Article embedding rate ({encoder.name}, title + summary + 60-word lead, "
-        f"{os.cpu_count()} threads): {rate:.0f}/s.",
-        f"Peak RSS of this process (all catalogs built, before bulk embedding): {rss:.0f} MB.",
+        f"Article text: title + summary + 60-word lead, cut at 128 word pieces; {args.articles}"
+        f" articles for {encoder.name} ({os.cpu_count()} threads), fewer for the others.",
+        f"Peak RSS of this process (all catalogs built, before bulk embedding): {rss:.0f} MB"
+        f" (torch imported: {'yes' if torch_loaded else 'no'}).",
         "RSS with the encoder warm and one in-process catalog (what a serving worker holds): "
         + ", ".join(f"{k:,} articles {v:.0f} MB" for k, v in RSS_WITH.items())
         + ".",
+        f"Load average at the end: {load()}.",
     ]
     print("\n".join(tail))
     if args.write:
