@@ -2,7 +2,7 @@
 
 * Articles: ``title. summary. lead`` where the lead is the first ``ARTICLE_LEAD_WORDS`` words of the
   body, and the whole is capped at ``ARTICLE_MAX_CHARS`` characters. The encoder then truncates at
-  its own token limit (128 word pieces for MiniLM, see ``encoders``).
+  its own token limit (96 word pieces for the ONNX MiniLM, 128 for torch MiniLM; see ``encoders``).
 * Context (the page the employee is looking at): the API accepts at most ``CONTEXT_MAX_CHARS``
   characters (longer input is cut, not rejected); the encoder sees the first ``CONTEXT_MAX_WORDS``
   words. The context text is used for one request only and never stored or logged.

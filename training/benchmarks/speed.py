@@ -318,7 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     tail = [
         *rows,
         "",
-        f"Article text: title + summary + 60-word lead, cut at 128 word pieces; {args.articles}"
+        f"Article text: title + summary + 60-word lead, cut at"
+        f" {getattr(encoder, 'max_seq_length', 128)} word pieces; {args.articles}"
         f" articles for {encoder.name} ({os.cpu_count()} threads), fewer for the others.",
         f"Peak RSS of this process (all catalogs built, before bulk embedding): {rss:.0f} MB"
         f" (torch imported: {'yes' if torch_loaded else 'no'}).",
