@@ -341,12 +341,14 @@ def test_new_article_is_embedded_in_the_background(
     assert rt.background_embed is True and rt.embedder is not None
     state = rt.catalog
     assert state is not None and not state.catalog.embeddings.any(), "no vector yet"
-    rt.embedder.join(10)
+    rt.embedder.join(120)  # seconds only when the machine is busy; a hang fails below
+    assert not rt.embedder.is_alive(), "the background embedder did not finish"
     # The next check sees the new embedding and rebuilds the catalog in the background too,
     # answering from the current one meanwhile.
     assert [i["article_id"] for i in post(client, employee_headers, {}).json["items"]] == [first.id]
     assert rt.rebuilder is not None
-    rt.rebuilder.join(10)
+    rt.rebuilder.join(120)
+    assert not rt.rebuilder.is_alive(), "the catalog rebuild did not finish"
     items = post(client, employee_headers, {}).json["items"]
     assert [i["article_id"] for i in items] == [first.id]
     state = rt.catalog
