@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from backend.errors import NotFound, ValidationFailed
 from backend.extensions import db
@@ -264,11 +265,15 @@ def suggest(
     articles = {
         a.id: a
         for a in db.session.scalars(
-            sa.select(Article).where(Article.id.in_([s.article_id for s in scored]))
+            sa.select(Article)
+            .where(Article.id.in_([s.article_id for s in scored]))
+            # Team captions for every item in one more query, not one per item.
+            .options(selectinload(Article.captions))
         )
     }
     ctx_keys = frozenset(keywords(ctx_words)) if ctx_words else frozenset()
     campaign_names = _campaign_names([a.campaign_id for a in articles.values()])
+    impressions: list[dict[str, Any]] = []
     for rank, s in enumerate(scored):
         article = articles[s.article_id]
         age = (
@@ -305,19 +310,21 @@ def suggest(
                 caption=caption,
             )
         )
-        db.session.add(
-            SuggestionImpression(
-                request_id=request_id,
-                employee_id=employee.id,
-                article_id=article.id,
-                rank=rank,
-                score=s.score,
-                model_version=model.version,
-                page_type=page_type,
-                features={k: round(v, 6) for k, v in s.features.items()},
-                created_at=now,
-            )
+        impressions.append(
+            {
+                "request_id": request_id,
+                "employee_id": employee.id,
+                "article_id": article.id,
+                "rank": rank,
+                "score": s.score,
+                "model_version": model.version,
+                "page_type": page_type,
+                "features": {k: round(v, 6) for k, v in s.features.items()},
+                "created_at": now,
+            }
         )
+    # One multi-row INSERT (no ORM objects: nothing reads them back in this request).
+    db.session.execute(sa.insert(SuggestionImpression), impressions)
     db.session.commit()
     return out
 
