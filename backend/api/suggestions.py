@@ -30,7 +30,7 @@ bp = Blueprint("suggestions", __name__)
 def post_suggestions(principal: Principal, body: SuggestionRequest) -> SuggestionsOut:
     """Articles I am most likely to share now, with reasons and a caption draft.
 
-    ``context.text`` (what I am looking at) is cut at 5,000 characters, of which the first 64
+    ``context.text`` (what I am looking at) is cut at 5,000 characters, of which the first 48
     words are embedded; it is used for this request only and never stored. An empty list comes
     with a ``reason``. ``degraded`` is true while the published model cannot be used and a
     popularity/freshness fallback is served.
