@@ -51,6 +51,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from recommender.artifacts import sha256_file
 from recommender.errors import EncoderUnavailableError
 
 RECIPE = 1
@@ -113,14 +114,6 @@ def export_dir(cache_dir: str | os.PathLike[str]) -> Path:
     return Path(cache_dir) / f"{EXPORT_NAME}-{export_key()}"
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def read_export(path: Path) -> dict[str, Any] | None:
     """The export's metadata when ``path`` holds a complete, unaltered export; else None."""
     try:
@@ -133,9 +126,9 @@ def read_export(path: Path) -> dict[str, Any] | None:
     if not model.is_file() or not tokenizer.is_file():
         return None
     try:
-        if _sha256(model) != meta.get("model_sha256"):
+        if sha256_file(model) != meta.get("model_sha256"):
             return None
-        if _sha256(tokenizer) != meta.get("tokenizer_sha256"):
+        if sha256_file(tokenizer) != meta.get("tokenizer_sha256"):
             return None
     except OSError:
         return None
@@ -298,8 +291,8 @@ def build_export(out_dir: Path) -> dict[str, Any]:
             "cosine_to_fp32_min": round(min(cosines), 5),
             "cosine_to_fp32_mean": round(sum(cosines) / len(cosines), 5),
         },
-        "model_sha256": _sha256(out_dir / MODEL_FILE),
-        "tokenizer_sha256": _sha256(out_dir / TOKENIZER_FILE),
+        "model_sha256": sha256_file(out_dir / MODEL_FILE),
+        "tokenizer_sha256": sha256_file(out_dir / TOKENIZER_FILE),
     }
     (out_dir / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
     return meta
