@@ -1,4 +1,10 @@
-"""Bearer tokens: 32 random bytes, only a SHA-256 hash stored, compared in constant time."""
+"""Bearer tokens: 32 random bytes, only a SHA-256 hash stored, compared in constant time.
+
+Authority follows the account, not the token: every request reloads the employee and acts with
+the *lower* of the token's role and the account's current ``access_role``. A demoted admin's old
+token is therefore an employee token at once (and is revoked as well, see
+``services.employees.update_employee``); a deactivated or erased account's tokens stop working.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +25,14 @@ TOKEN_PREFIX = "hrd_"
 # Crockford-style alphabet without look-alikes for codes people type.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
 LAST_USED_RESOLUTION = dt.timedelta(minutes=5)
+ROLE_RANK = {"employee": 0, "content": 1, "admin": 2}
+
+
+def effective_role(token_role: str, account_role: str) -> str:
+    """The lower of the two roles; an unknown role counts as none (employee)."""
+    token_rank = ROLE_RANK.get(token_role, 0)
+    account_rank = ROLE_RANK.get(account_role, 0)
+    return token_role if token_rank <= account_rank else account_role
 
 
 def hash_secret(value: str) -> str:
@@ -81,7 +95,8 @@ def authenticate(raw: str | None) -> Principal:
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         token.last_used_at = now
         db.session.commit()
-    return Principal(employee=employee, token=token, role=token.role)
+    role = effective_role(token.role, employee.access_role)
+    return Principal(employee=employee, token=token, role=role)
 
 
 _PRINCIPAL_KEY = "herald.principal"

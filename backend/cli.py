@@ -50,10 +50,13 @@ def register_cli(app: Flask) -> None:
     @click.argument("email")
     @click.option("--name", default=None, help="Display name (default: the e-mail's local part)")
     def create_admin(email: str, name: str | None) -> None:
-        """Create (or promote) an admin and print a new admin API token (last line, token only)."""
+        """Create (or promote) an admin and print a new admin API token (last line, token only).
+
+        The token expires after HERALD_ADMIN_TOKEN_TTL_DAYS (30); rotate it with
+        POST /api/v1/auth/rotate before then."""
         from backend.services.employees import create_admin as _create
 
-        token, employee = _create(email, name)
+        token, employee = _create(email, name, app.config["ADMIN_TOKEN_TTL_DAYS"])
         click.echo(f"admin {employee.email} (id {employee.id}); API token:", err=True)
         click.echo(token)
 

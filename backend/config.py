@@ -29,6 +29,10 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_DEFAULT": "600 per minute",
     "CORS_ORIGINS": [],  # e.g. ["chrome-extension://<id>", "https://admin.example.com"]
     "TOKEN_TTL_DAYS": 180,
+    "ADMIN_TOKEN_TTL_DAYS": 30,  # create-admin tokens expire; POST /api/v1/auth/rotate renews
+    "CONSOLE_SESSION_HOURS": 8,  # console sign-in lifetime (cookie and server-side session)
+    # Redirect targets: when set, tracked links only lead to these hosts (and their subdomains).
+    "REDIRECT_ALLOWED_DOMAINS": [],
     "PAIRING_CODE_TTL_HOURS": 24,
     "ARTIFACTS_DIR": None,  # instance/artifacts unless set
     "ENCODER": "minilm-onnx",  # minilm-onnx | minilm | minilm-int8 | e5 | hashing
@@ -69,6 +73,9 @@ _ENV_TYPES: dict[str, type] = {
     "RATELIMIT_DEFAULT": str,
     "CORS_ORIGINS": list,
     "TOKEN_TTL_DAYS": int,
+    "ADMIN_TOKEN_TTL_DAYS": int,
+    "CONSOLE_SESSION_HOURS": int,
+    "REDIRECT_ALLOWED_DOMAINS": list,
     "PAIRING_CODE_TTL_HOURS": int,
     "ARTIFACTS_DIR": str,
     "ENCODER": str,
@@ -153,7 +160,9 @@ def validate(cfg: Mapping[str, Any]) -> None:
     """Refuse insecure production settings."""
     if cfg["ENV"] == "production":
         problems = []
-        if cfg["SECRET_KEY"] == DEFAULT_SECRET or len(str(cfg["SECRET_KEY"])) < 32:
+        secret = str(cfg["SECRET_KEY"])
+        # Length after stripping, and not one repeated character: 32 spaces is no secret.
+        if secret == DEFAULT_SECRET or len(secret.strip()) < 32 or len(set(secret)) < 8:
             problems.append("HERALD_SECRET_KEY must be set to a random value of 32+ characters")
         if cfg["DEBUG"]:
             problems.append("HERALD_DEBUG must be off")

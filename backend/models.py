@@ -325,6 +325,11 @@ class Share(db.Model):  # type: ignore[name-defined,misc]
     network_size_at_share: Mapped[int] = mapped_column(default=0)
     request_id: Mapped[str | None] = mapped_column(sa.String(36))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # Anti-gaming: only the first share per employee x article x UTC day counts for points and
+    # goals; later ones are kept (the employee did post them) with counted = False.
+    counted: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # Salted hash of the sharer's address when sharing: clicks from it are self-clicks.
+    sharer_addr_hash: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
 
 
 class ShareEngagement(db.Model):  # type: ignore[name-defined,misc]
@@ -564,3 +569,41 @@ class ClickWeeklyAggregate(db.Model):  # type: ignore[name-defined,misc]
 
 
 # --- end of ops additions --------------------------------------------------------------------
+
+
+# --- trust additions (issue #13) ------------------------------------------------------------
+
+
+class ConsoleSession(db.Model):  # type: ignore[name-defined,misc]
+    """A signed-in console session, server side: the cookie only names it (by a hash here), so
+    sign-out, a password change or deactivation ends it for good."""
+
+    __tablename__ = "console_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(sa.ForeignKey("employees.id"), index=True)
+    session_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+INTEGRITY_KINDS = ("engagement_capped", "engagement_decreased", "repeat_share", "self_click")
+
+
+class IntegrityFlag(db.Model):  # type: ignore[name-defined,misc]
+    """Something odd an employee's numbers did, for admins to look at (console: Integrity)."""
+
+    __tablename__ = "integrity_flags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(sa.ForeignKey("employees.id"), index=True)
+    share_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("shares.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(32), index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+# --- end of trust additions ------------------------------------------------------------------

@@ -7,7 +7,7 @@ from flask_limiter.util import get_remote_address
 
 from backend.auth import Principal
 from backend.openapi import ANY_ROLE, PUBLIC, endpoint
-from backend.schemas.employees import EmployeeOut, PairRequest, PairResponse
+from backend.schemas.employees import EmployeeOut, PairRequest, PairResponse, RotatedToken
 from backend.services import employees as svc
 
 bp = Blueprint("auth", __name__)
@@ -41,3 +41,21 @@ def pair(body: PairRequest) -> PairResponse:
 def revoke(principal: Principal) -> None:
     """Revoke the token used for this request (sign out)."""
     svc.revoke_token(principal.token)
+
+
+@endpoint(
+    bp,
+    "/auth/rotate",
+    method="POST",
+    roles=ANY_ROLE,
+    response=RotatedToken,
+    tags=["auth"],
+    status=201,
+)
+def rotate(principal: Principal) -> tuple[RotatedToken, int]:
+    """Swap the token used for this request for a new one (same role, fresh expiry); the old
+    token stops working at once. Admin tokens expire (HERALD_ADMIN_TOKEN_TTL_DAYS): rotate them."""
+    admin = principal.token.role == "admin"
+    ttl = current_app.config["ADMIN_TOKEN_TTL_DAYS" if admin else "TOKEN_TTL_DAYS"]
+    raw, token = svc.rotate_token(principal.token, ttl)
+    return RotatedToken(token=raw, role=token.role, expires_at=token.expires_at), 201

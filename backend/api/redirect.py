@@ -27,7 +27,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from backend.extensions import db, limiter
 from backend.observability import observe_request
-from backend.services import tracking as svc
+from backend.services import clicks, links
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -50,19 +50,19 @@ NOT_FOUND_HTML = """<!doctype html>
 """
 
 
-def _cache(app: Flask) -> svc.TargetCache:
+def _cache(app: Flask) -> links.TargetCache:
     cache = app.extensions.get(CACHE_KEY)
     if cache is None:
         ttl = float(app.config.get("REDIRECT_CACHE_TTL", 30))
-        cache = app.extensions[CACHE_KEY] = svc.TargetCache(ttl=ttl)
+        cache = app.extensions[CACHE_KEY] = links.TargetCache(ttl=ttl)
     return cache
 
 
-def _writer(app: Flask) -> svc.ClickWriter:
+def _writer(app: Flask) -> clicks.ClickWriter:
     writer = app.extensions.get(WRITER_KEY)
     if writer is None:
         with app.app_context():
-            writer = app.extensions[WRITER_KEY] = svc.ClickWriter(db.engine)
+            writer = app.extensions[WRITER_KEY] = clicks.ClickWriter(db.engine)
     return writer
 
 
@@ -78,7 +78,12 @@ def not_a_link(_rest: str) -> Response:
 def follow(code: str) -> Response:
     """Record a click on a tracked link and redirect (302) to the article."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    target = svc.resolve(code, utm_medium=app.config["UTM_MEDIUM"], cache=_cache(app))
+    target = links.resolve(
+        code,
+        utm_medium=app.config["UTM_MEDIUM"],
+        cache=_cache(app),
+        allowed_domains=app.config.get("REDIRECT_ALLOWED_DOMAINS") or (),
+    )
     if target is None:
         return Response(NOT_FOUND_HTML, status=404, mimetype="text/html")
     failed = request.environ.pop(CLICK_ERROR, None)
@@ -86,19 +91,44 @@ def follow(code: str) -> Response:
         # The fast path could not store this click: answer that failure as any other (503 when
         # the database is unavailable). Not a second attempt, which might store the click twice.
         raise failed
-    svc.record_click(
+    # The answer is built first and the click stored after: a click is only ever stored for a
+    # redirect that is actually sent (the Location is ASCII, so the header cannot fail).
+    resp = Response(status=302)
+    resp.headers["Location"] = target.location
+    resp.headers["Cache-Control"] = "no-store"  # every click must reach us
+    resp.autocorrect_location_header = False
+    clicks.record_click(
         target.link_id,
         method=request.method,
         headers=request.headers,
         remote_addr=request.remote_addr or "",
         salt=app.config["CLICK_SALT"],
         writer=_writer(app),
+        sharer_addrs=target.sharer_addrs,
+        is_self=_is_sharer(target.employee_id),
     )
-    resp = Response(status=302)
-    resp.headers["Location"] = target.location
-    resp.headers["Cache-Control"] = "no-store"  # every click must reach us
-    resp.autocorrect_location_header = False
     return resp
+
+
+def _is_sharer(employee_id: int) -> bool:
+    """The request carries the sharer's own credentials: a bearer token or a console session of
+    theirs. (The fast path passes any request with an Authorization header to this view.)"""
+    from flask import session
+
+    from backend.auth import authenticate, bearer_from_request
+    from backend.errors import APIError
+
+    cookie = current_app.config.get("SESSION_COOKIE_NAME", "session")
+    # Only look at the session when a console cookie came (reading it adds "Vary: Cookie").
+    if cookie in request.cookies and session.get("uid") == employee_id:
+        return True
+    raw = bearer_from_request()
+    if not raw:
+        return False
+    try:
+        return authenticate(raw).employee_id == employee_id
+    except APIError:
+        return False
 
 
 # --- the fast path ------------------------------------------------------------------------------
@@ -141,7 +171,8 @@ class FastRedirect:
             not path.startswith("/r/")
             or method not in ("GET", "HEAD")
             or "HTTP_AUTHORIZATION" in environ  # Flask's hooks count token guesses
-            or not svc.CODE_RE.match(code := path[3:])
+            or "herald_console=" in environ.get("HTTP_COOKIE", "")  # maybe the sharer: the view
+            or not links.CODE_RE.match(code := path[3:])
         ):
             return self.wsgi_app(environ, start_response)
         target = self.cache.get(code)
@@ -149,13 +180,14 @@ class FastRedirect:
             return self.wsgi_app(environ, start_response)
         started = time.perf_counter()
         try:
-            svc.record_click(
+            clicks.record_click(
                 target.link_id,
                 method=method,
                 headers=EnvironHeaders(environ),
                 remote_addr=environ.get("REMOTE_ADDR", ""),
                 salt=self.salt,
                 writer=self.writer,
+                sharer_addrs=target.sharer_addrs,
             )
         except Exception as exc:  # noqa: BLE001 - nothing was answered yet: Flask answers it
             environ[CLICK_ERROR] = exc

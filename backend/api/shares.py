@@ -18,7 +18,8 @@ from backend.schemas.tracking import (
     SnapshotList,
     SnapshotOut,
 )
-from backend.services import tracking as svc
+from backend.services import shares as svc
+from backend.services.clicks import addr_hash
 
 bp = Blueprint("shares", __name__)
 
@@ -62,6 +63,9 @@ def create_share(principal: Principal, body: ShareCreate) -> Response:
         body,
         base_url=current_app.config["PUBLIC_BASE_URL"],
         idempotency_key=_idempotency_key(),
+        sharer_addr_hash=addr_hash(
+            str(current_app.config["CLICK_SALT"]), request.remote_addr or ""
+        ),
     )
     resp = jsonify(payload)
     resp.status_code = status

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from backend.urls import check_url
 
 ISO_639_1 = frozenset(
     """aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy
@@ -26,15 +27,8 @@ def _check_language(value: str) -> str:
 
 
 def _check_url(value: str) -> str:
-    value = value.strip()
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https"):
-        raise ValueError("URL must start with http:// or https://")
-    if not parts.hostname:
-        raise ValueError("URL must have a host")
-    if any(ch.isspace() for ch in value):
-        raise ValueError("URL must not contain whitespace")
-    return value
+    """The one URL syntax check (``backend.urls.check_url``), shared with the redirect."""
+    return check_url(value.strip())
 
 
 Language = Annotated[str, AfterValidator(_check_language)]

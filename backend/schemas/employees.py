@@ -8,6 +8,10 @@ from pydantic import EmailStr, Field, field_validator
 from backend.schemas.common import Language, MediumText, Name, Out, Page, ShortText, Strict, Tag
 
 AccessRole = Literal["employee", "content", "admin"]
+# A person's LinkedIn reach: connections stop at 30,000; followers beyond a million are not an
+# employee's network we can believe (anti-gaming, issue #13: network_size=1e8 was accepted).
+MAX_NETWORK_SIZE = 1_000_000
+
 CONSENT_KEYS = ("profile_snapshots", "leaderboard", "engagement_tracking", "digest_email")
 
 
@@ -28,7 +32,7 @@ class EmployeeCreate(Strict):
     location: ShortText = ""
     languages: list[Language] = Field(default_factory=lambda: ["en"], min_length=1, max_length=10)
     interests: list[Tag] = Field(default_factory=list, max_length=30)
-    network_size: int = Field(0, ge=0, le=100_000_000)
+    network_size: int = Field(0, ge=0, le=MAX_NETWORK_SIZE)
     access_role: AccessRole = "employee"
 
     @field_validator("email")
@@ -47,7 +51,7 @@ class EmployeeUpdate(Strict):
     location: ShortText | None = None
     languages: list[Language] | None = Field(None, min_length=1, max_length=10)
     interests: list[Tag] | None = Field(None, max_length=30)
-    network_size: int | None = Field(None, ge=0, le=100_000_000)
+    network_size: int | None = Field(None, ge=0, le=MAX_NETWORK_SIZE)
     access_role: AccessRole | None = None
 
 
@@ -57,7 +61,7 @@ class MeUpdate(Strict):
     languages: list[Language] | None = Field(None, min_length=1, max_length=10)
     consents: Consents | None = None
     leaderboard_opt_out: bool | None = None
-    network_size: int | None = Field(None, ge=0, le=100_000_000)
+    network_size: int | None = Field(None, ge=0, le=MAX_NETWORK_SIZE)
 
 
 class EmployeeOut(Out):
@@ -108,3 +112,9 @@ class PairResponse(Out):
     token: str
     expires_at: dt.datetime | None
     employee: EmployeeOut
+
+
+class RotatedToken(Out):
+    token: str
+    role: str
+    expires_at: dt.datetime | None

@@ -237,8 +237,8 @@ CONVERSION = _Fact(
 def _base(fact: _Fact, *cols: Any) -> Select[Any]:
     if fact is CLICK:
         return select(*cols).select_from(Click).join(TrackedLink, TrackedLink.id == Click.link_id)
-    if fact is SHARE:
-        return select(*cols).select_from(Share)
+    if fact is SHARE:  # repeat shares of an article on one day do not count (issue #13)
+        return select(*cols).select_from(Share).where(Share.counted.is_(True))
     return select(*cols).select_from(Conversion)
 
 

@@ -45,6 +45,7 @@ from backend.models import (
 )
 from backend.schemas.articles import ArticleCreate, ArticleOut, ArticleQuery, ArticleUpdate
 from backend.services import audit
+from backend.urls import check_target
 
 TRACKING_PARAMS = frozenset({"fbclid", "gclid", "msclkid", "mc_cid", "mc_eid", "_hsenc", "_hsmi"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -56,8 +57,21 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+def allowed_redirect_domains() -> list[str]:
+    """The company's allow-list of article (redirect target) domains; empty = any public host."""
+    from flask import current_app, has_app_context
+
+    if not has_app_context():
+        return []
+    return list(current_app.config.get("REDIRECT_ALLOWED_DOMAINS") or [])
+
+
 def canonicalise_url(url: str) -> str:
-    """The canonical form of an article URL; see the module docstring for the policy."""
+    """The canonical form of an article URL; see the module docstring for the policy.
+
+    Raises ValueError (``backend.urls.UnsafeUrl``) for a URL a tracked link could not redirect
+    to: create, import and the redirect share one validator (``backend.urls.check_target``)."""
+    check_target(url.strip(), allowed_redirect_domains())
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from backend.auth import hash_secret, new_pairing_code, new_token, normalise_code
+from backend.auth import ROLE_RANK, hash_secret, new_pairing_code, new_token, normalise_code
 from backend.errors import Conflict, NotFound, Unauthorized
 from backend.extensions import db
-from backend.models import ApiToken, Employee, PairingCode, utcnow
+from backend.models import ApiToken, AuditLog, ConsoleSession, Employee, PairingCode, utcnow
 from backend.schemas.employees import (
     Consents,
     EmployeeCreate,
@@ -77,12 +77,70 @@ def update_employee(employee_id: int, data: EmployeeUpdate, actor_id: int | None
         )
         if clash is not None:
             raise Conflict(f"an employee with e-mail {changes['email']} already exists")
+    old_role = employee.access_role
     for key, value in changes.items():
         if value is not None:
             setattr(employee, key, value)
+    if ROLE_RANK.get(employee.access_role, 0) < ROLE_RANK.get(old_role, 0):
+        # Demotion: tokens minted for the old role end now (authority follows the account
+        # anyway; revoking makes it visible and final), and so do console sessions when the
+        # new role has no console.
+        revoke_tokens(employee.id, above_role=employee.access_role)
+        if employee.access_role not in ("content", "admin"):
+            end_console_sessions(employee.id)
     audit.record(actor_id, "employee.update", "employee", employee.id, fields=sorted(changes))
     db.session.commit()
     return employee
+
+
+def revoke_tokens(employee_id: int, *, above_role: str | None = None) -> int:
+    """Revoke the employee's live tokens (only those with a role above ``above_role`` when
+    given); the caller commits. Returns how many were revoked."""
+    now = utcnow()
+    revoked = 0
+    for token in db.session.scalars(
+        select(ApiToken).where(ApiToken.employee_id == employee_id, ApiToken.revoked_at.is_(None))
+    ):
+        if above_role is None or ROLE_RANK.get(token.role, 0) > ROLE_RANK.get(above_role, 0):
+            token.revoked_at = now
+            revoked += 1
+    return revoked
+
+
+def end_console_sessions(employee_id: int) -> None:
+    """End every console session of the employee (server side); the caller commits."""
+    now = utcnow()
+    for row in db.session.scalars(
+        select(ConsoleSession).where(
+            ConsoleSession.employee_id == employee_id, ConsoleSession.revoked_at.is_(None)
+        )
+    ):
+        row.revoked_at = now
+
+
+def _void_pairing_codes(employee_id: int) -> None:
+    """Unused pairing codes die with deactivation: they must not redeem after reactivation."""
+    now = utcnow()
+    for row in db.session.scalars(
+        select(PairingCode).where(
+            PairingCode.employee_id == employee_id, PairingCode.used_at.is_(None)
+        )
+    ):
+        row.used_at = now
+        row.expires_at = min(row.expires_at, now)
+
+
+def _is_erased(employee_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(AuditLog.id).where(
+                AuditLog.action == "privacy.erase",
+                AuditLog.target_type == "employee",
+                AuditLog.target_id == str(employee_id),
+            )
+        )
+        is not None
+    )
 
 
 def update_me(employee: Employee, data: MeUpdate) -> Employee:
@@ -107,14 +165,13 @@ def set_active(employee_id: int, active: bool, actor_id: int | None) -> Employee
     if not active and employee.is_active:
         employee.is_active = False
         employee.deactivated_at = now
-        for token in db.session.scalars(
-            select(ApiToken).where(
-                ApiToken.employee_id == employee.id, ApiToken.revoked_at.is_(None)
-            )
-        ):
-            token.revoked_at = now
+        revoke_tokens(employee.id)
+        end_console_sessions(employee.id)
+        _void_pairing_codes(employee.id)
         audit.record(actor_id, "employee.deactivate", "employee", employee.id)
     elif active and not employee.is_active:
+        if _is_erased(employee.id):
+            raise Conflict(f"employee {employee_id} has been erased and cannot be reactivated")
         employee.is_active = True
         employee.deactivated_at = None
         audit.record(actor_id, "employee.reactivate", "employee", employee.id)
@@ -175,6 +232,9 @@ def redeem_pairing_code(code: str, token_ttl_days: int) -> tuple[str, ApiToken, 
     employee = db.session.get(Employee, row.employee_id)
     if employee is None or not employee.is_active:
         raise Unauthorized("pairing code is invalid, expired or already used")
+    if employee.deactivated_at is not None and row.created_at <= employee.deactivated_at:
+        # Issued before a deactivation (and so before any reactivation): void.
+        raise Unauthorized("pairing code is invalid, expired or already used")
     # Single use even under concurrency: only one UPDATE can flip used_at from NULL.
     from sqlalchemy import update
 
@@ -192,8 +252,25 @@ def redeem_pairing_code(code: str, token_ttl_days: int) -> tuple[str, ApiToken, 
     return raw, token, employee
 
 
-def create_admin(email: str, name: str | None = None) -> tuple[str, Employee]:
-    """Bootstrap: create (or promote) an admin and return a fresh admin token."""
+def rotate_token(token: ApiToken, ttl_days: int | None) -> tuple[str, ApiToken]:
+    """A new token for the same employee and role (expiry ``ttl_days`` from now); the old one is
+    revoked in the same transaction."""
+    employee = get_employee(token.employee_id)
+    role = token.role
+    if ROLE_RANK.get(role, 0) > ROLE_RANK.get(employee.access_role, 0):
+        role = employee.access_role
+    raw, new = issue_token(employee, role, ttl_days, label=token.label or "rotated")
+    token.revoked_at = utcnow()
+    audit.record(employee.id, "auth.rotate", "employee", employee.id, role=role)
+    db.session.commit()
+    return raw, new
+
+
+def create_admin(
+    email: str, name: str | None = None, ttl_days: int | None = 30
+) -> tuple[str, Employee]:
+    """Bootstrap: create (or promote) an admin and return a fresh admin token that expires
+    after ``ttl_days`` (rotate it with ``POST /api/v1/auth/rotate``)."""
     email = email.strip().lower()
     employee = db.session.scalar(select(Employee).where(Employee.email == email))
     if employee is None:
@@ -208,10 +285,12 @@ def create_admin(email: str, name: str | None = None) -> tuple[str, Employee]:
         db.session.add(employee)
         db.session.flush()
     else:
+        if _is_erased(employee.id):
+            raise Conflict(f"employee {employee.id} has been erased and cannot be an admin")
         employee.access_role = "admin"
         employee.is_active = True
         employee.deactivated_at = None
-    raw, _ = issue_token(employee, "admin", None, label="create-admin")
+    raw, _ = issue_token(employee, "admin", ttl_days, label="create-admin")
     audit.record(None, "admin.create", "employee", employee.id, email=email)
     db.session.commit()
     return raw, employee

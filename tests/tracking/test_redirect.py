@@ -10,7 +10,7 @@ from sqlalchemy import select
 from backend import create_app
 from backend.extensions import db
 from backend.models import Article, Click, TrackedLink
-from backend.services import tracking
+from backend.services import clicks, links
 
 CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -23,6 +23,10 @@ IPHONE = (
 LINKEDIN_BOT = (
     "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)"
 )
+
+# Employees share from their own address; the clicks in these tests come from another one
+# (a click from the sharer's address is a self-click, see test_self_clicks_*).
+SHARER_ADDRESS = {"REMOTE_ADDR": "198.51.100.200"}
 
 
 @pytest.fixture
@@ -38,6 +42,7 @@ def share(client: Any, headers_for: Any, make_employee: Any, make_article: Any) 
             "/api/v1/shares",
             json={"article_id": article.id, "network": network},
             headers=headers_for(employee=person),
+            environ_base=SHARER_ADDRESS,
         )
         assert resp.status_code == 201, resp.json
         return "/r/" + resp.json["code"], person, article
@@ -137,9 +142,9 @@ def test_visitor_hash_is_salted_and_daily() -> None:
     import datetime as dt
 
     day = dt.date(2025, 3, 1)
-    base = tracking.visitor_hash("salt-a", day, "192.0.2.1", CHROME)
-    assert base != tracking.visitor_hash("salt-b", day, "192.0.2.1", CHROME)
-    assert base != tracking.visitor_hash("salt-a", day + dt.timedelta(days=1), "192.0.2.1", CHROME)
+    base = clicks.visitor_hash("salt-a", day, "192.0.2.1", CHROME)
+    assert base != clicks.visitor_hash("salt-b", day, "192.0.2.1", CHROME)
+    assert base != clicks.visitor_hash("salt-a", day + dt.timedelta(days=1), "192.0.2.1", CHROME)
 
 
 @pytest.mark.parametrize(
@@ -177,7 +182,7 @@ def test_bots_prefetches_and_head_requests_are_flagged(
     ],
 )
 def test_user_agent_classes(ua: str, expected: str) -> None:
-    assert tracking.classify_user_agent(ua) == expected
+    assert clicks.classify_user_agent(ua) == expected
 
 
 def test_unknown_code_gets_an_html_404(client: Any) -> None:
@@ -266,12 +271,12 @@ def test_archived_article_links_keep_working(client: Any, share: Any) -> None:
 
 
 def test_target_cache_expires() -> None:
-    cache = tracking.TargetCache(ttl=0.0)
-    cache.put("abc", tracking.Target(link_id=1, location="https://x.example/"))
+    cache = links.TargetCache(ttl=0.0)
+    cache.put("abc", links.Target(link_id=1, location="https://x.example/"))
     assert cache.get("abc") is None
-    cache = tracking.TargetCache(ttl=60.0)
-    cache.put("abc", tracking.Target(link_id=1, location="https://x.example/"))
-    assert cache.get("abc") == tracking.Target(link_id=1, location="https://x.example/")
+    cache = links.TargetCache(ttl=60.0)
+    cache.put("abc", links.Target(link_id=1, location="https://x.example/"))
+    assert cache.get("abc") == links.Target(link_id=1, location="https://x.example/")
 
 
 def test_my_shares_count_human_clicks_only(
@@ -281,7 +286,10 @@ def test_my_shares_count_human_clicks_only(
     headers = headers_for(employee=person)
     article = make_article()
     code = client.post(
-        "/api/v1/shares", json={"article_id": article.id, "network": "linkedin"}, headers=headers
+        "/api/v1/shares",
+        json={"article_id": article.id, "network": "linkedin"},
+        headers=headers,
+        environ_base=SHARER_ADDRESS,
     ).json["code"]
     client.get(f"/r/{code}", headers={"User-Agent": CHROME})
     client.get(f"/r/{code}", headers={"User-Agent": LINKEDIN_BOT})

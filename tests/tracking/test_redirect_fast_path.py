@@ -19,13 +19,17 @@ from sqlalchemy.exc import IntegrityError
 from backend.api.redirect import FastRedirect
 from backend.extensions import db
 from backend.models import Click, Share, TrackedLink, utcnow
-from backend.services import tracking
+from backend.services import clicks as tracking
 
 CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/126.0 Safari/537.36"
 )
 ROUTE = "/r/<code>"
+
+# Employees share from their own address; the clicks in these tests come from another one
+# (a click from the sharer's address is a self-click, see test_self_clicks_*).
+SHARER_ADDRESS = {"REMOTE_ADDR": "198.51.100.200"}
 
 
 @pytest.fixture
@@ -56,6 +60,7 @@ def link(
         "/api/v1/shares",
         json={"article_id": article.id, "network": "linkedin"},
         headers=headers_for(employee=make_employee()),
+        environ_base=SHARER_ADDRESS,
     )
     assert resp.status_code == 201, resp.json
     flask_requests.clear()
