@@ -16,7 +16,7 @@ PG = "postgresql+psycopg://u@db/herald"
         ({"SECRET_KEY": DEFAULT_SECRET}, "HERALD_SECRET_KEY must be set"),
         ({"SECRET_KEY": "short"}, "HERALD_SECRET_KEY must be set"),
         ({"SECRET_KEY": " " * 32}, "HERALD_SECRET_KEY must be set"),
-        ({"SECRET_KEY": "a" * 40}, "HERALD_SECRET_KEY must be set"),
+        ({"SECRET_KEY": "\t" + " " * 40 + "\n"}, "HERALD_SECRET_KEY must be set"),
         ({"SECRET_KEY": STRONG, "DEBUG": True}, "HERALD_DEBUG must be off"),
     ],
 )

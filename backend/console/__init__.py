@@ -34,7 +34,11 @@ def _configure(app: Flask) -> None:
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_NAME"] = "herald_console"
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", dt.timedelta(hours=8))
+    # Flask's own default (31 days) is always present, so a setdefault here never applied: the
+    # lifetime is HERALD_CONSOLE_SESSION_HOURS, for the cookie and the server-side session.
+    app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(
+        hours=int(app.config.get("CONSOLE_SESSION_HOURS", 8))
+    )
     app.config.setdefault("CONSOLE_MAX_FAILED_LOGINS", 5)
     app.config.setdefault("CONSOLE_LOCKOUT_MINUTES", 15)
 

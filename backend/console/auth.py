@@ -4,8 +4,11 @@
 * After ``CONSOLE_MAX_FAILED_LOGINS`` (5) wrong passwords in a row the account is locked for
   ``CONSOLE_LOCKOUT_MINUTES`` (15); while locked even the right password is refused. A correct
   sign-in resets the counter. Unknown e-mails get the same answer and cost the same time.
-* The session holds the employee id, a CSRF token and the UI language. It is cleared on sign-in
-  (no session fixation) and sign-out. Each request reloads the employee: a deactivated or demoted
+* The session cookie holds the employee id, a CSRF token, the UI language and a random session
+  id whose hash is a ``console_sessions`` row. The row is what makes a session valid: sign-out,
+  a password change and deactivation revoke it server side, so a copied cookie stops working;
+  it expires after ``CONSOLE_SESSION_HOURS`` (8) like the cookie. The cookie is cleared on
+  sign-in (no session fixation). Each request reloads the employee: a deactivated or demoted
   user loses access at once.
 * Every POST under /console needs the session's CSRF token (form field ``csrf_token`` or header
   ``X-CSRF-Token``), compared in constant time.
@@ -27,8 +30,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from backend.console.blueprint import bp
 from backend.extensions import db
-from backend.models import Employee, utcnow
+from backend.auth import hash_secret
+from backend.models import ConsoleSession, Employee, utcnow
 from backend.services import audit
+from backend.services.employees import end_console_sessions
 
 CONSOLE_ROLES = ("content", "admin")
 MIN_PASSWORD_LENGTH = 12
@@ -68,6 +73,7 @@ def set_password(email: str, password: str, actor_id: int | None = None) -> Empl
     employee.password_hash = hash_password(password)
     employee.failed_logins = 0
     employee.locked_until = None
+    end_console_sessions(employee.id)  # a new password signs every old session out
     audit.record(actor_id, "console.set_password", "employee", employee.id)
     db.session.commit()
     return employee
@@ -128,6 +134,17 @@ def start_session(employee: Employee) -> None:
     session.permanent = True
     session["uid"] = employee.id
     session["csrf"] = secrets.token_urlsafe(32)
+    sid = secrets.token_urlsafe(32)
+    session["sid"] = sid
+    hours = int(current_app.config.get("CONSOLE_SESSION_HOURS", 8))
+    db.session.add(
+        ConsoleSession(
+            employee_id=employee.id,
+            session_hash=hash_secret(sid),
+            expires_at=utcnow() + dt.timedelta(hours=hours),
+        )
+    )
+    db.session.commit()
     if chosen in ("en", "da"):
         session["lang"] = chosen
         if employee.ui_language != chosen:
@@ -135,7 +152,21 @@ def start_session(employee: Employee) -> None:
             db.session.commit()
 
 
+def _session_row() -> ConsoleSession | None:
+    sid = session.get("sid")
+    if not isinstance(sid, str) or not sid:
+        return None
+    return db.session.scalar(
+        select(ConsoleSession).where(ConsoleSession.session_hash == hash_secret(sid))
+    )
+
+
 def end_session() -> None:
+    """Sign out: the server-side session is revoked (a copy of the cookie is worth nothing)."""
+    row = _session_row()
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+        db.session.commit()
     lang = session.get("lang")
     session.clear()
     if lang:
@@ -167,7 +198,14 @@ def _load_user_and_check_csrf() -> None:
     uid = session.get("uid")
     if uid is not None:
         employee = db.session.get(Employee, uid)
-        if employee is None or not employee.is_active:
+        row = _session_row()
+        live = (
+            row is not None
+            and row.employee_id == uid
+            and row.revoked_at is None
+            and row.expires_at > utcnow()
+        )
+        if employee is None or not employee.is_active or not live:
             end_session()
         else:
             g.console_user = employee

@@ -57,10 +57,7 @@ def login() -> Page:
     if result.outcome == "forbidden":
         end_session()
         return render_template("console/error.html", status=403, reason="employee"), 403
-    if result.outcome == "locked":
-        error = t("login.locked")
-    else:
-        error = t("login.invalid")
+    error = t("login.invalid")  # the same for unknown, wrong and locked: reveals no accounts
     return render_template("console/login.html", next=next_url, email=email, error=error), 401
 
 

@@ -66,10 +66,13 @@ STRINGS: dict[str, tuple[str, str]] = {
         "No password yet? An administrator sets one with: flask set-password YOUR-EMAIL",
         "Ingen adgangskode endnu? En administrator sætter den med: flask set-password DIN-EMAIL",
     ),
-    "login.invalid": ("E-mail or password is wrong.", "E-mail eller adgangskode er forkert."),
-    "login.locked": (
-        "Too many failed attempts. This account is locked for 15 minutes.",
-        "For mange mislykkede forsøg. Kontoen er låst i 15 minutter.",
+    # One answer for a wrong password, an unknown e-mail and a locked account: the page must
+    # not tell which e-mail addresses have an account (issue #13).
+    "login.invalid": (
+        "E-mail or password is wrong, or the account is locked for 15 minutes after too many "
+        "failed attempts.",
+        "E-mail eller adgangskode er forkert, eller kontoen er låst i 15 minutter efter for mange "
+        "mislykkede forsøg.",
     ),
     "login.signed_out": ("You are signed out.", "Du er logget ud."),
     # --- errors ------------------------------------------------------------------------------

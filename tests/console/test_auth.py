@@ -72,14 +72,14 @@ def test_wrong_password_is_refused(
 ) -> None:
     resp = signin(client, content_user.email, "wrong password!!")
     assert resp.status_code == 401
-    assert "E-mail or password is wrong." in resp.get_data(as_text=True)
+    assert "E-mail or password is wrong," in resp.get_data(as_text=True)
     assert client.get("/console/").status_code == 302
 
 
 def test_unknown_email_gets_the_same_answer(client: FlaskClient, signin: Any) -> None:
     resp = signin(client, "nobody@example.com", "whatever password")
     assert resp.status_code == 401
-    assert "E-mail or password is wrong." in resp.get_data(as_text=True)
+    assert "E-mail or password is wrong," in resp.get_data(as_text=True)
 
 
 def test_lockout_after_five_failures(
@@ -277,3 +277,79 @@ def test_sign_in_attempts_are_rate_limited(client: FlaskClient, signin: Any) -> 
     assert statuses[10] == 429
     page = signin(client, "nobody@example.com", "wrong password")
     assert page.mimetype == "text/html" and "Too many attempts" in page.get_data(as_text=True)
+
+
+# --- issue #13: sessions that end server side -------------------------------------------------
+
+
+def _cookie(client: FlaskClient) -> str:
+    cookie = client.get_cookie("herald_console")
+    assert cookie is not None
+    return cookie.value
+
+
+def _replay(app: Flask, value: str) -> Any:
+    """A second browser holding a copy of the cookie."""
+    thief = app.test_client()
+    thief.set_cookie("herald_console", value)
+    return thief.get("/console/")
+
+
+def test_a_copied_cookie_stops_working_after_sign_out(
+    app: Flask, console: FlaskClient, post: Any
+) -> None:
+    stolen = _cookie(console)
+    assert _replay(app, stolen).status_code == 200
+    assert post("/console/logout").status_code == 302
+    resp = _replay(app, stolen)
+    assert resp.status_code == 302 and "/console/login" in resp.headers["Location"]
+
+
+def test_a_password_change_ends_every_session(
+    app: Flask, console: FlaskClient, content_user: Employee
+) -> None:
+    stolen = _cookie(console)
+    set_password(content_user.email, "a brand new password")
+    assert _replay(app, stolen).status_code == 302
+    assert console.get("/console/").status_code == 302
+
+
+def test_deactivation_and_demotion_end_console_sessions(
+    app: Flask, console: FlaskClient, content_user: Employee, admin_headers: dict[str, str]
+) -> None:
+    stolen = _cookie(console)
+    api = app.test_client()
+    resp = api.post(f"/api/v1/employees/{content_user.id}/deactivate", headers=admin_headers)
+    assert resp.status_code == 200
+    api.post(f"/api/v1/employees/{content_user.id}/reactivate", headers=admin_headers)
+    assert _replay(app, stolen).status_code == 302  # reactivation does not revive it
+
+
+def test_session_lifetime_is_the_configured_one(
+    app: Flask, console: FlaskClient, content_user: Employee
+) -> None:
+    assert app.permanent_session_lifetime == dt.timedelta(hours=8)
+    from backend.models import ConsoleSession
+
+    row = db.session.scalars(select(ConsoleSession)).one()
+    assert (
+        dt.timedelta(hours=7, minutes=59) < row.expires_at - row.created_at <= dt.timedelta(hours=8)
+    )
+    row.expires_at = utcnow() - dt.timedelta(seconds=1)  # server side, whatever the cookie says
+    db.session.commit()
+    assert console.get("/console/").status_code == 302
+
+
+def test_the_locked_answer_is_the_same_for_unknown_accounts(
+    app: Flask, content_user: Employee, signin: Any
+) -> None:
+    client = app.test_client()
+    for _ in range(5):
+        signin(client, content_user.email, "wrong password!!")
+    locked = signin(client, content_user.email, "wrong password!!").get_data(as_text=True)
+    unknown = signin(client, "nobody@example.com", "wrong password!!").get_data(as_text=True)
+
+    def message(page: str) -> str:
+        return page.split('role="alert"', 1)[1].split("</", 1)[0]
+
+    assert message(locked) == message(unknown)
