@@ -380,3 +380,28 @@ class CompanyDigest(Out):
 
 class DigestQuery(Strict):
     format: Literal["json", "html", "text"] = "json"
+
+
+class MyGuidelines(Out):
+    """``GET /api/v1/me/guidelines``: the company's current guidelines for the employee."""
+
+    published: bool = Field(description="False until the content team publishes a version")
+    version: int | None
+    guideline_id: int | None = Field(description="The text shown (version x language)")
+    language: str | None
+    languages: list[str] = Field(description="Languages the current version exists in")
+    title: str | None
+    body: str | None
+    published_at: dt.datetime | None
+    acknowledged: bool = Field(description="Whether I acknowledged this (current) version")
+    acknowledged_at: dt.datetime | None
+
+
+class MyGuidelineAckIn(Strict):
+    version: int = Field(ge=1, le=2**31 - 1, description="The version I read (must be current)")
+
+
+class MyGuidelineAck(Out):
+    version: int
+    guideline_id: int
+    acknowledged_at: dt.datetime

@@ -378,6 +378,21 @@ def acknowledge(employee: Employee, guideline_id: int) -> tuple[GuidelineAck, Gu
     return ack, guideline, True
 
 
+def acknowledge_version(employee: Employee, version: int) -> tuple[GuidelineAck, Guideline, bool]:
+    """Acknowledge the current version by number (the panel's ``POST /me/guidelines/
+    acknowledgement``); 404 before anything is published, 409 for a superseded version."""
+    current = current_version()
+    if current is None:
+        raise NotFound("no guidelines have been published yet")
+    if version != current:
+        raise Conflict(
+            f"guideline version {version} is not the current version ({current}); "
+            "read and acknowledge the current version"
+        )
+    row, _languages = current_guideline(employee)
+    return acknowledge(employee, row.id)
+
+
 # --- training cards ----------------------------------------------------------------------------
 
 
