@@ -28,9 +28,9 @@ from flask import abort, current_app, g, redirect, request, session, url_for
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from backend.auth import hash_secret
 from backend.console.blueprint import bp
 from backend.extensions import db
-from backend.auth import hash_secret
 from backend.models import ConsoleSession, Employee, utcnow
 from backend.services import audit
 from backend.services.employees import end_console_sessions

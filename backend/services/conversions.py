@@ -10,14 +10,13 @@ captured request replayed with a fresh nonce is still refused).
 from __future__ import annotations
 
 import datetime as dt
-import hmac
-import secrets
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
+from backend import signing
 from backend.errors import Conflict, NotFound, Unauthorized
 from backend.extensions import db
 from backend.models import (
@@ -34,11 +33,11 @@ from backend.schemas.tracking import ConversionIn, ConversionQuery, IntegrationC
 from backend.services import audit, webhooks
 
 REPLAY_WINDOW = dt.timedelta(minutes=5)
-SIGNATURE_PREFIX = "sha256="
+MAX_TIMESTAMP_DIGITS = 11  # Unix seconds up to the year 5138: more is no clock, it is a probe
 
 
 def new_secret() -> str:
-    return "hcs_" + secrets.token_urlsafe(32)
+    return signing.new_secret("hcs_")
 
 
 # --- integrations (admin) ---------------------------------------------------------------------
@@ -89,9 +88,7 @@ def rotate_integration_secret(integration_id: int, actor_id: int) -> Integration
 # --- signature --------------------------------------------------------------------------------
 
 
-def sign(secret: str, timestamp: int | str, body: bytes) -> str:
-    mac = hmac.new(secret.encode("utf-8"), str(timestamp).encode("ascii") + b"." + body, "sha256")
-    return SIGNATURE_PREFIX + mac.hexdigest()
+sign = signing.sign  # re-exported: integrations' tests and docs sign with it
 
 
 @dataclass(frozen=True)
@@ -110,15 +107,17 @@ def verify(req: SignedRequest, now: dt.datetime | None = None) -> Integration:
     ident = req.integration_id.strip()
     if not ident:
         raise Unauthorized("missing X-Herald-Integration header", headers=challenge)
-    if ident.isdigit():
-        integration = db.session.get(Integration, int(ident))
+    if ident.isascii() and ident.isdigit():
+        number = int(ident)
+        integration = db.session.get(Integration, number) if number < 2**31 else None
     else:
         integration = db.session.scalar(select(Integration).where(Integration.name == ident))
     if integration is None or not integration.active:
         raise Unauthorized("unknown or inactive integration", headers=challenge)
-    if not req.timestamp.isdigit() or len(req.timestamp) > 12:
+    stamp = req.timestamp.strip()
+    if not (stamp.isascii() and stamp.isdigit()) or len(stamp) > MAX_TIMESTAMP_DIGITS:
         raise Unauthorized("X-Herald-Timestamp must be Unix seconds", headers=challenge)
-    sent = dt.datetime.fromtimestamp(int(req.timestamp), dt.UTC)
+    sent = dt.datetime.fromtimestamp(int(stamp), dt.UTC)
     if abs(now - sent) > REPLAY_WINDOW:
         raise Unauthorized(
             "stale timestamp: outside the 5-minute window (check the sender's clock)",
@@ -128,8 +127,8 @@ def verify(req: SignedRequest, now: dt.datetime | None = None) -> Integration:
         raise Unauthorized(
             "X-Herald-Nonce must be 8 to 100 printable characters", headers=challenge
         )
-    expected = sign(integration.secret, req.timestamp, req.body)
-    if not hmac.compare_digest(expected.encode(), req.signature.strip().encode()):
+    expected = sign(integration.secret, stamp, req.body)
+    if not signing.signature_matches(expected, req.signature):
         raise Unauthorized("bad signature", headers=challenge)
     return integration
 
@@ -146,7 +145,7 @@ def _consume_nonce(integration: Integration, nonce: str, signature: str, now: dt
     db.session.add(
         WebhookNonce(
             integration_id=integration.id,
-            nonce="s:" + signature.strip().removeprefix(SIGNATURE_PREFIX)[:64],
+            nonce="s:" + signature.strip().removeprefix(signing.SIGNATURE_PREFIX)[:64],
             created_at=now,
         )
     )

@@ -14,12 +14,10 @@ conditional UPDATE on ``attempts``, so two workers never send the same attempt t
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 import http.client
 import ipaddress
 import json
 import logging
-import secrets
 import socket
 import threading
 import time
@@ -33,6 +31,7 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import delete, func, select, update
 
+from backend import signing
 from backend.errors import NotFound, ValidationFailed
 from backend.extensions import db
 from backend.models import OutboundWebhook, WebhookDelivery, utcnow
@@ -49,13 +48,10 @@ USER_AGENT = "Herald-Webhooks/1"
 
 
 def new_secret() -> str:
-    return "whsec_" + secrets.token_urlsafe(32)
+    return signing.new_secret("whsec_")
 
 
-def sign(secret: str, timestamp: int, body: bytes) -> str:
-    """``sha256=<hex>`` of HMAC-SHA256(secret, f"{timestamp}." + body), as for inbound requests."""
-    mac = hmac.new(secret.encode("utf-8"), str(timestamp).encode("ascii") + b"." + body, "sha256")
-    return "sha256=" + mac.hexdigest()
+sign = signing.sign  # the same signature as inbound conversion webhooks (backend/signing.py)
 
 
 # --- admin CRUD -------------------------------------------------------------------------------
