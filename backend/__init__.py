@@ -202,6 +202,10 @@ def _refuse_token_guessing(app: Flask) -> Response | None:
     key = request.remote_addr or "unknown"
     if limiter.limiter.test(item, _AUTH_FAILURES, key):
         return None
+    if _presents_issued_token():
+        # Keyed on the attempt, not only the address: a token we issued is no guess, so the
+        # colleagues behind one NAT'd office address keep working while guesses are refused.
+        return None
     from backend.errors import error_response
 
     reset, _remaining = limiter.limiter.get_window_stats(item, _AUTH_FAILURES, key)
@@ -212,6 +216,25 @@ def _refuse_token_guessing(app: Flask) -> Response | None:
         f"too many failed authentications from this address: limit {app.config['RATELIMIT_AUTH']}",
         headers={"Retry-After": str(retry)},
     )
+
+
+def _presents_issued_token() -> bool:
+    """The bearer token is one Herald issued (live or not; authenticate() decides the rest)."""
+    from sqlalchemy import select
+
+    from backend.auth import bearer_from_request, hash_secret
+    from backend.models import ApiToken
+
+    raw = bearer_from_request()
+    if not raw:
+        return False
+    try:
+        found = db.session.scalar(
+            select(ApiToken.id).where(ApiToken.token_hash == hash_secret(raw))
+        )
+    except Exception:  # noqa: BLE001 - database down: no exemption; the 503 path is elsewhere
+        return False
+    return found is not None
 
 
 def _count_failed_auth(app: Flask) -> None:

@@ -192,6 +192,18 @@ def _is_out_of_range(exc: BaseException) -> bool:
     return isinstance(exc, DataError) and getattr(exc.orig, "sqlstate", "") == "22003"
 
 
+def _is_too_large_for_sqlite(exc: BaseException) -> bool:
+    """SQLite's driver cannot bind an integer of 2**63 or more (an id in a URL, an offset)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OverflowError):
+            return True
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return False
+
+
 def _rollback() -> None:
     """Roll the session back; if the connection is gone, drop the session instead.
 
@@ -241,7 +253,9 @@ def register_error_handlers(app: Flask) -> None:
                 "the database is unavailable; retry shortly",
                 headers={"Retry-After": "2"},
             )
-        if _is_out_of_range(exc):
+        if isinstance(exc, RecursionError):
+            return error_response(400, "bad_request", "the request is nested too deeply")
+        if _is_out_of_range(exc) or _is_too_large_for_sqlite(exc):
             return error_response(
                 422, "validation_error", "a value is out of the range the database can store"
             )

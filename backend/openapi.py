@@ -24,6 +24,7 @@ from typing import Any, get_args, get_origin
 from flask import Blueprint, Response, current_app, jsonify, request
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from backend import jsonsafe
 from backend.auth import current_principal
 from backend.errors import BadRequest, Forbidden, UnsupportedMediaType, ValidationFailed
 from backend.extensions import limiter
@@ -64,17 +65,32 @@ def validation_details(exc: ValidationError) -> list[dict[str, Any]]:
     return details
 
 
+def parse_json(raw: bytes) -> Any:
+    """Bytes of a JSON document → Python, or the one JSON error (never a 500): malformed, nested
+    deeper than ``jsonsafe.MAX_DEPTH``, or with a NUL in any string."""
+    try:
+        data = jsonsafe.loads(raw or b"null")
+    except ValueError as exc:
+        raise BadRequest(f"malformed JSON: {exc}") from None
+    bad = jsonsafe.nul_fields(data)
+    if bad:
+        raise ValidationFailed(
+            "request body is invalid",
+            details=[
+                {"field": f, "message": "must not contain NUL characters", "type": "value_error"}
+                for f in bad
+            ],
+        )
+    return data
+
+
 def parse_json_body(model: type[BaseModel]) -> BaseModel:
     mimetype = request.mimetype
     if mimetype != "application/json":
         raise UnsupportedMediaType(
             f"expected Content-Type application/json, got {mimetype or 'none'}"
         )
-    raw = request.get_data(cache=True)
-    try:
-        data = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest(f"malformed JSON: {exc}") from None
+    data = parse_json(request.get_data(cache=True))
     if data is None:
         data = {}
     try:
@@ -90,6 +106,15 @@ def _is_list_field(annotation: Any) -> bool:
 
 
 def parse_query(model: type[BaseModel]) -> BaseModel:
+    bad = [key for key, value in request.args.items(multi=True) if "\x00" in key + value]
+    if bad:
+        raise ValidationFailed(
+            "query parameters are invalid",
+            details=[
+                {"field": k, "message": "must not contain NUL characters", "type": "value_error"}
+                for k in sorted(set(bad))
+            ],
+        )
     data: dict[str, Any] = {}
     for key in request.args:
         info = model.model_fields.get(key)

@@ -53,7 +53,7 @@ class Out(BaseModel):
 
 class Page(Strict):
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=2**31 - 1)  # larger offsets overflow SQLite (a 500)
 
 
 class DateRange(Strict):

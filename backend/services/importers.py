@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
@@ -49,6 +48,7 @@ from typing import IO, Any, Literal
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 
+from backend import jsonsafe
 from backend.errors import APIError, HeraldError
 from backend.extensions import db
 from backend.models import Article, utcnow
@@ -203,7 +203,7 @@ def _split_list(value: str) -> list[str]:
     value = value.strip()
     if value.startswith("["):
         try:
-            parsed = json.loads(value)
+            parsed = jsonsafe.loads(value)
         except ValueError:
             raise ValueError("tags look like a JSON array but are not valid JSON") from None
         if not isinstance(parsed, list):
@@ -254,6 +254,10 @@ def parse_csv(text: str) -> tuple[list[RawRow], list[RowError]]:
                 RowError(number, line, "", f"expected {len(columns)} cells, found {len(cells)}")
             )
             continue
+        nul = next((c for c, cell in zip(columns, cells, strict=True) if "\x00" in cell), None)
+        if nul is not None:  # this row only: the rest of the file still imports
+            errors.append(RowError(number, line, nul, "must not contain NUL characters"))
+            continue
         data: dict[str, Any] = {}
         try:
             for column, cell in zip(columns, cells, strict=True):
@@ -262,7 +266,7 @@ def parse_csv(text: str) -> tuple[list[RawRow], list[RowError]]:
                 if column == "tags":
                     data["tags"] = _split_list(cell)
                 elif column == "captions":
-                    data["captions"] = json.loads(cell)
+                    data["captions"] = jsonsafe.loads(cell)
                 elif column.startswith("caption_"):
                     variants = [v.strip() for v in cell.split("||") if v.strip()]
                     data.setdefault("captions", {})
@@ -286,9 +290,13 @@ def parse_jsonl(text: str) -> tuple[list[RawRow], list[RowError]]:
             continue
         number += 1
         try:
-            data = json.loads(line)
+            data = jsonsafe.loads(line)
         except ValueError as exc:
             errors.append(RowError(number, line_no, "", f"malformed JSON: {exc}"))
+            continue
+        nul = jsonsafe.nul_fields(data)
+        if nul:
+            errors.append(RowError(number, line_no, nul[0], "must not contain NUL characters"))
             continue
         if not isinstance(data, dict):
             errors.append(RowError(number, line_no, "", "each line must be a JSON object"))

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
-from backend.errors import NotFound, ValidationFailed
+from backend.errors import Conflict, NotFound, ValidationFailed
 from backend.extensions import db
 from backend.models import (
     Article,
@@ -341,9 +341,15 @@ def _campaign_names(ids: list[int | None]) -> dict[int, str]:
 
 
 def record_event(employee: Employee, body: EventIn) -> EventOut:
-    """Log opened/shared/dismissed/saved; ``request_id`` must be one of the employee's requests."""
-    if db.session.get(Article, body.article_id) is None:
+    """Log opened/shared/dismissed/saved; ``request_id`` must be one of the employee's requests.
+
+    Only approved articles: a draft is 404 like an unknown id (employees must not learn draft
+    ids), an archived one 409; neither may end up in the training data."""
+    article = db.session.get(Article, body.article_id)
+    if article is None or article.status == "draft":
         raise NotFound(f"article {body.article_id} not found")
+    if article.status != "approved":
+        raise Conflict(f"article {body.article_id} is {article.status}")
     if body.request_id is not None:
         shown = db.session.scalar(
             sa.select(SuggestionImpression.id)
