@@ -90,3 +90,25 @@ def test_mention_list_and_resolve_need_the_content_role(
         == 404
     )
     assert client.post("/api/v1/mentions", json={"url": POST_URL}).status_code == 401
+
+
+def test_the_server_redacts_snippets_itself(
+    client: Any, employee_headers: dict[str, str], content_headers: dict[str, str]
+) -> None:
+    """Issue #13: a snippet sent unredacted (an old or a modified extension) is stored without
+    names, e-mail addresses, @mentions or phone numbers."""
+    raw = (
+        "Great post by Anna Jensen about Herald! Mail anna.jensen@firma.dk, call +45 12 34 56 78, "
+        "thanks @lars.hansen and Søren Østergaard-Nielsen. 12.345 people in 2024-2025."
+    )
+    resp = client.post(
+        "/api/v1/mentions", json={"url": POST_URL, "snippet": raw}, headers=employee_headers
+    )
+    assert resp.status_code == 201, resp.json
+    stored = client.get("/api/v1/mentions", headers=content_headers).json["items"][0]["snippet"]
+    assert stored == (
+        "Great post by [name] about Herald! Mail [email], call [phone], "
+        "thanks [mention] and [name]. 12.345 people in 2024-2025."
+    )
+    for secret in ("Anna", "Jensen", "firma.dk", "12 34", "lars", "Søren"):
+        assert secret not in stored
