@@ -52,6 +52,7 @@ def register_console(app: Flask) -> None:
         auth,
         auth_views,
         i18n,
+        integrity_views,
         people_views,
         program_views,
         recommender_views,

@@ -20,6 +20,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav.guidelines": ("Guidelines", "Retningslinjer"),
     "nav.recommender": ("Recommender", "Anbefalinger"),
     "nav.people": ("People", "Personer"),
+    "nav.integrity": ("Integrity", "Integritet"),
     "nav.language": ("Language", "Sprog"),
     "nav.sign_out": ("Sign out", "Log ud"),
     "role.content": ("content", "indhold"),
@@ -291,6 +292,45 @@ STRINGS: dict[str, tuple[str, str]] = {
     "metric.reach": ("Potential reach", "Potentiel rækkevidde"),
     "metric.reactions": ("Reactions", "Reaktioner"),
     # --- mentions ----------------------------------------------------------------------------
+    # --- integrity (admin) --------------------------------------------------------------------
+    "integrity.title": ("Integrity", "Integritet"),
+    "integrity.intro": (
+        "Numbers that look gamed in the last {days} days. Repeat shares and self-clicks are "
+        "stored but never counted; engagement reports above what a network can produce are "
+        "capped. Talk to the person before you conclude anything.",
+        "Tal, der ser manipulerede ud, de seneste {days} dage. Gentagne delinger og egne klik "
+        "gemmes, men tælles aldrig; engagement ud over, hvad et netværk kan give, begrænses. "
+        "Tal med personen, før du konkluderer noget.",
+    ),
+    "integrity.summary": ("Flags in the last {days} days", "Markeringer de seneste {days} dage"),
+    "integrity.self_clicks": ("Self-clicks per person", "Egne klik pr. person"),
+    "integrity.flags": ("Latest flags", "Seneste markeringer"),
+    "integrity.col.when": ("When", "Hvornår"),
+    "integrity.col.person": ("Person", "Person"),
+    "integrity.col.what": ("What", "Hvad"),
+    "integrity.col.details": ("Details", "Detaljer"),
+    "integrity.col.count": ("Count", "Antal"),
+    "integrity.kind.repeat_share": (
+        "Shared the same article again that day (not counted)",
+        "Delte den samme artikel igen samme dag (tælles ikke)",
+    ),
+    "integrity.kind.engagement_capped": (
+        "Engagement above what the network allows (capped)",
+        "Engagement over, hvad netværket tillader (begrænset)",
+    ),
+    "integrity.kind.engagement_decreased": (
+        "Engagement reported lower than before (kept)",
+        "Engagement rapporteret lavere end før (beholdt)",
+    ),
+    "integrity.kind.self_click": (
+        "Clicks on own links (not counted)",
+        "Klik på egne links (tælles ikke)",
+    ),
+    "integrity.empty.title": ("Nothing odd", "Intet usædvanligt"),
+    "integrity.empty.body": (
+        "No flags in this period.",
+        "Ingen markeringer i perioden.",
+    ),
     "mentions.title": ("Mentions inbox", "Indbakke for omtaler"),
     "mentions.intro": (
         "LinkedIn posts about the company that employees flagged for the comms team.",

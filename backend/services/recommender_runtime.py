@@ -128,6 +128,13 @@ class Runtime:
     def _load(self) -> ServingModel:
         store = self.store
         version = store.active()
+        if version is None and store.list_versions():
+            # Versions were published but the pointer is gone (deleted, a bad restore): serving
+            # the untrained default would hide that; say so (degraded, /readyz not ready).
+            return self._fallback(
+                f"no ACTIVE file in {store.root} although {len(store.list_versions())} model "
+                "version(s) exist; publish one (python -m training publish <version>)"
+            )
         if version is None:
             try:
                 enc = self.encoder(self.encoder_setting)

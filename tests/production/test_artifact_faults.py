@@ -262,3 +262,20 @@ def test_full_disk_publish_fails_clearly_and_activates_nothing(
     assert served["model_version"] == first and not served["degraded"]
     _ = commands
     _ = ACTIVE
+
+
+def test_a_missing_active_file_is_degraded_and_not_ready(
+    app: Flask,
+    client: FlaskClient,
+    published: ArtifactStore,
+    employee_headers: dict[str, str],
+) -> None:
+    """Issue #13: with published versions but no ACTIVE pointer the worker used to serve the
+    untrained default and report ready."""
+    (published.root / "ACTIVE").unlink()
+    _serving_fresh_worker(app)
+    served = _suggest(client, employee_headers)
+    assert served["degraded"] is True and served["model_version"] == "fallback"
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert any("no ACTIVE file" in r for r in ready.get_json()["reasons"]), ready.get_json()
