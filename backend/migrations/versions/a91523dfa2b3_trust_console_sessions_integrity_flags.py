@@ -1,5 +1,10 @@
 """trust: console sessions, integrity flags, counted shares
 
+Issue #13. ``console_sessions``: server-side console sessions (sign-out, password change and
+deactivation revoke them). ``integrity_flags``: odd numbers for the admins' Integrity page.
+``shares.counted``: only the first share per employee x article x UTC day counts (existing shares
+all count); ``shares.sharer_addr_hash``: salted hash of the sharer's address (self-clicks).
+
 Revision ID: a91523dfa2b3
 Revises: 46465cd6ee42
 Create Date: 2026-12-06 02:08:38.354718
@@ -10,10 +15,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import backend.models
 from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects import postgresql
+
+import backend.models
 
 revision = 'a91523dfa2b3'
 down_revision = '46465cd6ee42'
@@ -55,7 +60,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_integrity_flags_share_id'), ['share_id'], unique=False)
 
     with op.batch_alter_table('shares', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('counted', sa.Boolean(), server_default=sa.text('1'), nullable=False))
+        batch_op.add_column(sa.Column('counted', sa.Boolean(), server_default=sa.true(), nullable=False))
         batch_op.add_column(sa.Column('sharer_addr_hash', sa.String(length=64), server_default='', nullable=False))
 
     # ### end Alembic commands ###
