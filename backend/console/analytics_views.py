@@ -23,9 +23,8 @@ from backend.console import queries
 from backend.console.auth import current_user, login_required
 from backend.console.blueprint import bp
 from backend.console.i18n import t
-from backend.errors import APIError
+from backend.errors import APIError, validation_details
 from backend.models import utcnow
-from backend.openapi import validation_details
 from backend.schemas.analytics import EmvSettings, Report
 from backend.services import analytics as an
 
