@@ -87,7 +87,6 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
         )
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
 
     @app.before_request
     def _start() -> None:

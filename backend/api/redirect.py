@@ -51,7 +51,7 @@ NOT_FOUND_HTML = """<!doctype html>
 def _cache(app: Flask) -> svc.TargetCache:
     cache = app.extensions.get(CACHE_KEY)
     if cache is None:
-        ttl = float(app.config.get("REDIRECT_CACHE_TTL", 30))
+        ttl = float(app.config["REDIRECT_CACHE_TTL"])
         cache = app.extensions[CACHE_KEY] = svc.TargetCache(ttl=ttl)
     return cache
 

@@ -13,30 +13,18 @@ and styles only from the app itself; the charting library is served from ``stati
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Flask
 
 from backend.console.blueprint import bp
-from backend.errors import ConfigError
 
 
 def _configure(app: Flask) -> None:
-    production = app.config.get("ENV") == "production"
-    secure = app.config.get("CONSOLE_COOKIE_SECURE")
-    if secure is None:
-        # Local http development would otherwise never keep a session; production always is.
-        secure = production
-    if production and not secure:
-        raise ConfigError("refusing to start in production: CONSOLE_COOKIE_SECURE must be on")
-    app.config["CONSOLE_COOKIE_SECURE"] = bool(secure)
-    app.config["SESSION_COOKIE_SECURE"] = bool(secure)
+    """The session cookie from the settings (backend/config.py; production refuses an insecure
+    one there)."""
+    app.config["SESSION_COOKIE_SECURE"] = bool(app.config["CONSOLE_COOKIE_SECURE"])
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_NAME"] = "herald_console"
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", dt.timedelta(hours=8))
-    app.config.setdefault("CONSOLE_MAX_FAILED_LOGINS", 5)
-    app.config.setdefault("CONSOLE_LOCKOUT_MINUTES", 15)
 
 
 def register_console(app: Flask) -> None:
