@@ -18,7 +18,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then HERALD_* environment, then ``config``."""
     # Imported here, not at the top: ``import backend.models`` (a migration, a script) runs this
     # package first and must not pull in every blueprint.
-    from backend import hooks, observability
+    from backend import hooks, i18n, observability
     from backend.api import register_blueprints
     from backend.cli import register_cli
     from backend.console import register_console
@@ -42,6 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         )
     register_error_handlers(app)
     observability.init_app(app)
+    i18n.init_app(app)  # Flask-Babel: gettext catalogues in backend/translations
     register_blueprints(app)
     register_console(app)
     register_cli(app)
