@@ -7,8 +7,10 @@ import logging
 from typing import Any
 
 from flask import Flask, current_app, g, request
+from flask_babel import Babel
 from flask_limiter import ApplicationLimit, Limiter
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
@@ -54,6 +56,9 @@ auth_failures = ApplicationLimit(
         f"{current_app.config['RATELIMIT_AUTH']} of failed authentications from this address"
     ),
 )
+
+babel = Babel()
+csrf = CSRFProtect()  # the console's forms (backend/console/auth.py)
 
 limiter = Limiter(
     key_func=rate_limit_key,

@@ -6,7 +6,7 @@ Every page calls the same service functions as the API; the console holds no bus
 its own beyond presentation.
 
 Security: a Flask session cookie (HttpOnly, SameSite=Lax, Secure unless
-``CONSOLE_COOKIE_SECURE`` is false, which production refuses), a per-session CSRF token on every
+``CONSOLE_COOKIE_SECURE`` is false, which production refuses), a Flask-WTF CSRF token on every
 POST, password lockout (``backend.console.auth``), and a strict Content-Security-Policy (scripts
 and styles only from the app itself; the charting library is served from ``static/vendor``).
 """
@@ -16,6 +16,7 @@ from __future__ import annotations
 from flask import Flask
 
 from backend.console.blueprint import bp
+from backend.extensions import csrf
 
 
 def _configure(app: Flask) -> None:
@@ -25,6 +26,11 @@ def _configure(app: Flask) -> None:
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_NAME"] = "herald_console"
+    # Flask-WTF's CSRF tokens: checked by the console's own before_request (the API takes bearer
+    # tokens, not cookies), valid for as long as the session.
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    app.config["WTF_CSRF_TIME_LIMIT"] = None
+    csrf.init_app(app)
 
 
 def register_console(app: Flask) -> None:
