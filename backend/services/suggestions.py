@@ -11,13 +11,14 @@ or returned. Impressions keep the page *type* and the numeric features only.
 from __future__ import annotations
 
 import datetime as dt
-import time
+import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from cachetools import LRUCache, TTLCache
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
@@ -66,31 +67,23 @@ EMPTY_ALL_SEEN = "You have already shared or dismissed every available article."
 # --- cached company-wide signals ------------------------------------------------------------------
 
 
-@dataclass
-class _Cached:
-    value: dict[int, float]
-    at: float
-
-
-_signal_cache: dict[tuple[str, ...], _Cached] = {}
 SIGNAL_CACHE_MAX = 1024  # entries (one per employee for peer engagement)
+# Keyed per employee: bounded, so a worker does not keep a dict for every employee who ever asked.
+_signal_cache: TTLCache[tuple[str, ...], dict[int, float]] = TTLCache(
+    maxsize=SIGNAL_CACHE_MAX, ttl=SIGNAL_TTL_S
+)
+_signal_lock = threading.Lock()  # cachetools' caches are not thread-safe
 
 
 def _cached(key: tuple[str, ...], compute: Any) -> dict[int, float]:
-    hit = _signal_cache.get(key)
-    now = time.monotonic()
-    if hit is not None and now - hit.at < SIGNAL_TTL_S and not current_app.testing:
-        return hit.value
+    if not current_app.testing:
+        with _signal_lock:
+            hit = _signal_cache.get(key)
+        if hit is not None:
+            return hit
     value: dict[int, float] = compute()
-    if len(_signal_cache) >= SIGNAL_CACHE_MAX:
-        # Keyed per employee: without this a worker would keep a dict for every employee who
-        # ever asked, for its whole life. Expired entries go; if none had, everything goes.
-        for old_key, old in list(_signal_cache.items()):
-            if now - old.at >= SIGNAL_TTL_S:
-                _signal_cache.pop(old_key, None)
-        if len(_signal_cache) >= SIGNAL_CACHE_MAX:
-            _signal_cache.clear()
-    _signal_cache[key] = _Cached(value, now)
+    with _signal_lock:
+        _signal_cache[key] = value
     return value
 
 
@@ -185,7 +178,9 @@ def own_history(employee: Employee, now: dt.datetime) -> OwnHistory:
     return OwnHistory(exclude, weights)
 
 
-_role_cache: dict[tuple[str, str], Any] = {}
+# Role texts repeat across employees; the least recently used go first past 10,000.
+_role_cache: LRUCache[tuple[str, str], Any] = LRUCache(maxsize=10_000)
+_role_lock = threading.Lock()
 
 
 def role_vector(encoder: Encoder, employee: Employee) -> Any:
@@ -198,12 +193,12 @@ def role_vector(encoder: Encoder, employee: Employee) -> Any:
     if not text:
         return None
     key = (encoder.name, text)
-    vec = _role_cache.get(key)
+    with _role_lock:
+        vec = _role_cache.get(key)
     if vec is None:
-        if len(_role_cache) > 10_000:
-            _role_cache.clear()
         vec = encoder.encode_one(text, kind="query")
-        _role_cache[key] = vec
+        with _role_lock:
+            _role_cache[key] = vec
     return vec
 
 
