@@ -8,9 +8,7 @@ the API returns for the same report and filters.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,10 +22,12 @@ from backend.console.auth import current_user, login_required
 from backend.console.blueprint import bp
 from backend.console.i18n import t
 from backend.errors import APIError
+from backend.exports import csv_response
 from backend.models import utcnow
 from backend.openapi import validation_details
 from backend.schemas.analytics import EmvSettings, Report
 from backend.services import analytics as an
+from backend.services.works_council import WorksCouncilRefused
 
 TOP_N = 10
 
@@ -139,6 +139,19 @@ def _n(value: Any, digits: int = 0) -> str:
 
 def _day_report(fn: Callable[..., Report], scope: Scope) -> Report:
     return fn(scope.period, scope.filters, "day", 1000)
+
+
+def _per_person(fn: Callable[..., Report], scope: Scope, limit: int = TOP_N) -> Report | None:
+    """A per-employee report, or None where works-council mode refuses it (the service
+    decides; the page then leaves the table out and says why)."""
+    try:
+        return fn(scope.period, scope.filters, "employee", limit)
+    except WorksCouncilRefused:
+        return None
+
+
+def _hidden_note(hidden: bool) -> list[str]:
+    return [t("wc.hidden_per_person")] if hidden else []
 
 
 # --- dashboards ------------------------------------------------------------------------------
@@ -366,7 +379,7 @@ def participation(scope: Scope) -> Dashboard:
 
 def growth(scope: Scope) -> Dashboard:
     by_team = an.growth(scope.period, scope.filters, "team", 100)
-    by_employee = an.growth(scope.period, scope.filters, "employee", TOP_N)
+    by_employee = _per_person(an.growth, scope)
     labels = [str(r.get("label") or "—") for r in by_team.rows]
     chart = _chart(
         "growth",
@@ -386,14 +399,9 @@ def growth(scope: Scope) -> Dashboard:
         ),
     )
     tot = by_team.totals
-    return Dashboard(
-        tiles=[
-            ("employees", t("an.with_snapshots"), _n(tot.get("employees"))),
-            ("connections_growth", t("an.connections_growth"), _n(tot.get("connections_growth"))),
-            ("followers_growth", t("an.followers_growth"), _n(tot.get("followers_growth"))),
-        ],
-        charts=[chart],
-        tables=[
+    tables = []
+    if by_employee is not None:
+        tables.append(
             Table(
                 t("an.growth.top"),
                 [
@@ -413,19 +421,27 @@ def growth(scope: Scope) -> Dashboard:
                     }
                 ),
             )
+        )
+    return Dashboard(
+        tiles=[
+            ("employees", t("an.with_snapshots"), _n(tot.get("employees"))),
+            ("connections_growth", t("an.connections_growth"), _n(tot.get("connections_growth"))),
+            ("followers_growth", t("an.followers_growth"), _n(tot.get("followers_growth"))),
         ],
+        charts=[chart],
+        tables=tables,
         csv_name="growth-by-team",
         csv_columns=by_team.columns,
         csv_rows=by_team.rows,
         empty=not by_team.rows,
-        notes=by_team.notes,
+        notes=by_team.notes + _hidden_note(by_employee is None),
     )
 
 
 def conversions(scope: Scope) -> Dashboard:
     days = _days(scope)
     daily = _day_report(an.conversions, scope)
-    by_employee = an.conversions(scope.period, scope.filters, "employee", TOP_N)
+    by_employee = _per_person(an.conversions, scope)
 
     def per_day(metric: str) -> list[Any]:
         sums: dict[str, float] = {}
@@ -456,10 +472,9 @@ def conversions(scope: Scope) -> Dashboard:
         if key.startswith("sales_value_"):
             currency = key.removeprefix("sales_value_")
             tiles.append((key, t("an.sales_value") + f" ({currency})", _n(value, 2)))
-    return Dashboard(
-        tiles=tiles,
-        charts=[chart],
-        tables=[
+    tables = []
+    if by_employee is not None:
+        tables.append(
             Table(
                 t("an.conversions.by_employee"),
                 [
@@ -473,18 +488,22 @@ def conversions(scope: Scope) -> Dashboard:
                 by_employee.rows,
                 frozenset({"leads", "signups", "sales", "sales_value"}),
             )
-        ],
+        )
+    return Dashboard(
+        tiles=tiles,
+        charts=[chart],
+        tables=tables,
         csv_name="conversions-by-day",
         csv_columns=daily.columns,
         csv_rows=daily.rows,
         empty=not daily.rows,
-        notes=daily.notes,
+        notes=daily.notes + _hidden_note(by_employee is None),
     )
 
 
 def top(scope: Scope) -> Dashboard:
     articles = an.top_articles(scope.period, scope.filters, n=TOP_N)
-    advocates = an.reach(scope.period, scope.filters, "employee", TOP_N)
+    advocates = _per_person(an.reach, scope)
     chart = _chart(
         "top-articles",
         t("an.top.articles"),
@@ -498,6 +517,22 @@ def top(scope: Scope) -> Dashboard:
         ),
     )
     article_rows = [a.model_dump() for a in articles]
+    advocate_tables = []
+    if advocates is not None:
+        advocate_tables.append(
+            Table(
+                t("an.top.advocates"),
+                [
+                    ("label", t("an.employee")),
+                    ("shares", t("an.shares")),
+                    ("potential_reach", t("an.potential_reach")),
+                    ("clicks", t("an.clicks")),
+                    ("reactions", t("an.reactions")),
+                ],
+                advocates.rows,
+                frozenset({"shares", "potential_reach", "clicks", "reactions"}),
+            )
+        )
     return Dashboard(
         tiles=[],
         charts=[chart],
@@ -513,23 +548,13 @@ def top(scope: Scope) -> Dashboard:
                 article_rows,
                 frozenset({"shares", "clicks", "unique_clicks"}),
             ),
-            Table(
-                t("an.top.advocates"),
-                [
-                    ("label", t("an.employee")),
-                    ("shares", t("an.shares")),
-                    ("potential_reach", t("an.potential_reach")),
-                    ("clicks", t("an.clicks")),
-                    ("reactions", t("an.reactions")),
-                ],
-                advocates.rows,
-                frozenset({"shares", "potential_reach", "clicks", "reactions"}),
-            ),
+            *advocate_tables,
         ],
         csv_name="top-articles",
         csv_columns=["article_id", "title", "shares", "clicks", "unique_clicks"],
         csv_rows=article_rows,
-        empty=not articles and not advocates.rows,
+        empty=not articles and not (advocates and advocates.rows),
+        notes=_hidden_note(advocates is None),
     )
 
 
@@ -610,29 +635,26 @@ DASHBOARDS: dict[str, Callable[[Scope], Dashboard]] = {
 # --- views -----------------------------------------------------------------------------------
 
 
-def _csv(name: str, columns: list[str], rows: list[dict[str, Any]]) -> Response:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(["" if row.get(c) is None else _safe(row.get(c)) for c in columns])
-    resp = Response(buf.getvalue(), mimetype="text/csv")
-    resp.headers["Content-Disposition"] = f'attachment; filename="herald-{name}.csv"'
-    return resp
-
-
-def _safe(value: Any) -> Any:
-    """Neutralise spreadsheet formulas in text cells (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+def _refused(scope: Scope, exc: WorksCouncilRefused, current: str) -> tuple[str, int]:
+    """The page a works-council refusal gets: the filters to pick a larger group, no numbers."""
+    return render_template(
+        "console/analytics_refused.html",
+        scope=scope,
+        message=exc.message,
+        teams=queries.teams(),
+        names=list(DASHBOARDS),
+        current=current,
+    ), 403
 
 
 @bp.route("/analytics")
 @login_required()
-def analytics() -> str:
+def analytics() -> str | tuple[str, int]:
     scope = parse_scope(request.args)
-    ov = an.overview(scope.period, scope.filters)
+    try:
+        ov = an.overview(scope.period, scope.filters)
+    except WorksCouncilRefused as exc:
+        return _refused(scope, exc, "overview")
     return render_template(
         "console/analytics_overview.html",
         scope=scope,
@@ -645,15 +667,19 @@ def analytics() -> str:
 
 @bp.route("/analytics/<name>")
 @login_required()
-def analytics_dashboard(name: str) -> str:
+def analytics_dashboard(name: str) -> str | tuple[str, int]:
     build = DASHBOARDS.get(name)
     if build is None:
         abort(404)
     scope = parse_scope(request.args)
+    try:
+        board = build(scope)
+    except WorksCouncilRefused as exc:
+        return _refused(scope, exc, name)
     return render_template(
         "console/analytics_dashboard.html",
         scope=scope,
-        board=build(scope),
+        board=board,
         emv_settings=an.emv_settings() if name == "emv" else None,
         teams=queries.teams(),
         names=list(DASHBOARDS),
@@ -694,6 +720,9 @@ def analytics_csv(name: str) -> Response:
     if build is None:
         abort(404)
     scope = parse_scope(request.args)
-    board = build(scope)
+    try:
+        board = build(scope)
+    except WorksCouncilRefused as exc:
+        return Response(exc.message, status=403, mimetype="text/plain")
     suffix = f"{scope.start_day.isoformat()}-{scope.end_day.isoformat()}"
-    return _csv(f"{board.csv_name}-{suffix}", board.csv_columns, board.csv_rows)
+    return csv_response(f"{board.csv_name}-{suffix}", board.csv_columns, board.csv_rows)

@@ -750,4 +750,48 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Candidates appear once there are active employees and approved articles.",
         "Kandidater vises, når der er aktive medarbejdere og godkendte artikler.",
     ),
+    # --- works council ---------------------------------------------------------------------
+    "wc.title": ("Works-council mode", "Samarbejdsudvalgstilstand"),
+    "wc.rule": (
+        "While works-council mode is on, Herald shows no one's individual numbers to anyone but "
+        "that person: per-person reports, ambassador discovery, the person leaderboard, top "
+        "advocates and each person's activity on the People page are hidden in the console, the "
+        "API, digests and CSV exports. Team and department figures are shown only when at least "
+        "{n} people are behind them, and a team filter must select at least {n} employees.",
+        "Når samarbejdsudvalgstilstanden er slået til, viser Herald ingen persons egne tal til "
+        "andre end personen selv: rapporter pr. person, find ambassadører, ranglisten over "
+        "personer, topambassadører og hver persons aktivitet på siden Personer skjules i "
+        "konsollen, API'et, nyhedsbreve og CSV-eksporter. Tal for teams og afdelinger vises kun, "
+        "når mindst {n} personer står bag dem, og et teamfilter skal omfatte mindst {n} "
+        "medarbejdere.",
+    ),
+    "wc.mode": ("Mode", "Tilstand"),
+    "wc.on": ("On: team-level aggregates only", "Til: kun samlede tal for teams"),
+    "wc.off": ("Off: per-person reports allowed", "Fra: rapporter pr. person tilladt"),
+    "wc.min_group_size": ("Minimum group size (people)", "Mindste gruppestørrelse (personer)"),
+    "wc.state_on": (
+        "Works-council mode is on (minimum group size {n}).",
+        "Samarbejdsudvalgstilstanden er slået til (mindste gruppestørrelse {n}).",
+    ),
+    "wc.state_off": ("Works-council mode is off.", "Samarbejdsudvalgstilstanden er slået fra."),
+    "wc.saved_on": (
+        "Works-council mode is on: per-person views are hidden, groups need {n} people.",
+        "Samarbejdsudvalgstilstanden er slået til: visninger pr. person er skjult, grupper "
+        "kræver {n} personer.",
+    ),
+    "wc.saved_off": (
+        "Works-council mode is off.",
+        "Samarbejdsudvalgstilstanden er slået fra.",
+    ),
+    "wc.banner": (
+        "Works-council mode is on: only team-level figures behind at least {n} people are shown.",
+        "Samarbejdsudvalgstilstanden er slået til: kun tal for teams med mindst {n} personer bag "
+        "vises.",
+    ),
+    "wc.change": ("Change", "Skift"),
+    "wc.refused": ("Not shown in works-council mode.", "Vises ikke i samarbejdsudvalgstilstand."),
+    "wc.hidden_per_person": (
+        "Per-person figures are hidden while works-council mode is on.",
+        "Tal pr. person er skjult, mens samarbejdsudvalgstilstanden er slået til.",
+    ),
 }
