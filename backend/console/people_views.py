@@ -14,9 +14,9 @@ from pydantic import ValidationError
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from backend.console import queries
-from backend.console.analytics_views import parse_scope
 from backend.console.auth import current_user, login_required
 from backend.console.blueprint import bp
+from backend.console.dashboards import parse_scope
 from backend.console.i18n import t
 from backend.errors import APIError
 from backend.extensions import db

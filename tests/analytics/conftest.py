@@ -24,6 +24,8 @@ from backend.models import (
     TrackedLink,
     utcnow,
 )
+from backend.services import works_council
+from backend.services.works_council import WorksCouncil
 
 NOW = dt.datetime(2025, 3, 12, 12, 0, tzinfo=dt.UTC)  # a Wednesday
 
@@ -263,3 +265,7 @@ def works_council_world(make_employee: Callable[..., Employee]) -> dict[str, Any
                 _wc_activity(person, article, i, now)
     db.session.commit()
     return {"people": people, "article": article}
+
+
+def works_council_on(min_group_size: int = 5) -> None:
+    works_council.set_works_council(WorksCouncil(enabled=True, min_group_size=min_group_size), None)

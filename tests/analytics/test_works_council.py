@@ -23,9 +23,7 @@ from backend.models import (
     Employee,
     utcnow,
 )
-from backend.services import works_council
-from backend.services.works_council import WorksCouncil
-from tests.analytics.conftest import works_council_world
+from tests.analytics.conftest import works_council_on, works_council_world
 
 API = "/api/v1"
 
@@ -33,10 +31,6 @@ API = "/api/v1"
 @pytest.fixture
 def world(make_employee: Callable[..., Employee]) -> dict[str, Any]:
     return works_council_world(make_employee)
-
-
-def _on(min_group_size: int = 5) -> None:
-    works_council.set_works_council(WorksCouncil(enabled=True, min_group_size=min_group_size), None)
 
 
 def _range() -> str:
@@ -71,7 +65,7 @@ def test_per_person_reports_answer_until_the_mode_is_on(
     off = client.get(url, headers=content_headers)
     assert off.status_code == 200
     assert "Big Person 0" in off.get_data(as_text=True)
-    _on()
+    works_council_on()
     _refused(client.get(url, headers=content_headers))
     _refused(client.get(url + "&format=csv", headers=content_headers))
 
@@ -87,7 +81,7 @@ def test_team_rows_need_enough_people_behind_the_figure(
     url = f"{API}/analytics/{report}?by=team&{_range()}"
     before = client.get(url, headers=content_headers).get_json()
     assert {r["key"] for r in before["rows"]} == {"Big", "Pair", "Tiny"}
-    _on()
+    works_council_on()
     body = client.get(url, headers=content_headers).get_json()
     assert [r["key"] for r in body["rows"]] == ["Big"]
     big = body["rows"][0]
@@ -103,7 +97,7 @@ def test_team_rows_need_enough_people_behind_the_figure(
 def test_growth_by_team_counts_people_with_snapshots_not_members(
     client: FlaskClient, world: dict[str, Any], content_headers: dict[str, str]
 ) -> None:
-    _on()
+    works_council_on()
     body = client.get(
         f"{API}/analytics/growth?by=team&{_range()}", headers=content_headers
     ).get_json()
@@ -128,7 +122,7 @@ def test_participation_leaves_out_small_teams(
 ) -> None:
     url = f"{API}/analytics/participation?{_range()}"
     assert "Tiny" in [t["team"] for t in client.get(url, headers=content_headers).json["teams"]]
-    _on()
+    works_council_on()
     teams = [t["team"] for t in client.get(url, headers=content_headers).json["teams"]]
     assert "Tiny" not in teams and "Big" in teams
 
@@ -141,7 +135,7 @@ def test_leaderboard_by_person_refused_and_teams_need_people_with_points(
     team_url = f"{API}/leaderboard?by=team&period=quarter"
     teams = [e["team"] for e in client.get(team_url, headers=employee_headers).json["entries"]]
     assert {"Big", "Pair", "Tiny"} <= set(teams)
-    _on()
+    works_council_on()
     _refused(client.get(f"{API}/leaderboard?by=person&period=quarter", headers=employee_headers))
     teams = [e["team"] for e in client.get(team_url, headers=employee_headers).json["entries"]]
     assert teams == ["Big"]
@@ -158,7 +152,7 @@ def test_someone_elses_stats_and_digest_refused_own_allowed(
     digest = f"{API}/employees/{target.id}/digest"
     assert client.get(stats, headers=content_headers).status_code == 200
     assert client.get(digest, headers=content_headers).status_code == 200
-    _on()
+    works_council_on()
     _refused(client.get(stats, headers=content_headers))
     _refused(client.get(digest, headers=content_headers))
     own = headers_for("employee", employee=target)
@@ -172,7 +166,7 @@ def test_company_digest_has_no_top_advocates(
 ) -> None:
     url = f"{API}/digest/company"
     assert client.get(url, headers=content_headers).json["top_advocates"]
-    _on()
+    works_council_on()
     body = client.get(url, headers=content_headers).json
     assert body["top_advocates"] == []
     assert body["headline"]["shares"] == 9  # the company aggregate stays
@@ -188,7 +182,7 @@ def test_conversions_by_employee_refused_and_unnamed(
     assert client.get(by_person, headers=content_headers).json["total"] == 1
     listed = client.get(f"{API}/conversions", headers=content_headers).json["items"]
     assert all(c["employee_id"] is not None for c in listed)
-    _on()
+    works_council_on()
     _refused(client.get(by_person, headers=content_headers))
     listed = client.get(f"{API}/conversions", headers=content_headers).json["items"]
     assert len(listed) == 9

@@ -19,16 +19,12 @@ from flask.testing import FlaskClient
 from backend.models import Employee, utcnow
 from backend.services import works_council
 from backend.services.works_council import WorksCouncil
-from tests.analytics.conftest import works_council_world
+from tests.analytics.conftest import works_council_on, works_council_world
 
 
 @pytest.fixture
 def world(make_employee: Callable[..., Employee]) -> dict[str, Any]:
     return works_council_world(make_employee)
-
-
-def _on(min_group_size: int = 5) -> None:
-    works_council.set_works_council(WorksCouncil(enabled=True, min_group_size=min_group_size), None)
 
 
 def _range() -> str:
@@ -90,7 +86,7 @@ PAGES = [
 def test_every_page_shows_when_the_mode_is_on(console: FlaskClient) -> None:
     for url in PAGES:
         assert 'id="works-council-banner"' not in _html(console, url), url
-    _on(7)
+    works_council_on(7)
     for url in PAGES:
         html = _html(console, url)
         assert 'id="works-council-banner"' in html, url
@@ -110,7 +106,7 @@ def test_growth_hides_people_and_small_groups(
         "Pair",
         "Tiny",
     }
-    _on()
+    works_council_on()
     html = _html(console, url)
     assert "Big Person" not in html and "Pair Person" not in html
     assert "Per-person figures are hidden" in html
@@ -125,7 +121,7 @@ def test_conversions_and_top_advocates_hide_people(
 ) -> None:
     for name in ("conversions", "top"):
         assert "Big Person 0" in _html(console, f"/console/analytics/{name}?" + _range()), name
-    _on()
+    works_council_on()
     for name in ("conversions", "top"):
         html = _html(console, f"/console/analytics/{name}?" + _range())
         assert "Big Person" not in html, name
@@ -141,7 +137,7 @@ def test_reach_by_team_counts_people_behind_the_figure(
     url = "/console/analytics/reach?" + _range()
     html = _html(console, url)
     assert "<td >Pair</td>" in html and "<td >Tiny</td>" in html
-    _on()
+    works_council_on()
     html = _html(console, url)
     assert "<td >Big</td>" in html
     assert "<td >Pair</td>" not in html and "<td >Tiny</td>" not in html
@@ -151,7 +147,7 @@ def test_team_filter_below_the_minimum_is_refused(
     console: FlaskClient, world: dict[str, Any], content_headers: dict[str, str]
 ) -> None:
     assert "Tiny" in _html(console, "/console/analytics/traffic?team=Tiny&" + _range())
-    _on()
+    works_council_on()
     for name in ("traffic", "reach", "shares", "participation", "growth", "conversions"):
         html = _html(console, f"/console/analytics/{name}?team=Tiny&" + _range(), 403)
         assert 'id="works-council-refused"' in html and "fewer than 5" in html, name
@@ -169,7 +165,7 @@ def test_ambassadors_refused(
     console: FlaskClient, world: dict[str, Any], content_headers: dict[str, str]
 ) -> None:
     assert "Big Person" in _html(console, "/console/people/ambassadors")
-    _on()
+    works_council_on()
     html = _html(console, "/console/people/ambassadors", 403)
     assert 'id="works-council-refused"' in html and "Big Person" not in html
     assert console.get("/api/v1/analytics/ambassadors", headers=content_headers).status_code == 403
@@ -180,7 +176,7 @@ def test_people_page_hides_activity_and_small_teams(
 ) -> None:
     html = _html(console, "/console/people")
     assert "Shares" in html and '<th scope="row">Tiny</th>' in html
-    _on()
+    works_council_on()
     html = _html(console, "/console/people")
     assert 'id="per-person-hidden"' in html
     assert 'data-metric="sharing">9<' in html  # the company-wide aggregate stays
