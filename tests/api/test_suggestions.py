@@ -110,9 +110,15 @@ def test_context_drives_the_top_item_and_its_reason(
         "image_url",
         "language",
         "score",
+        "relevance",
         "reasons",
         "caption",
     }
+    scores = [item["score"] for item in body["items"]]
+    assert all(0.0 <= v <= 1.0 for v in scores)
+    assert scores == sorted(scores, reverse=True)
+    assert all(0.0 <= item["relevance"] <= 1.0 for item in body["items"])
+    assert top["relevance"] == max(item["relevance"] for item in body["items"])
     assert top["caption"]
     assert len(body["request_id"]) == 36
 
