@@ -20,10 +20,12 @@ where ``personal`` in (0, 1) is the ranker's probability from everything except 
 (role, history, peers, popularity, freshness, campaign, anti-flood). So promotion and personal
 signals can lift an article by at most ``RELEVANCE_BAND`` of relevance: an article whose relevance
 is lower by more than the band can never outrank a better match because of them; within the band
-they decide. Without a context ``score`` is the ranker's probability (personal signals lead). The
-diversity step (``recommender.diversity.diversify``) only lowers the score of an item close to one
-already picked, and the list is returned in order of that final score, so ``score`` is always in
-[0, 1] and non-increasing down the list.
+they decide. Without a context ``score`` is the ranker's probability (personal signals lead), and
+the diversity step (``recommender.diversity.diversify``) lowers the score of an item close to one
+already picked; the list is returned in order of that final score. With a context there is no
+diversity step (``CONTEXT_DIVERSITY``): on the retrieval benchmarks it only cost relevance, and
+it could let a near-duplicate's neighbour jump the band. Either way ``score`` is in [0, 1] and
+non-increasing down the list.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ from recommender.relevance import fuse
 POOL_SIZE = 50  # candidates considered by MMR
 STATIC_TTL_S = 10.0  # freshness moves by 0.001 % of its half-life in that time
 RELEVANCE_BAND = 0.1  # how much relevance promotion/personal signals can make up for
+CONTEXT_DIVERSITY = 0.0  # diversity weight when a page context is given
 
 
 @dataclass
@@ -307,7 +310,8 @@ def recommend(
     short = rows[order]
     scores = cand_scores[order]
     rel = cand_rel[order] if cand_rel is not None else None
-    picked, final = diversify(scores, catalog.embeddings[short], limit, weight=diversity)
+    weight = diversity if rel is None else CONTEXT_DIVERSITY
+    picked, final = diversify(scores, catalog.embeddings[short], limit, weight=weight)
     X = feature_matrix(catalog, req, short)
     contrib = ranker.contributions(X)
     baseline = np.median(contrib, axis=0)  # what the items competed with: the shortlist
