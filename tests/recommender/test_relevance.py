@@ -123,7 +123,7 @@ def test_fusion_is_in_unit_interval_and_uses_what_is_there() -> None:
     assert not fuse(None, None).size
 
 
-# --- retrieval through the engine ------------------------------------------------------------------
+# --- retrieval through the engine ---------------------------------------------------------------
 
 
 def top1_hits(catalog: Catalog) -> int:
