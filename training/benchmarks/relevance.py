@@ -190,12 +190,13 @@ def run_set(rs: RetrievalSet, encoder_name: str) -> list[str]:
             headers=admin,
         )
         assert resp.status_code == 201, resp.get_data(as_text=True)[:500]
-        fresh = resp.json
+        fresh: dict[str, Any] = resp.get_json()
         with app.app_context():
             from backend.models import Employee, utcnow
             from backend.services.employees import issue_token
 
             person = db.session.get(Employee, fresh["id"])
+            assert person is not None
             token, _ = issue_token(person, "employee", 1)
             db.session.commit()
             rt = runtime(app)
@@ -237,7 +238,8 @@ def run_set(rs: RetrievalSet, encoder_name: str) -> list[str]:
             )
             latencies.append(time.perf_counter() - t0)
             assert resp.status_code == 200, resp.get_data(as_text=True)[:500]
-            served = [id_of_article.get(int(i["article_id"]), "") for i in resp.json["items"]]
+            items = resp.get_json()["items"]
+            served = [id_of_article.get(int(i["article_id"]), "") for i in items]
             terms = query_terms(context_lexical_text(text), catalog.lexical.languages_)
             lex = catalog.lexical.scores(terms)
             dense = catalog.embeddings @ encoder.encode_one(context_text(text), kind="query")
