@@ -153,6 +153,7 @@ class Request:
     exclude_ids: Collection[int] = ()
     context_vec: NDArray[np.float32] | None = None
     context_terms: Sequence[str] = ()  # the page's stems for BM25 (``recommender.lexical``)
+    dense_weight: float | None = None  # fusion weight of the dense match (None: the default)
     role_vec: NDArray[np.float32] | None = None
     profile_vec: NDArray[np.float32] | None = None
     peer_engagement: Mapping[int, float] = field(default_factory=dict)
@@ -271,7 +272,7 @@ def context_relevance(
     lexical = None
     if catalog.lexical is not None and req.context_terms:
         lexical = catalog.lexical.scores(req.context_terms)[rows]
-    return fuse(dense, lexical)
+    return fuse(dense, lexical, dense_weight=req.dense_weight)
 
 
 def served_scores(

@@ -20,7 +20,7 @@ Per set, as a user would meet it:
    its personal and promotion signals, diversity, the relevance band), timed per request;
 5. on the same worker's catalog, the same query's top 10 by **BM25 alone**
    (``recommender.lexical``), **dense alone** (the configured encoder's cosine) and **hybrid**
-   (``recommender.relevance.fuse`` of the two, no personal signals, no diversity).
+   (``recommender.relevance.fuse`` of the two with the served weights, no personal signals).
 
 nDCG@10 (graded qrels) and Recall@10 per method, the per-query latency of the served call
 (p50/p99 ms, Flask test client in process), and the load average.
@@ -45,7 +45,7 @@ import numpy as np
 from recommender.encoders import DEFAULT_ENCODER
 from recommender.language import detect
 from recommender.lexical import query_terms
-from recommender.relevance import fuse
+from recommender.relevance import dense_weight_for, fuse
 from recommender.text import context_lexical_text, context_text
 
 ENV = "HERALD_RELEVANCE_SETS"
@@ -243,10 +243,11 @@ def run_set(rs: RetrievalSet, encoder_name: str) -> list[str]:
             terms = query_terms(context_lexical_text(text), catalog.lexical.languages_)
             lex = catalog.lexical.scores(terms)
             dense = catalog.embeddings @ encoder.encode_one(context_text(text), kind="query")
+            weight = dense_weight_for(detect(context_text(text)), encoder.languages)
             for name, values in (
                 ("BM25 alone", lex.astype(np.float64)),
                 ("dense alone", dense.astype(np.float64)),
-                ("hybrid", fuse(dense, lex)),
+                ("hybrid", fuse(dense, lex, dense_weight=weight)),
                 (
                     "Herald as served",
                     None,
