@@ -1,8 +1,11 @@
 """Suggestions for one employee and the engagement events that train the ranker.
 
 ``suggest`` = candidates (approved, unexpired, in a language the employee reads, not already shared
-or dismissed by them) → features → the active ranker → MMR → reasons and caption drafts → one
-``SuggestionImpression`` row per item, keyed by a fresh request id that later events join back to.
+or dismissed by them) → relevance to the page (BM25 over stems in the catalog's languages fused
+with the encoder's similarity, ``recommender.relevance``) → the served score (relevance first,
+personal and promotion signals within ``RELEVANCE_BAND``; the ranker's probability without a
+page) → diversity → reasons and caption drafts → one ``SuggestionImpression`` row per item, keyed
+by a fresh request id that later events join back to.
 
 Privacy: the context text is embedded in memory for this request only; it is never stored, logged
 or returned. Impressions keep the page *type* and the numeric features only.
@@ -49,8 +52,11 @@ from recommender.captions import draft_caption
 from recommender.columns import EVENT_WEIGHTS, HISTORY_HALF_LIFE_DAYS, POSITIVE_EVENTS, Events
 from recommender.encoders import Encoder
 from recommender.engine import Request, profile_vector, recommend
+from recommender.language import detect
+from recommender.lexical import query_terms
 from recommender.reasons import ReasonContext, reasons_for
-from recommender.text import context_text, keywords, role_text
+from recommender.relevance import dense_weight_for
+from recommender.text import context_lexical_text, context_text, keywords, role_text
 
 HISTORY_DAYS = 180
 PEER_DAYS = 30
@@ -227,6 +233,12 @@ def suggest(
     page_type = ctx.page_type if ctx else None
     ctx_words = context_text(ctx.text if ctx else None)
     context_vec = encoder.encode_one(ctx_words, kind="query") if encoder and ctx_words else None
+    lexical = catalog.lexical
+    terms = (
+        query_terms(context_lexical_text(ctx.text), lexical.languages_)
+        if ctx and ctx.text and lexical is not None
+        else []
+    )
     role_vec = role_vector(encoder, employee) if encoder else None
     prof = None
     if encoder is not None and history.weights:
@@ -239,6 +251,10 @@ def suggest(
         languages=langs,
         exclude_ids=history.exclude,  # expired articles: Catalog.expires_ts
         context_vec=context_vec,
+        context_terms=terms,
+        dense_weight=dense_weight_for(
+            detect(ctx_words) if ctx_words else None, encoder.languages if encoder else None
+        ),
         role_vec=role_vec,
         profile_vec=prof,
         peer_engagement=_cached(
@@ -301,7 +317,8 @@ def suggest(
                 image_url=article.image_url,
                 language=article.language,
                 score=round(s.score, 4),
-                reasons=reasons_for(s.contributions, s.baseline, reason_ctx),
+                relevance=None if s.relevance is None else round(s.relevance, 4),
+                reasons=reasons_for(s.contributions, s.baseline, reason_ctx, relevance=s.relevance),
                 caption=caption,
             )
         )
