@@ -487,7 +487,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "rec.active": ("active model version", "aktiv modelversion"),
     "rec.serving": ("served by the API now", "bruges af API'et nu"),
-    "rec.held_out": ("held-out", "testdata"),
     "rec.degraded": (
         "Suggestions run on the popularity/freshness fallback:",
         "Forslagene kører på reserveløsningen (popularitet/friskhed):",
@@ -496,7 +495,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The API picks up a newly active version within a few seconds, without a restart.",
         "API'et tager en ny aktiv version i brug inden for få sekunder, uden genstart.",
     ),
-    "rec.active_metrics": ("Active model's metrics", "Den aktive models målinger"),
     "rec.metric": ("Metric", "Måling"),
     "rec.value": ("Value", "Værdi"),
     "rec.retrain": ("Retrain now", "Gentræn nu"),
@@ -556,19 +554,100 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rec.why": ("Why", "Hvorfor"),
     "rec.show_articles": ("Show the articles", "Vis artiklerne"),
     "rec.and_more": ("… and {n} more.", "… og {n} mere."),
-    "rec.fit_metrics": ("Metrics from training", "Målinger fra træningen"),
-    "rec.report_intro": (
-        "The candidate (first row) against the active model and simple baselines on held-out "
-        "requests; {primary} decides. Evaluated",
-        "Kandidaten (første række) mod den aktive model og simple basismodeller på tilbageholdte "
-        "forespørgsler; {primary} afgør. Evalueret",
+    "rec.held_out": (
+        "of 100 acted-on suggestions in its top 3 (data it did not train on)",
+        "af 100 brugte forslag i top 3 (data den ikke er trænet på)",
+    ),
+    "rec.fit_metrics": ("Numbers from training", "Tal fra træningen"),
+    "rec.active_metrics": ("The active model in numbers", "Den aktive model i tal"),
+    "rec.trained_on": (
+        "Trained on {n} suggestions shown from {start} to {end}.",
+        "Trænet på {n} viste forslag fra {start} til {end}.",
+    ),
+    "rec.top3_col": ("Top 3 per 100 acted-on", "Top 3 pr. 100 brugte"),
+    "rec.headline": (
+        "Out of 100 suggestions people acted on, the new model would have put {new} in the top "
+        "3, the current one {current}.",
+        "Ud af 100 forslag, som folk brugte, ville den nye model have sat {new} i top 3, den "
+        "nuværende {current}.",
+    ),
+    "rec.headline_alone": (
+        "Out of 100 suggestions people acted on, this model would have put {new} in the top 3.",
+        "Ud af 100 forslag, som folk brugte, ville denne model have sat {new} i top 3.",
+    ),
+    "rec.floors": (
+        "For comparison: a random order puts {random} there, matching the page alone {context}.",
+        "Til sammenligning: en tilfældig rækkefølge sætter {random} der, match med siden alene "
+        "{context}.",
+    ),
+    "rec.size": (
+        "Measured on {acted} suggestions people opened, shared or saved, in {requests} "
+        "suggestion lists shown from {start} on: data neither model was trained on.",
+        "Målt på {acted} forslag, som folk åbnede, delte eller gemte, i {requests} "
+        "forslagslister vist fra {start}: data ingen af modellerne er trænet på.",
+    ),
+    "rec.too_few": (
+        "Only {acted} acted-on suggestions so far: fewer than {min}, too few to tell the models "
+        "apart. Wait until people have used the side panel more before publishing.",
+        "Kun {acted} brugte forslag indtil videre: færre end {min}, for få til at skelne "
+        "modellerne. Vent, til sidepanelet er brugt mere, før du udgiver.",
+    ),
+    "rec.verdict.worse": (
+        "Verdict: the new model is worse beyond chance ({diff} per 100, range {lo} to {hi}); "
+        "publishing it is refused. An admin can publish it anyway, and that is logged.",
+        "Vurdering: den nye model er dårligere ud over tilfældigheder ({diff} pr. 100, interval "
+        "{lo} til {hi}); udgivelse afvises. En administrator kan udgive den alligevel, og det "
+        "logges.",
+    ),
+    "rec.verdict.better": (
+        "Verdict: the new model is better beyond chance ({diff} per 100, range {lo} to {hi}).",
+        "Vurdering: den nye model er bedre ud over tilfældigheder ({diff} pr. 100, interval "
+        "{lo} til {hi}).",
+    ),
+    "rec.verdict.same": (
+        "Verdict: no difference beyond chance ({diff} per 100, range {lo} to {hi}); publishing "
+        "is allowed.",
+        "Vurdering: ingen forskel ud over tilfældigheder ({diff} pr. 100, interval {lo} til "
+        "{hi}); udgivelse er tilladt.",
+    ),
+    "rec.verdict.too_few": (
+        "Verdict: too little new data to judge; publishing is allowed, but the numbers above "
+        "may be chance.",
+        "Vurdering: for lidt nye data til at vurdere; udgivelse er tilladt, men tallene ovenfor "
+        "kan være tilfældige.",
+    ),
+    "rec.verdict.no_active": (
+        "Verdict: there is no active model to compare with; publishing is allowed.",
+        "Vurdering: der er ingen aktiv model at sammenligne med; udgivelse er tilladt.",
+    ),
+    "rec.range": ("95 % range", "95 %-interval"),
+    "rec.details": ("Details for data scientists", "Detaljer til dataanalytikere"),
+    "rec.role.candidate": ("New model {version}", "Ny model {version}"),
+    "rec.role.active": ("Current model {version}", "Nuværende model {version}"),
+    "rec.role.context": ("Matching the page alone", "Kun match med siden"),
+    "rec.role.random": ("Random order", "Tilfældig rækkefølge"),
+    "rec.role.baseline": ("{name}", "{name}"),
+    "rec.plot_alt": (
+        "Acted-on suggestions in the top 3 for {version}: per model, and per day for the new and "
+        "the current model",
+        "Brugte forslag i top 3 for {version}: pr. model og pr. dag for den nye og den "
+        "nuværende model",
+    ),
+    "rec.plot.bars": ("Per model, with its 95 % range", "Pr. model med 95 %-interval"),
+    "rec.plot.daily": (
+        "Per day: the new model against the current one",
+        "Pr. dag: den nye model mod den nuværende",
+    ),
+    "rec.evaluated_at": ("Evaluated {at} UTC.", "Evalueret {at} UTC."),
+    "rec.confirm_worse": (
+        "Publish even if the guard refuses it (admins only; logged)",
+        "Udgiv, selv om vagten afviser den (kun administratorer; logges)",
+    ),
+    "rec.admin_only": (
+        "Not published: only an admin can publish a model the guard refused.",
+        "Ikke udgivet: kun en administrator kan udgive en model, som vagten har afvist.",
     ),
     "rec.model": ("Model", "Model"),
-    "rec.per_department": ("{primary} per department", "{primary} pr. afdeling"),
-    "rec.plot_alt": (
-        "Evaluation plots for {version}: metrics per model and per department",
-        "Evalueringsgrafer for {version}: målinger pr. model og pr. afdeling",
-    ),
     "rec.evaluate": ("Evaluate again", "Evaluér igen"),
     "rec.publish": ("Publish", "Udgiv"),
     "rec.publish_button": ("Publish {version}", "Udgiv {version}"),
@@ -577,14 +656,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "back at any time.",
         "Udgivelse skifter alle servere til denne version uden genstart. Du kan altid rulle "
         "tilbage.",
-    ),
-    "rec.worse": (
-        "This candidate scores lower than the active model on {primary}.",
-        "Denne kandidat scorer lavere end den aktive model på {primary}.",
-    ),
-    "rec.confirm_worse": (
-        "Publish even if it is worse than the active model",
-        "Udgiv, selv om den er dårligere end den aktive model",
     ),
     "rec.publish_refused": ("Not published: {reason}", "Ikke udgivet: {reason}"),
     "rec.published": ("{version} is now active.", "{version} er nu aktiv."),

@@ -19,9 +19,9 @@ from backend import create_app
 from backend.demo import load_demo
 from backend.extensions import db, limiter
 from backend.models import Article, Employee
+from backend.services import model_lifecycle as cmd
 from backend.services.employees import issue_token
 from recommender.artifacts import ArtifactStore
-from training import commands as cmd
 
 pytestmark = pytest.mark.slow
 
