@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 
 from backend.services.model_data import Logged
 from recommender.features import CONTEXT_SIM, FEATURE_NAMES
-from recommender.metrics import ndcg_at_k, reciprocal_rank
+from recommender.metrics import ndcg_at_k, ratio_bootstrap_ci, reciprocal_rank
 
 PRIMARY = "top3"
 TOP = 3
@@ -185,20 +185,11 @@ def _metrics(
 
 
 def ratio_ci(
-    num: NDArray[np.float64],
-    den: NDArray[np.float64],
-    seed: int = 0,
-    n_resamples: int = N_RESAMPLES,
+    num: NDArray[np.float64], den: NDArray[np.float64], seed: int = 0
 ) -> tuple[float, float]:
     """95 % bootstrap interval of ``sum(num) / sum(den)``, resampling requests (the same
     micro-average as the point estimate)."""
-    if num.size == 0:
-        return (float("nan"), float("nan"))
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, num.size, size=(n_resamples, num.size))
-    stats = num[idx].sum(axis=1) / np.maximum(den[idx].sum(axis=1), 1e-12)
-    lo, hi = np.quantile(stats, [0.025, 0.975])
-    return (float(lo), float(hi))
+    return ratio_bootstrap_ci(num, den, n_resamples=N_RESAMPLES, seed=seed)
 
 
 def paired_difference(cand: ModelMetrics, act: ModelMetrics, reqs: _Requests) -> Difference:
@@ -239,7 +230,8 @@ def verdict_for(
             f"Too little new data to judge: only {acted_on} suggestions people acted on since"
             f" both models' training windows ended (at least {min_acted_on} needed); {counts}."
         )
-    interval = f"difference {per_100(diff.rate):+d} (95 % interval {per_100(diff.ci[0]):+d} to {per_100(diff.ci[1]):+d})"
+    lo, hi = per_100(diff.ci[0]), per_100(diff.ci[1])
+    interval = f"difference {per_100(diff.rate):+d} (95 % interval {lo:+d} to {hi:+d})"
     if diff.ci[1] < 0:
         return WORSE, f"{version} is worse beyond noise: {counts}; {interval}."
     if diff.ci[0] > 0:

@@ -14,8 +14,11 @@ the ranker → MMR), the function ``backend.services.suggestions.suggest`` calls
 - no page context, no role text and no article text (Deskdrop has none): the context, role and
   own-history similarities are 0 for every article, so MMR sees identical (zero) embeddings.
 
-The ranker is the served default (``EngagementRanker.with_defaults()``), what a deployment
-serves before it has logged enough impressions to fit one.
+The ranker: on the 101 protocol (no time, no impressions to fit on) the served default
+(``EngagementRanker.with_defaults()``), what a deployment serves before it has logged enough
+impressions to fit one; on the weekly protocol the served ``EngagementRanker`` refit every week
+on the previous week's serving features (``recommender.engine.feature_matrix``) → engaged, as
+``fit`` refits it on logged impressions.
 """
 
 from __future__ import annotations
@@ -27,11 +30,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from recommender.cf import CoEngagementIndex, fit_index
-from recommender.engine import Catalog, Request, recommend
+from recommender.engine import Catalog, Request, feature_matrix, recommend
 from recommender.ranker import EngagementRanker
 from training.benchmarks import deskdrop as dd
 
 DAY = 86400.0
+CO_ENGAGEMENT_DAYS = 180.0  # suggestions.HISTORY_DAYS
+COLLEAGUE_DAYS = 30.0  # suggestions.PEER_DAYS
 POPULARITY_DAYS = 7.0
 POPULARITY_HALF_LIFE_DAYS = 2.0
 EMBED_DIM = 8  # no article text: every embedding is zero
@@ -181,3 +186,94 @@ def evaluate_101_served(
     """Steps 5-6 of the protocol on the served lists: Hit@N = test item in the served top N."""
     rank_fn = scorer_101(proto, data, peer_name)
     return dd.evaluate_101_lists(proto, rank_fn, max_users=max_users)
+
+
+# --- the weekly protocol ------------------------------------------------------------------------
+
+
+@dataclass
+class WeekContext:
+    """What the service knows at the start of a week: catalog, signals, each user's engagement."""
+
+    now: float
+    catalog: Catalog
+    popularity: dict[int, float]
+    peers: dict[str, PeerModel]
+    engaged: dict[int, set[int]]
+
+    def request(self, user: int, peer_name: str, exclude: Collection[int]) -> Request:
+        peer = self.peers[peer_name].scores(user, self.engaged.get(user, set()))
+        return Request(
+            now_ts=self.now,
+            languages=("en",),
+            exclude_ids=exclude,
+            peer_engagement=peer,
+            popularity=self.popularity,
+        )
+
+    def served(
+        self,
+        user: int,
+        peer_name: str,
+        ranker: EngagementRanker,
+        exclude: Collection[int],
+        limit: int,
+    ) -> list[int]:
+        req = self.request(user, peer_name, exclude)
+        return [s.article_id for s in recommend(self.catalog, req, ranker, limit=limit)]
+
+    def fit_ranker(
+        self,
+        relevant: Mapping[int, set[int]],
+        history: Mapping[int, set[int]],
+        peer_name: str,
+        rng: np.random.Generator,
+        negatives: int = 50,
+    ) -> EngagementRanker:
+        """The served ranker refit as ``fit`` refits it: on this week's serving features of
+        articles "shown" (the live catalog, 50 sampled negatives per user) → engaged."""
+        Xs, ys = [], []
+        for user, rel in relevant.items():
+            seen = history.get(user, set())
+            ids = self.catalog.article_ids
+            ok = np.array([int(i) not in seen for i in ids.tolist()])
+            label = np.array([int(i) in rel for i in ids.tolist()])
+            pos = np.flatnonzero(ok & label)
+            neg = np.flatnonzero(ok & ~label)
+            if neg.size > negatives:
+                neg = rng.choice(neg, size=negatives, replace=False)
+            rows = np.concatenate([pos, neg]).astype(np.int64)
+            if rows.size == 0:
+                continue
+            X = feature_matrix(self.catalog, self.request(user, peer_name, seen), rows)
+            Xs.append(X)
+            ys.append(label[rows].astype(int))
+        ranker = EngagementRanker()
+        if not Xs:
+            return EngagementRanker.with_defaults()
+        return ranker.fit(np.vstack(Xs), np.concatenate(ys))
+
+
+def week_context(
+    data: dd.Interactions, first_seen: Mapping[int, int], start: int, region: Mapping[int, str]
+) -> WeekContext:
+    """The live catalog of the week starting at ``start`` and the signals known at ``start``."""
+    end = start + 7 * DAY
+    live = np.array(
+        sorted(i for i, t in first_seen.items() if start - 28 * DAY <= t < end), dtype=np.int64
+    )
+    catalog = catalog_for(live, np.array([float(first_seen[int(i)]) for i in live.tolist()]))
+    before = data.ts < start
+    co_win = before & (data.ts >= start - CO_ENGAGEMENT_DAYS * DAY)
+    col_win = before & (data.ts >= start - COLLEAGUE_DAYS * DAY)
+    peers = {
+        CO_ENGAGEMENT: peer_model(CO_ENGAGEMENT, data.user[co_win], data.item[co_win], region),
+        COLLEAGUE_COUNT: peer_model(
+            COLLEAGUE_COUNT, data.user[col_win], data.item[col_win], region
+        ),
+    }
+    engaged: dict[int, set[int]] = {}
+    for u, i in zip(data.user[co_win].tolist(), data.item[co_win].tolist(), strict=True):
+        engaged.setdefault(u, set()).add(i)
+    popularity = popularity_velocity(data.ts[before], data.item[before], float(start))
+    return WeekContext(float(start), catalog, popularity, peers, engaged)
