@@ -374,7 +374,9 @@ def write_report(ev: Evaluation, out_dir: Path, title: str) -> Evaluation:
     ):
         pts = [ev.daily[d].get(role, float("nan")) for d in days]
         if any(p == p for p in pts):
-            ax.plot(days, pts, marker="o", label=label)
+            ax.plot(np.arange(len(days)), pts, marker="o", label=label)
+    step = max(1, len(days) // 12)
+    ax.set_xticks(np.arange(len(days))[::step], days[::step])
     ax.set_ylim(0, 1)
     ax.set_ylabel("acted-on in the top 3")
     ax.tick_params(axis="x", labelrotation=30, labelsize=7)
