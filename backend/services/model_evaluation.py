@@ -217,7 +217,7 @@ def verdict_for(
     min_acted_on: int = MIN_ACTED_ON,
 ) -> tuple[str, str]:
     """The guard's verdict and the sentence that says why (English; the console translates)."""
-    if active is None or act is None or diff is None:
+    if active is None or act is None:
         return NO_ACTIVE, (
             f"There is no active model to compare {version} with; out of 100 suggestions people"
             f" acted on, {version} would have put {per_100(cand.top3)} in the top 3."
@@ -227,7 +227,7 @@ def verdict_for(
         f" {version} would have put {per_100(cand.top3)} in the top 3 and the active {active}"
         f" {per_100(act.top3)}"
     )
-    if acted_on < min_acted_on:
+    if acted_on < min_acted_on or diff is None:
         return TOO_FEW, (
             f"Too little new data to judge: only {acted_on} suggestions people acted on since"
             f" both models' training windows ended (at least {min_acted_on} needed); {counts}."
