@@ -17,8 +17,8 @@ from backend.console.auth import current_user, login_required
 from backend.console.blueprint import bp
 from backend.console.dashboards import DASHBOARDS, Scope, parse_scope
 from backend.console.i18n import t
+from backend.errors import validation_details
 from backend.exports import csv_response
-from backend.openapi import validation_details
 from backend.schemas.analytics import EmvSettings
 from backend.services import analytics as an
 from backend.services.works_council import WorksCouncilRefused

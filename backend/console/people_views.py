@@ -21,10 +21,9 @@ from backend.console.auth import current_user, login_required
 from backend.console.blueprint import bp
 from backend.console.dashboards import parse_scope
 from backend.console.i18n import t
-from backend.errors import APIError
+from backend.errors import APIError, validation_details
 from backend.extensions import db
 from backend.models import Employee, utcnow
-from backend.openapi import validation_details
 from backend.schemas.employees import EmployeeCreate
 from backend.services import analytics as an
 from backend.services import employees as svc

@@ -295,8 +295,8 @@ def apply_retention(
             "idempotency_keys_deleted": keys or 0,
             "dry_run": True,
         }
-    # The daily rollup (backend/services/analytics/rollups.py) keeps click_daily_aggregates; it runs first,
-    # so only clicks already counted there are deleted.
+    # The daily rollup (backend/services/analytics/rollups.py) keeps click_daily_aggregates; it
+    # runs first, so only clicks already counted there are deleted.
     total = rollups.delete_rolled_up_clicks(cutoff, batch_size=batch_size, now=now)
     # A retried share sends the same Idempotency-Key within seconds or minutes; the stored answer
     # (which names the share and its caption) is only needed that long.
