@@ -33,7 +33,6 @@ from backend.models import (
     Conversion,
     Employee,
     ProfileSnapshot,
-    Setting,
     Share,
     ShareEngagement,
     TrackedLink,
@@ -54,7 +53,7 @@ from backend.schemas.analytics import (
     ValueByCurrency,
     WeekParticipation,
 )
-from backend.services import audit, rollups
+from backend.services import rollups, settings_store
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 731
@@ -701,20 +700,11 @@ def totals_conversions(
 
 
 def emv_settings() -> EmvSettings:
-    row = db.session.get(Setting, EMV_SETTING)
-    stored = row.value if row is not None and isinstance(row.value, dict) else {}
-    return EmvSettings.model_validate({**EmvSettings().model_dump(), **stored})
+    return settings_store.load_model(EmvSettings, EMV_SETTING)
 
 
 def update_emv_settings(data: EmvSettings, actor_id: int | None) -> EmvSettings:
-    row = db.session.get(Setting, EMV_SETTING)
-    value = data.model_dump()
-    if row is None:
-        db.session.add(Setting(key=EMV_SETTING, value=value))
-    else:
-        row.value = value
-    audit.record(actor_id, "settings.update", "setting", EMV_SETTING, value=value)
-    db.session.commit()
+    settings_store.store(EMV_SETTING, data.model_dump(), actor_id)
     return data
 
 

@@ -39,11 +39,10 @@ from backend.models import (
     ClickDailyAggregate,
     Employee,
     IdempotencyRecord,
-    Setting,
     TrackedLink,
     utcnow,
 )
-from backend.services import audit, rollups
+from backend.services import audit, rollups, settings_store
 
 # Tables whose rows referencing an erased employee stay, now pointing at the anonymised row:
 # they are the facts that company-wide aggregates are computed from. The value lists the columns to
@@ -328,23 +327,17 @@ class WorksCouncil(BaseModel):
 
 def works_council() -> WorksCouncil:
     """The current works-council setting (off unless an admin turned it on)."""
-    row = db.session.get(Setting, WORKS_COUNCIL_KEY)
-    if row is None or not isinstance(row.value, dict):
-        return WorksCouncil()
-    return WorksCouncil.model_validate(row.value)
+    return settings_store.load_model(WorksCouncil, WORKS_COUNCIL_KEY)
 
 
 def set_works_council(value: WorksCouncil, actor_id: int | None) -> WorksCouncil:
-    row = db.session.get(Setting, WORKS_COUNCIL_KEY)
-    if row is None:
-        row = Setting(key=WORKS_COUNCIL_KEY, value=value.model_dump())
-        db.session.add(row)
-    else:
-        row.value = value.model_dump()
-    audit.record(
-        actor_id, "privacy.works_council", "setting", WORKS_COUNCIL_KEY, **value.model_dump()
+    settings_store.store(
+        WORKS_COUNCIL_KEY,
+        value.model_dump(),
+        actor_id,
+        action="privacy.works_council",
+        details=value.model_dump(),
     )
-    db.session.commit()
     return value
 
 
