@@ -19,10 +19,10 @@ from flask import Flask, current_app
 
 from backend.console.auth import PasswordPolicyError, set_password
 from backend.demo import load_demo
+from backend.services.analytics.rollups import rollup_clicks
 from backend.services.digest import SmtpSettings, send_digests
 from backend.services.employees import create_admin as _create_admin
 from backend.services.privacy import apply_retention, erase_employee
-from backend.services.rollups import rollup_clicks
 from backend.services.webhooks import deliver_due
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"

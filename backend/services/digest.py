@@ -27,10 +27,11 @@ from backend.schemas.program import (
     DigestPeriod,
     EmployeeDigest,
     EmployeeDigestStats,
+    LeaderboardEntry,
     Suggestion,
 )
 from backend.services import analytics as an
-from backend.services import program
+from backend.services import program, works_council
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
 DIGEST_DAYS = 7
@@ -73,7 +74,7 @@ def suggestions(employee: Employee, now: dt.datetime, n: int = 3) -> list[Sugges
     ).all()
     if not rows:
         return []
-    popular = an.click_counts(an._Query(an.CLICK, digest_period(now), an.Filters(), by="article"))
+    popular = an.click_counts(an.Query(an.CLICK, digest_period(now), an.Filters(), by="article"))
 
     def campaign_live(c: Campaign | None) -> bool:
         return (
@@ -147,8 +148,10 @@ def company_digest(now: dt.datetime | None = None) -> CompanyDigest:
     none = an.Filters()
     ov = an.overview(period, none)
     pseudo = program.leaderboard_settings().pseudonymous
-    ranked, _, _ = program.ranking(period)
-    advocates = program.person_entries(ranked, 5, pseudo, me=None)
+    advocates: list[LeaderboardEntry] = []
+    if works_council.per_person_allowed():  # works-council mode: no top advocates
+        ranked, _, _ = program.ranking(period)
+        advocates = program.person_entries(ranked, 5, pseudo, me=None)
     return CompanyDigest(
         period=DigestPeriod(start=period.start, end=period.end),
         pseudonymous=pseudo,
