@@ -10,14 +10,13 @@
   it expires after ``CONSOLE_SESSION_HOURS`` (8) like the cookie. The cookie is cleared on
   sign-in (no session fixation). Each request reloads the employee: a deactivated or demoted
   user loses access at once.
-* Every POST under /console needs the session's CSRF token (form field ``csrf_token`` or header
-  ``X-CSRF-Token``), compared in constant time.
+* Every POST under /console needs a CSRF token (Flask-WTF: form field ``csrf_token`` or header
+  ``X-CSRF-Token``), signed with the app's secret and bound to the session's random value.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from backend.auth import hash_secret
 from backend.console.blueprint import bp
-from backend.extensions import db
+from backend.extensions import csrf, db
 from backend.models import ConsoleSession, Employee, utcnow
 from backend.services import audit
 from backend.services.employees import end_console_sessions
@@ -132,11 +131,10 @@ def start_session(employee: Employee) -> None:
     chosen = session.get("lang")
     session.clear()
     session.permanent = True
-    session["uid"] = employee.id
-    session["csrf"] = secrets.token_urlsafe(32)
+    session["uid"] = employee.id  # and a new CSRF token: Flask-WTF's lived in the old session
     sid = secrets.token_urlsafe(32)
     session["sid"] = sid
-    hours = int(current_app.config.get("CONSOLE_SESSION_HOURS", 8))
+    hours = int(current_app.config["CONSOLE_SESSION_HOURS"])
     db.session.add(
         ConsoleSession(
             employee_id=employee.id,
@@ -173,20 +171,6 @@ def end_session() -> None:
         session["lang"] = lang
 
 
-def csrf_token() -> str:
-    token = session.get("csrf")
-    if not token:
-        token = secrets.token_urlsafe(32)
-        session["csrf"] = token
-    return str(token)
-
-
-def csrf_ok() -> bool:
-    expected = session.get("csrf")
-    sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
-    return bool(expected) and hmac.compare_digest(str(expected), sent)
-
-
 def current_user() -> Employee | None:
     return g.get("console_user")  # type: ignore[no-any-return]
 
@@ -194,7 +178,6 @@ def current_user() -> Employee | None:
 @bp.before_request
 def _load_user_and_check_csrf() -> None:
     g.console_user = None
-    g.console_lang = None  # g outlives a request when an app context was pushed around it
     uid = session.get("uid")
     if uid is not None:
         employee = db.session.get(Employee, uid)
@@ -209,8 +192,9 @@ def _load_user_and_check_csrf() -> None:
             end_session()
         else:
             g.console_user = employee
-    if request.method == "POST" and not csrf_ok():
-        abort(400, description="csrf")
+    g.pop("csrf_token", None)  # Flask-WTF's per-request cache; g can outlive a request
+    if request.method == "POST":
+        csrf.protect()  # Flask-WTF: 400 (CSRFError) unless the form's or header's token matches
 
 
 def login_required(roles: tuple[str, ...] = CONSOLE_ROLES) -> Callable[[F], F]:
