@@ -12,7 +12,7 @@ relevance in [0, 1] per candidate.
   ``DENSE_WEIGHT_FOREIGN`` when it does not (English MiniLM on a Danish or Norwegian page: its
   similarity there is mostly shared word pieces, and BM25 with a real stemmer does better).
   Chosen by ``make bench-relevance`` (docs/benchmarks.md): on the English finance set the dense
-  match is the stronger one (best ``w`` 0.6-0.8), on the Norwegian set with MiniLM the lexical
+  match is the stronger one (best ``w`` 0.85-0.9), on the Norwegian set with MiniLM the lexical
   one (best ``w`` 0.3). When only one signal has anything to say (no page word occurs in any
   candidate, e.g. a Danish page and English articles, or no encoder), relevance is that signal
   alone.
@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 
 Fusion = Literal["convex", "rrf"]
 FUSION: Fusion = "convex"
-DENSE_WEIGHT = 0.7
+DENSE_WEIGHT = 0.85
 DENSE_WEIGHT_FOREIGN = 0.3
 RRF_K = 60
 
