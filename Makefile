@@ -52,6 +52,10 @@ serve: install ## Production server: gunicorn (WORKERS=N) against DATABASE_URL, 
 admin: install ## Create an admin: make admin EMAIL=you@example.com (prints a token)
 	$(BIN)/flask create-admin $(EMAIL)
 
+.PHONY: translations
+translations: install ## Compile the gettext catalogues (backend/translations/*/messages.po -> .mo)
+	$(BIN)/pybabel compile --statistics -d backend/translations -D messages
+
 .PHONY: test
 test: install ## Run the whole suite: JavaScript units, then Python (incl. real model and browser)
 	node --test extension/test/

@@ -19,10 +19,10 @@ from backend import create_app
 from backend.demo import load_demo
 from backend.extensions import db, limiter
 from backend.models import Article, Employee
+from backend.services import model_lifecycle as cmd
 from backend.services.employees import issue_token
 from recommender.artifacts import ArtifactStore
 from recommender.encoders import DEFAULT_ENCODER
-from training import commands as cmd
 
 pytestmark = pytest.mark.slow
 
@@ -137,9 +137,7 @@ def test_security_engineer_on_a_zero_trust_post_gets_the_zero_trust_article_firs
                 sa.select(Employee).where(Employee.job_title == "Senior Security Engineer")
             ).one()
             body = {"context": {"page_type": "post", "text": ZERO_TRUST_POST}, "limit": 5}
-            resp = app.test_client().post(
-                "/api/v1/suggestions", json=body, headers=token(engineer)
-            )
+            resp = app.test_client().post("/api/v1/suggestions", json=body, headers=token(engineer))
             assert resp.status_code == 200, resp.get_data(as_text=True)
             items = resp.json["items"]
             top = db.session.get(Article, items[0]["article_id"])
