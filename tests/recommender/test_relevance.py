@@ -12,7 +12,14 @@ from recommender.errors import RecommenderError
 from recommender.language import detect
 from recommender.lexical import LexicalIndex, query_terms, stems
 from recommender.ranker import EngagementRanker
-from recommender.relevance import fuse, normalise_dense
+from recommender.relevance import (
+    DENSE_WEIGHT,
+    DENSE_WEIGHT_FOREIGN,
+    DENSE_WEIGHT_UNKNOWN,
+    dense_weight_for,
+    fuse,
+    normalise_dense,
+)
 
 NOW = 1_750_000_000.0
 DAY = 86400.0
@@ -251,3 +258,11 @@ def test_language_detection() -> None:
     assert detect("We are rolling out zero trust across the company this year") == "en"
     assert detect("NIS2") is None
     assert detect(None) is None
+
+
+def test_dense_weight_follows_what_the_encoder_understands() -> None:
+    english = frozenset({"en"})
+    assert dense_weight_for("en", english) == DENSE_WEIGHT
+    assert dense_weight_for("da", english) == DENSE_WEIGHT_FOREIGN < DENSE_WEIGHT
+    assert dense_weight_for(None, english) == DENSE_WEIGHT_UNKNOWN
+    assert dense_weight_for("da", None) == DENSE_WEIGHT  # a multilingual encoder
