@@ -266,3 +266,22 @@ def test_dense_weight_follows_what_the_encoder_understands() -> None:
     assert dense_weight_for("da", english) == DENSE_WEIGHT_FOREIGN < DENSE_WEIGHT
     assert dense_weight_for(None, english) == DENSE_WEIGHT_UNKNOWN
     assert dense_weight_for("da", None) == DENSE_WEIGHT  # a multilingual encoder
+
+
+def test_reasons_name_what_moved_the_item() -> None:
+    from recommender import features as F
+    from recommender.reasons import ReasonContext, reasons_for
+
+    names = list(F.FEATURE_NAMES)
+    baseline = np.zeros(len(names))
+    baseline[names.index(F.ROLE_SIM)] = 0.8  # every shortlisted article matches the role
+    item = baseline.copy()
+    item[names.index(F.CAMPAIGN)] = 0.6
+    ctx = ReasonContext(page_type="post", campaign_name="Autumn")
+    # Relevant to the page, lifted by the campaign; the shared role match moved nothing.
+    assert reasons_for(item, baseline, ctx, relevance=0.9) == [
+        "Matches the post you're reading",
+        "Part of the Autumn campaign",
+    ]
+    # A weak match is not called a match.
+    assert reasons_for(item, baseline, ctx, relevance=0.2) == ["Part of the Autumn campaign"]
