@@ -56,6 +56,15 @@ DEFAULTS: dict[str, Any] = {
     "RECOMMENDER_WARMUP": None,
     "RECOMMENDER_BACKGROUND_EMBED": None,
     "RECOMMENDER_BLAS_THREADS": 1,
+    # Onboarding (backend.services.invitations, .sso): the extension's store page and/or a built
+    # zip to link from invitations; OIDC single sign-on when OIDC_ISSUER is set.
+    "EXTENSION_INSTALL_URL": "",
+    "EXTENSION_ZIP": None,
+    "OIDC_ISSUER": None,
+    "OIDC_CLIENT_ID": None,
+    "OIDC_CLIENT_SECRET": None,
+    # Content workflow: an author may not approve their own article while this is on.
+    "FOUR_EYES": True,
 }
 
 # Environment variables that may be set as HERALD_<NAME> (plus DATABASE_URL / REDIS_URL).
@@ -93,6 +102,12 @@ _ENV_TYPES: dict[str, type] = {
     "RECOMMENDER_WARMUP": bool,
     "RECOMMENDER_BACKGROUND_EMBED": bool,
     "RECOMMENDER_BLAS_THREADS": int,
+    "EXTENSION_INSTALL_URL": str,
+    "EXTENSION_ZIP": str,
+    "OIDC_ISSUER": str,
+    "OIDC_CLIENT_ID": str,
+    "OIDC_CLIENT_SECRET": str,
+    "FOUR_EYES": bool,
 }
 
 

@@ -48,6 +48,7 @@ def register_console(app: Flask) -> None:
         auth,
         auth_views,
         i18n,
+        invite_views,
         people_views,
         program_views,
         recommender_views,

@@ -63,8 +63,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "login.password": ("Password", "Adgangskode"),
     "login.submit": ("Sign in", "Log ind"),
     "login.help": (
-        "No password yet? An administrator sets one with: flask set-password YOUR-EMAIL",
-        "Ingen adgangskode endnu? En administrator sætter den med: flask set-password DIN-EMAIL",
+        "No password yet? Ask a Herald administrator in your company to set one for you.",
+        "Ingen adgangskode endnu? Bed en Herald-administrator i virksomheden om at oprette en.",
+    ),
+    "login.sso": ("Sign in with your company account", "Log ind med din virksomhedskonto"),
+    "login.or": ("or with a Herald password", "eller med en Herald-adgangskode"),
+    "login.sso_failed": (
+        "Single sign-on did not complete. Try again, or sign in with a password.",
+        "Single sign-on blev ikke gennemført. Prøv igen, eller log ind med adgangskode.",
+    ),
+    "login.sso_unknown": (
+        "Your company account is not known to Herald yet. Ask an administrator to invite you.",
+        "Din virksomhedskonto kendes ikke af Herald endnu. Bed en administrator om en invitation.",
     ),
     "login.invalid": ("E-mail or password is wrong.", "E-mail eller adgangskode er forkert."),
     "login.locked": (
@@ -749,5 +759,126 @@ STRINGS: dict[str, tuple[str, str]] = {
     "amb.empty.body": (
         "Candidates appear once there are active employees and approved articles.",
         "Kandidater vises, når der er aktive medarbejdere og godkendte artikler.",
+    ),
+    # --- invitations and pairing links ------------------------------------------------------
+    "people.invite_many": ("Invite many · pairing status", "Invitér mange · parringsstatus"),
+    "invite.title": ("Invite people", "Invitér personer"),
+    "invite.intro": (
+        "Paste e-mail addresses or upload a CSV. Each person gets an e-mail in their language "
+        "with the extension's install link and a personal pairing link (one use, 7 days).",
+        "Indsæt e-mailadresser eller upload en CSV. Hver person får en e-mail på sit sprog med "
+        "linket til at installere udvidelsen og et personligt parringslink (én gang, 7 dage).",
+    ),
+    "invite.smtp_off": (
+        "E-mail is not set up (SMTP_HOST), so no e-mails are sent: the pairing links are shown "
+        "here to pass on.",
+        "E-mail er ikke sat op (SMTP_HOST), så der sendes ingen e-mails: parringslinkene vises "
+        "her, så du kan give dem videre.",
+    ),
+    "invite.no_install_url": (
+        "No install link is configured (EXTENSION_INSTALL_URL or EXTENSION_ZIP): the e-mail "
+        "asks people to get the extension from IT.",
+        "Der er intet installationslink (EXTENSION_INSTALL_URL eller EXTENSION_ZIP): e-mailen "
+        "beder folk hente udvidelsen hos IT.",
+    ),
+    "invite.paste": ("E-mail addresses", "E-mailadresser"),
+    "invite.paste_help": (
+        'One per line, or separated by commas or semicolons. "Name <address>" works too.',
+        'Én pr. linje eller adskilt af kommaer eller semikolonner. "Navn <adresse>" virker også.',
+    ),
+    "invite.file": ("…or a CSV file", "…eller en CSV-fil"),
+    "invite.file_help": (
+        "Columns (only email is required): {columns}. Language is en or da.",
+        "Kolonner (kun email er påkrævet): {columns}. Sprog er en eller da.",
+    ),
+    "invite.language": (
+        "E-mail language when the list does not say",
+        "E-mailens sprog, når listen ikke angiver det",
+    ),
+    "invite.include_paired": (
+        "Also invite people who have already paired",
+        "Invitér også personer, der allerede er parret",
+    ),
+    "invite.submit": ("Send invitations", "Send invitationer"),
+    "invite.fix_rows": (
+        "Nothing was sent. Fix these rows and try again:",
+        "Intet blev sendt. Ret disse rækker, og prøv igen:",
+    ),
+    "invite.line": ("Line {line}", "Linje {line}"),
+    "invite.empty": ("The list has no e-mail addresses.", "Listen har ingen e-mailadresser."),
+    "invite.too_big": ("The file is larger than 512 KB.", "Filen er større end 512 KB."),
+    "invite.report": ("Invitations", "Invitationer"),
+    "invite.new_people": ("new people added", "nye personer tilføjet"),
+    "invite.outcome.sent": ("e-mailed", "sendt"),
+    "invite.outcome.not_sent": ("to pass on by hand", "skal gives videre manuelt"),
+    "invite.outcome.failed": ("e-mail failed", "e-mail fejlede"),
+    "invite.outcome.skipped": ("skipped", "sprunget over"),
+    "invite.reason.already_paired": ("already paired", "allerede parret"),
+    "invite.reason.deactivated": ("deactivated", "deaktiveret"),
+    "invite.copy_link": ("Pairing link to pass on", "Parringslink, der skal gives videre"),
+    "invite.resent": (
+        "A new invitation was sent to {email}.",
+        "En ny invitation blev sendt til {email}.",
+    ),
+    "invite.status_title": ("Pairing status", "Parringsstatus"),
+    "invite.status_col": ("Status", "Status"),
+    "invite.last_invited": ("Last invited", "Sidst inviteret"),
+    "invite.reinvite": ("Invite again", "Invitér igen"),
+    "invite.invite_one": ("Invite", "Invitér"),
+    "invite.status.paired": ("paired", "parret"),
+    "invite.status.link_opened": ("link opened, not paired yet", "link åbnet, ikke parret endnu"),
+    "invite.status.invited": ("invited, waiting", "inviteret, venter"),
+    "invite.status.expired": ("invitation expired", "invitation udløbet"),
+    "invite.status.send_failed": ("e-mail failed", "e-mail fejlede"),
+    "invite.status.not_invited": ("not invited", "ikke inviteret"),
+    "pair.title": ("Connect Herald", "Forbind Herald"),
+    "pair.intro": (
+        "This link connects the Herald browser extension to your account.",
+        "Dette link forbinder Herald-browserudvidelsen med din konto.",
+    ),
+    "pair.install": (
+        "Install the Herald extension for Chrome or Edge",
+        "Installér Herald-udvidelsen til Chrome eller Edge",
+    ),
+    "pair.install_ask": (
+        "Install the Herald extension (your IT department has the link).",
+        "Installér Herald-udvidelsen (din IT-afdeling har linket).",
+    ),
+    "pair.then_connect": (
+        "Then press Connect to get your pairing code.",
+        "Tryk derefter på Forbind for at få din parringskode.",
+    ),
+    "pair.connect": ("Connect", "Forbind"),
+    "pair.once": (
+        "The link works once. Open it on the computer where you use LinkedIn.",
+        "Linket virker én gang. Åbn det på den computer, hvor du bruger LinkedIn.",
+    ),
+    "pair.done_intro": ("Almost done, {name}:", "Næsten færdig, {name}:"),
+    "pair.step_open": (
+        "Open Herald's settings (the Herald icon in the toolbar, then Options).",
+        "Åbn Heralds indstillinger (Herald-ikonet i værktøjslinjen, derefter Indstillinger).",
+    ),
+    "pair.step_server": ("Server address, if asked:", "Serveradresse, hvis du bliver spurgt:"),
+    "pair.step_code": (
+        "Paste this pairing code and press Pair:",
+        "Indsæt denne parringskode, og tryk på Par:",
+    ),
+    "pair.problem.invalid": (
+        "This link is not valid. Check that it was copied whole.",
+        "Linket er ikke gyldigt. Tjek, at det er kopieret helt.",
+    ),
+    "pair.problem.expired": ("This link has expired.", "Linket er udløbet."),
+    "pair.problem.used": ("This link has already been used.", "Linket er allerede brugt."),
+    "pair.problem.revoked": (
+        "A newer invitation replaced this link.",
+        "En nyere invitation har erstattet dette link.",
+    ),
+    "pair.problem.deactivated": (
+        "This account is deactivated.",
+        "Denne konto er deaktiveret.",
+    ),
+    "pair.ask_again": (
+        "Ask your Herald administrator for a new invitation.",
+        "Bed din Herald-administrator om en ny invitation.",
     ),
 }
