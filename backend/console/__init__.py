@@ -52,6 +52,9 @@ def register_console(app: Flask) -> None:
         people_views,
         program_views,
         recommender_views,
+        sso_views,
     )
+
+    sso_views.init_sso(app)
 
     app.register_blueprint(bp)

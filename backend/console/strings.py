@@ -67,6 +67,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Ingen adgangskode endnu? Bed en Herald-administrator i virksomheden om at oprette en.",
     ),
     "login.sso": ("Sign in with your company account", "Log ind med din virksomhedskonto"),
+    "login.sso_pair": (
+        "Employee? Connect the Herald extension with your company account",
+        "Medarbejder? Forbind Herald-udvidelsen med din virksomhedskonto",
+    ),
     "login.or": ("or with a Herald password", "eller med en Herald-adgangskode"),
     "login.sso_failed": (
         "Single sign-on did not complete. Try again, or sign in with a password.",
