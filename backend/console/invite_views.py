@@ -29,6 +29,7 @@ from backend.console.i18n import t
 from backend.errors import APIError
 from backend.extensions import db, limiter
 from backend.models import Invitation
+from backend.services import employees as employees_svc
 from backend.services import invitations as inv
 
 ADMIN = ("admin",)
@@ -84,6 +85,7 @@ def _render(text: str = "", language: str = "", **extra: Any) -> str:
         smtp_on=inv.smtp_from_config(current_app.config) is not None,
         install_url=install_url(),
         columns=inv.CSV_COLUMNS,
+        consents=employees_svc.consent_counts(),
         **extra,
     )
 

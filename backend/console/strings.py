@@ -885,4 +885,23 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Ask your Herald administrator for a new invitation.",
         "Bed din Herald-administrator om en ny invitation.",
     ),
+    "consent.title": ("Consents", "Samtykker"),
+    "consent.intro": (
+        "Each person decides in the extension; these are opt-in and off for new people. The "
+        "console only counts them and cannot change anyone's choice.",
+        "Hver person vælger selv i udvidelsen; de er fravalgt for nye personer. Konsollen tæller "
+        "dem kun og kan ikke ændre nogens valg.",
+    ),
+    "consent.leaderboard": (
+        "of {total} on the leaderboard",
+        "af {total} på ranglisten",
+    ),
+    "consent.digest_email": (
+        "of {total} get the weekly digest",
+        "af {total} får det ugentlige nyhedsbrev",
+    ),
+    "consent.profile_snapshots": (
+        "of {total} share profile snapshots",
+        "af {total} deler profilbilleder",
+    ),
 }

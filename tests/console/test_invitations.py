@@ -342,3 +342,30 @@ def test_login_page_no_longer_mentions_flask(app: Flask, client: FlaskClient) ->
     assert "flask" not in html.lower()
     html_da = client.get("/console/login", headers={"Accept-Language": "da"}).get_data(as_text=True)
     assert "flask" not in html_da.lower() and "administrator" in html_da
+
+
+def test_consent_counts_are_shown_and_cannot_be_changed(
+    app: Flask, admin_console: FlaskClient, make_employee: Callable[..., Employee]
+) -> None:
+    make_employee(consents={"leaderboard": True, "digest_email": True})
+    make_employee(consents={"leaderboard": False, "profile_snapshots": True})
+    make_employee(consents={})
+    make_employee(consents={"leaderboard": True}, is_active=False)  # not counted
+    html = admin_console.get("/console/people/invitations").get_data(as_text=True)
+    # The admin signed in is active too (the fixture gives everyone leaderboard consent).
+    assert 'data-consent="leaderboard">2<' in html
+    assert 'data-consent="digest_email">1<' in html
+    assert 'data-consent="profile_snapshots">1<' in html
+    assert "of 4 on the leaderboard" in html
+    section = html.split('id="consent-counts"')[1].split("</section>")[0]
+    assert "<form" not in section and "<input" not in section
+
+
+def test_new_people_from_an_invitation_start_with_consents_off(app: Flask, admin_post: Any) -> None:
+    app.config["SMTP_HOST"] = None
+    admin_post("/console/people/invitations", {"emails": "new@example.com", "language": "en"})
+    person = db.session.scalar(select(Employee).where(Employee.email == "new@example.com"))
+    assert person is not None
+    assert person.consents["leaderboard"] is False
+    assert person.consents["digest_email"] is False
+    assert person.consents["profile_snapshots"] is False
