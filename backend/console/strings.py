@@ -268,8 +268,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "campaigns.f.name": ("Name", "Navn"),
     "campaigns.f.slug": ("Short name", "Kort navn"),
     "campaigns.f.slug_hint": (
-        "(lower-case letters, digits and dashes; used in tracked links)",
-        "(små bogstaver, tal og bindestreger; bruges i sporede links)",
+        "(lower-case letters, digits and dashes; used in tracked links; left empty, it is made "
+        "from the name)",
+        "(små bogstaver, tal og bindestreger; bruges i sporede links; står det tomt, dannes det "
+        "ud fra navnet)",
     ),
     "campaigns.f.description": ("Description", "Beskrivelse"),
     "campaigns.f.priority_hint": (
@@ -301,6 +303,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "metric.clicks": ("Clicks", "Klik"),
     "metric.reach": ("Potential reach", "Potentiel rækkevidde"),
     "metric.reactions": ("Reactions", "Reaktioner"),
+    "metric.signups": ("Sign-ups", "Tilmeldinger"),
     # --- mentions ----------------------------------------------------------------------------
     "mentions.title": ("Mentions inbox", "Indbakke for omtaler"),
     "mentions.intro": (
