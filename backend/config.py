@@ -63,8 +63,9 @@ DEFAULTS: dict[str, Any] = {
     "OIDC_ISSUER": None,
     "OIDC_CLIENT_ID": None,
     "OIDC_CLIENT_SECRET": None,
-    # Content workflow: an author may not approve their own article while this is on.
-    "FOUR_EYES": True,
+    # Content workflow: an author may not approve their own article while this is on (off by
+    # default: a one-person content team would otherwise be unable to publish anything).
+    "FOUR_EYES": False,
 }
 
 # Environment variables that may be set as HERALD_<NAME> (plus DATABASE_URL / REDIS_URL).

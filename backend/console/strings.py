@@ -907,4 +907,53 @@ STRINGS: dict[str, tuple[str, str]] = {
         "of {total} share profile snapshots",
         "af {total} deler profilbilleder",
     ),
+    # --- content workflow --------------------------------------------------------------------
+    "articles.approve_selected": ("Approve selected drafts", "Godkend valgte kladder"),
+    "articles.select": ("Select", "Vælg"),
+    "articles.bulk_approved": ("{n} article(s) approved.", "{n} artikel(er) godkendt."),
+    "import.approve_all": (
+        "Approve all {n} imported drafts",
+        "Godkend alle {n} importerede kladder",
+    ),
+    "import.template": ("Download a CSV template", "Hent en CSV-skabelon"),
+    "import.guide": ("Column guide", "Kolonneguide"),
+    "import.guide.column": ("Column", "Kolonne"),
+    "import.guide.required": ("Required", "Påkrævet"),
+    "import.guide.meaning": ("What to put in it", "Hvad der skal stå"),
+    "import.guide.yes": ("yes", "ja"),
+    "import.guide.no": ("no", "nej"),
+    "import.col.canonical_url": (
+        "The article's address (url also works). A known address updates that article.",
+        "Artiklens adresse (url virker også). En kendt adresse opdaterer den artikel.",
+    ),
+    "import.col.title": ("The headline.", "Overskriften."),
+    "import.col.summary": ("One or two sentences.", "En eller to sætninger."),
+    "import.col.body": ("The text (helps matching).", "Teksten (hjælper matchningen)."),
+    "import.col.language": ("en or da.", "en eller da."),
+    "import.col.tags": (
+        "Topics separated by ; or , (e.g. security;cloud).",
+        "Emner adskilt af ; eller , (f.eks. sikkerhed;cloud).",
+    ),
+    "import.col.campaign": (
+        "A campaign's name or short name (e.g. Green energy or green-energy).",
+        "En kampagnes navn eller korte navn (f.eks. Grøn energi eller groen-energi).",
+    ),
+    "import.col.status": (
+        "draft (the default), approved or archived.",
+        "draft (standard), approved eller archived.",
+    ),
+    "import.col.published_at": (
+        "Date and time, e.g. 2026-03-02T08:00:00Z.",
+        "Dato og tid, f.eks. 2026-03-02T08:00:00Z.",
+    ),
+    "import.col.expires_at": (
+        "When to stop suggesting it (same format).",
+        "Hvornår den ikke længere skal foreslås (samme format).",
+    ),
+    "import.col.image_url": ("A picture's address.", "Adressen på et billede."),
+    "import.col.caption_xx": (
+        "Caption variants for a language (caption_en, caption_da), separated by ||.",
+        "Tekstforslag for et sprog (caption_en, caption_da), adskilt af ||.",
+    ),
+    "preview.more_variants": ("+{n} more variant(s)", "+{n} variant(er) mere"),
 }

@@ -73,6 +73,24 @@ def last_day(ends_at: dt.datetime | None) -> dt.date | None:
     return (ends_at.astimezone(dt.UTC) - dt.timedelta(microseconds=1)).date()
 
 
+def resolve_campaign(value: str) -> str | None:
+    """The slug of the campaign a person meant: its short name, its name (any case), or a name
+    that slugifies to its short name ("Grøn Energi" finds groen-energi); None if none."""
+    text = value.strip()
+    if not text:
+        return None
+    exact = db.session.scalar(select(Campaign.slug).where(Campaign.slug == text.lower()))
+    if exact is not None:
+        return str(exact)
+    by_name = db.session.scalar(
+        select(Campaign.slug).where(func.lower(Campaign.name) == text.lower()).limit(1)
+    )
+    if by_name is not None:
+        return str(by_name)
+    derived = db.session.scalar(select(Campaign.slug).where(Campaign.slug == slugify(text)))
+    return str(derived) if derived is not None else None
+
+
 def _slug_taken(slug: str, other_than: int | None = None) -> bool:
     stmt = select(Campaign.id).where(Campaign.slug == slug)
     if other_than is not None:
