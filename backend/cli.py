@@ -78,7 +78,7 @@ def register_cli(app: Flask) -> None:
 # Modules that contribute CLI commands (each defines ``register_cli(app: Flask) -> None``).
 CLI_MODULES: tuple[str, ...] = (
     "backend.services.privacy",
-    "backend.services.rollups",
+    "backend.services.analytics.rollups",
     "backend.services.digest",
     "backend.services.webhooks",
     "backend.console.cli",

@@ -13,7 +13,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -23,6 +22,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from backend import i18n
 from backend.console.auth import current_user, login_required
 from backend.console.blueprint import bp
 from backend.console.i18n import t
@@ -142,7 +142,7 @@ def people_reinvite(employee_id: int) -> Any:
 
 def _pair_language(invitation: Invitation | None) -> None:
     if invitation is not None and session.get("lang") not in ("en", "da"):
-        g.console_lang = invitation.language
+        i18n.choose_language(invitation.language)
 
 
 def _auth_limit() -> str:

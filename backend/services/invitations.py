@@ -35,6 +35,7 @@ from sqlalchemy import func, select, update
 
 from backend.auth import hash_secret
 from backend.extensions import db
+from backend.i18n import in_language, translate
 from backend.models import ApiToken, Employee, Invitation, PairingCode, utcnow
 from backend.schemas.employees import EmployeeCreate
 from backend.services import audit
@@ -283,48 +284,12 @@ def pairing_url(base_url: str, token: str) -> str:
 
 # --- e-mail --------------------------------------------------------------------------------------
 
-STRINGS: dict[str, dict[str, str]] = {
-    "en": {
-        "subject": "Your invitation to Herald at {company}",
-        "hello": "Hi {name},",
-        "intro": (
-            "{company} uses Herald to suggest company articles worth sharing while you browse "
-            "LinkedIn. Setting it up takes two minutes:"
-        ),
-        "step_install": "1. Install the Herald extension for Chrome or Edge:",
-        "step_install_ask": "1. Install the Herald extension (your IT department has the link).",
-        "step_pair": "2. Open your personal link to connect it to your account:",
-        "button_install": "Install the extension",
-        "button_pair": "Connect Herald",
-        "expires": "The link works once and until {when} (UTC). Do not forward it.",
-        "privacy": (
-            "Herald only reads LinkedIn pages to suggest articles; nothing you see there is "
-            "stored. Leaderboards, the weekly digest and profile snapshots stay off until you "
-            "switch them on."
-        ),
-        "footer": "Sent by {company} through Herald. Questions? Reply to this e-mail.",
-    },
-    "da": {
-        "subject": "Din invitation til Herald hos {company}",
-        "hello": "Hej {name}",
-        "intro": (
-            "{company} bruger Herald til at foreslå virksomhedens artikler, der er værd at dele, "
-            "mens du er på LinkedIn. Det tager to minutter at komme i gang:"
-        ),
-        "step_install": "1. Installér Herald-udvidelsen til Chrome eller Edge:",
-        "step_install_ask": "1. Installér Herald-udvidelsen (din IT-afdeling har linket).",
-        "step_pair": "2. Åbn dit personlige link for at forbinde den med din konto:",
-        "button_install": "Installér udvidelsen",
-        "button_pair": "Forbind Herald",
-        "expires": "Linket virker én gang og indtil {when} (UTC). Send det ikke videre.",
-        "privacy": (
-            "Herald læser kun LinkedIn-sider for at foreslå artikler; intet af det, du ser der, "
-            "gemmes. Ranglister, det ugentlige nyhedsbrev og profilbilleder er slået fra, indtil "
-            "du selv slår dem til."
-        ),
-        "footer": "Sendt af {company} via Herald. Spørgsmål? Svar på denne e-mail.",
-    },
-}
+
+class _Texts:
+    """``t.key`` in the invitation templates: the catalogue's ``invite_email.key``."""
+
+    def __getattr__(self, key: str) -> str:
+        return translate(f"invite_email.{key}")
 
 
 def render_invitation(
@@ -336,23 +301,25 @@ def render_invitation(
     expires_at: dt.datetime,
 ) -> RenderedEmail:
     lang = language if language in LANGUAGES else "en"
-    t = STRINGS[lang]
-    subject = t["subject"].format(company=company)
-    context = {
-        "t": t,
-        "company": company,
-        "lang": lang,
-        "name": employee.name,
-        "link": link,
-        "install_url": install_url,
-        "when": expires_at.strftime("%Y-%m-%d %H:%M"),
-        "subject": subject,
-    }
     env = _env()
+    with in_language(lang):
+        subject = translate("invite_email.subject", company=company)
+        context = {
+            "t": _Texts(),
+            "company": company,
+            "lang": lang,
+            "name": employee.name,
+            "link": link,
+            "install_url": install_url,
+            "when": expires_at.strftime("%Y-%m-%d %H:%M"),
+            "subject": subject,
+        }
+        html = env.get_template("invitation.html").render(**context)
+        text = env.get_template("invitation.txt").render(**context)
     return RenderedEmail(
         subject=subject,
-        html=env.get_template("invitation.html").render(**context),
-        text=env.get_template("invitation.txt").render(**context),
+        html=html,
+        text=text,
         language=lang,
     )
 

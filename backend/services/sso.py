@@ -50,7 +50,9 @@ def resolve_employee(claims: Mapping[str, Any]) -> Employee | None:
     email = str(claims.get("email") or "").strip().lower()
     if not email or claims.get("email_verified") is False:
         return None
-    employee: Employee | None = db.session.scalar(select(Employee).where(func.lower(Employee.email) == email))
+    employee: Employee | None = db.session.scalar(
+        select(Employee).where(func.lower(Employee.email) == email)
+    )
     if employee is None or not employee.is_active:
         return None
     db.session.add(ExternalIdentity(employee_id=employee.id, provider=PROVIDER, subject=sub))

@@ -38,6 +38,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from backend.extensions import db
 from backend.models import Click, ClickDailyAggregate, ClickWeeklyAggregate, Setting, utcnow
+from backend.services.analytics.sql import utc_day
 
 STATE_KEY = "analytics.click_rollup"
 # Above this many touched links in one day the whole day is recomputed in one grouped scan.
@@ -251,8 +252,6 @@ def _replace_weeks(plan: dict[dt.date, set[int] | None]) -> None:
 
 def _touched(low: int, high: int, before: dt.date) -> dict[dt.date, set[int]]:
     """(day → links) of clicks ``low < id <= high`` on days before ``before``."""
-    from backend.services.analytics import utc_day  # analytics imports this module
-
     day = utc_day(Click.created_at)
     stmt = (
         select(day, Click.link_id)
