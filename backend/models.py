@@ -261,23 +261,6 @@ class ArticleCaption(db.Model):  # type: ignore[name-defined,misc]
     article: Mapped[Article] = relationship(back_populates="captions")
 
 
-class FeedSubscription(db.Model):  # type: ignore[name-defined,misc]
-    """An RSS/Atom feed subscribed by URL: polled periodically, new items land as drafts."""
-
-    __tablename__ = "feed_subscriptions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    url: Mapped[str] = mapped_column(sa.String(2048), unique=True)
-    language: Mapped[str] = mapped_column(sa.String(2), default="en")
-    campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaigns.id"))
-    is_active: Mapped[bool] = mapped_column(default=True)
-    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("employees.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    last_polled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    last_error: Mapped[str] = mapped_column(sa.String(500), default="")
-    last_created: Mapped[int] = mapped_column(default=0)
-
-
 class ArticleEmbedding(db.Model):  # type: ignore[name-defined,misc]
     """Embedding of one article by one encoder, keyed by a hash of the embedded text."""
 

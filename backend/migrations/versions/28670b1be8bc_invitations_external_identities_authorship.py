@@ -1,8 +1,8 @@
-"""invitations, external identities, feed subscriptions, article authorship
+"""invitations, external identities, article authorship
 
 Adds invitations (e-mailed one-click pairing links: hash of the nonce, expiry, sent/used),
-external_identities (OIDC subjects and SCIM externalIds of employees), feed_subscriptions (feeds
-polled by URL) and articles.created_by_id / approved_by_id for the four-eyes approval rule.
+external_identities (OIDC subjects and SCIM externalIds of employees) and
+articles.created_by_id / approved_by_id for the four-eyes approval rule.
 Additive only: no existing row changes.
 
 Revision ID: 28670b1be8bc
@@ -39,22 +39,6 @@ def upgrade() -> None:
     with op.batch_alter_table('external_identities', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_external_identities_employee_id'), ['employee_id'], unique=False)
 
-    op.create_table('feed_subscriptions',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('url', sa.String(length=2048), nullable=False),
-    sa.Column('language', sa.String(length=2), nullable=False),
-    sa.Column('campaign_id', sa.Integer(), nullable=True),
-    sa.Column('is_active', sa.Boolean(), nullable=False),
-    sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', backend.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_polled_at', backend.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('last_error', sa.String(length=500), nullable=False),
-    sa.Column('last_created', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_feed_subscriptions_campaign_id_campaigns')),
-    sa.ForeignKeyConstraint(['created_by_id'], ['employees.id'], name=op.f('fk_feed_subscriptions_created_by_id_employees')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_feed_subscriptions')),
-    sa.UniqueConstraint('url', name=op.f('uq_feed_subscriptions_url'))
-    )
     op.create_table('invitations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('employee_id', sa.Integer(), nullable=False),
@@ -96,7 +80,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_invitations_employee_id'))
 
     op.drop_table('invitations')
-    op.drop_table('feed_subscriptions')
     with op.batch_alter_table('external_identities', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_external_identities_employee_id'))
 
