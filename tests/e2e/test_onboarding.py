@@ -69,6 +69,8 @@ def test_bulk_invite_email_pairing_link_extension_ready(
         "data-status", "invited"
     )
     _shot(admin, "invite-en", tmp_path)
+    admin.click("form[action='/console/logout'] button")  # the employee has no console session
+    expect(admin.locator("#email")).to_be_visible()
 
     # 2. The e-mail, in Danish, with the pairing link.
     (mail,) = inbox.to("sofie.onboard@example.com")
@@ -107,6 +109,10 @@ def test_bulk_invite_email_pairing_link_extension_ready(
     expect(panel.locator("#banner")).to_be_hidden()
 
     # 5. The console shows Sofie as paired.
+    admin.goto(herald.base_url + "/console/login")
+    admin.fill("#email", ADMIN_EMAIL)
+    admin.fill("#password", PASSWORD)
+    admin.click("button[type=submit].primary")
     admin.goto(herald.base_url + "/console/people/invitations")
     expect(admin.locator('tr[data-email="sofie.onboard@example.com"]')).to_have_attribute(
         "data-status", "paired"
