@@ -15,7 +15,6 @@ List values in the environment are comma-separated (``HERALD_CORS_ORIGINS=a,b``)
 from __future__ import annotations
 
 import contextvars
-import datetime as dt
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -94,6 +93,7 @@ class Settings(BaseSettings):
 
     # Tokens and pairing.
     TOKEN_TTL_DAYS: int = Field(default=180, ge=1)
+    ADMIN_TOKEN_TTL_DAYS: int = Field(default=30, ge=1)  # create-admin tokens expire; rotate them
     PAIRING_CODE_TTL_HOURS: int = Field(default=24, ge=1)
 
     # Recommender.
@@ -109,6 +109,8 @@ class Settings(BaseSettings):
     UTM_MEDIUM: str = "employee_advocacy"
     CLICK_SALT: str | None = None  # SECRET_KEY unless set
     REDIRECT_CACHE_TTL: float = Field(default=30.0, ge=0)  # seconds a code's target is cached
+    # When set, tracked links only lead to these hosts (and their subdomains).
+    REDIRECT_ALLOWED_DOMAINS: CommaList = []
 
     # E-mail digests.
     SMTP_HOST: str | None = None
@@ -132,7 +134,7 @@ class Settings(BaseSettings):
     CONSOLE_COOKIE_SECURE: bool | None = None  # None: on in production, off in development
     CONSOLE_MAX_FAILED_LOGINS: int = Field(default=5, ge=1)
     CONSOLE_LOCKOUT_MINUTES: int = Field(default=15, ge=1)
-    PERMANENT_SESSION_LIFETIME: dt.timedelta = dt.timedelta(hours=8)  # env: seconds
+    CONSOLE_SESSION_HOURS: int = Field(default=8, ge=1)  # sign-in lifetime (cookie and server)
 
     @classmethod
     def settings_customise_sources(
@@ -145,7 +147,9 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, _Environ(settings_cls))
 
-    @field_validator("CORS_ORIGINS", "METRICS_ALLOWED_IPS", mode="before")
+    @field_validator(
+        "CORS_ORIGINS", "METRICS_ALLOWED_IPS", "REDIRECT_ALLOWED_DOMAINS", mode="before"
+    )
     @classmethod
     def _comma_list(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -156,11 +160,6 @@ class Settings(BaseSettings):
     @classmethod
     def _path(cls, value: Any) -> Any:
         return os.fspath(value) if isinstance(value, os.PathLike) else value
-
-    @field_validator("PERMANENT_SESSION_LIFETIME", mode="before")
-    @classmethod
-    def _seconds(cls, value: Any) -> Any:
-        return int(value) if isinstance(value, str) and value.strip().isdigit() else value
 
     @field_validator("MAX_CONTENT_LENGTH")
     @classmethod
@@ -184,7 +183,8 @@ class Settings(BaseSettings):
         if self.ENV != "production":
             return self
         problems = []
-        if self.SECRET_KEY == DEFAULT_SECRET or len(self.SECRET_KEY) < 32:
+        # Counted without surrounding whitespace: 32 spaces is no secret.
+        if self.SECRET_KEY == DEFAULT_SECRET or len(self.SECRET_KEY.strip()) < 32:
             problems.append("HERALD_SECRET_KEY must be set to a random value of 32+ characters")
         if self.DEBUG:
             problems.append("HERALD_DEBUG must be off")

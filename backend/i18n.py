@@ -83,7 +83,7 @@ def translate(key: str, **values: Any) -> str:
 
     An unknown key comes back as itself, so a missing text is visible, never blank.
     """
-    text = gettext(key)
+    text = str(gettext(key))
     return text.format(**values) if values else text
 
 

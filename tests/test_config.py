@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 
@@ -19,6 +18,7 @@ PG = "postgresql+psycopg://u@db/herald"
     [
         ({"SECRET_KEY": DEFAULT_SECRET}, "HERALD_SECRET_KEY must be set"),
         ({"SECRET_KEY": "short"}, "HERALD_SECRET_KEY must be set"),
+        ({"SECRET_KEY": " " * 40}, "HERALD_SECRET_KEY must be set"),
         ({"SECRET_KEY": STRONG, "DEBUG": True}, "HERALD_DEBUG must be off"),
     ],
 )
@@ -84,8 +84,9 @@ def test_every_setting_reaches_app_config_with_its_default(
         ({"HERALD_WEBHOOK_ALLOW_PRIVATE_NETWORKS": "0"}, "WEBHOOK_ALLOW_PRIVATE_NETWORKS", False),
         ({"HERALD_SMTP_PORT": "2525"}, "SMTP_PORT", 2525),
         ({"HERALD_REDIRECT_CACHE_TTL": "5"}, "REDIRECT_CACHE_TTL", 5.0),
-        ({"HERALD_PERMANENT_SESSION_LIFETIME": "600"}, "PERMANENT_SESSION_LIFETIME",
-         dt.timedelta(minutes=10)),
+        ({"HERALD_CONSOLE_SESSION_HOURS": "2"}, "CONSOLE_SESSION_HOURS", 2),
+        ({"HERALD_REDIRECT_ALLOWED_DOMAINS": "example.com,go.example.dk"},
+         "REDIRECT_ALLOWED_DOMAINS", ["example.com", "go.example.dk"]),
         ({"REDIS_URL": "redis://127.0.0.1:6379/6"}, "RATELIMIT_STORAGE_URI",
          "redis://127.0.0.1:6379/6"),
         # REDIS_URL wins over the prefixed name, as before.

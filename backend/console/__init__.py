@@ -13,6 +13,8 @@ and styles only from the app itself; the charting library is served from ``stati
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Flask
 
 from backend.console.blueprint import bp
@@ -26,6 +28,9 @@ def _configure(app: Flask) -> None:
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_NAME"] = "herald_console"
+    app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(
+        hours=int(app.config["CONSOLE_SESSION_HOURS"])
+    )
     # Flask-WTF's CSRF tokens: checked by the console's own before_request (the API takes bearer
     # tokens, not cookies), valid for as long as the session.
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False

@@ -15,7 +15,6 @@ from email.utils import formataddr, make_msgid
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy import func, select
 
@@ -359,45 +358,3 @@ def send_digests(
 
 
 # --- CLI ---------------------------------------------------------------------------------------
-
-
-def register_cli(app: Flask) -> None:
-    """``flask --app wsgi send-digests``: needs SMTP_HOST (HERALD_SMTP_HOST)."""
-    import click
-    from flask import current_app
-
-    @app.cli.command("send-digests")
-    @click.option(
-        "--only", type=click.Choice(["employee", "company"]), default=None,
-        help="Send only one kind of digest.",
-    )  # fmt: skip
-    @click.option(
-        "--company-to", "company_to", multiple=True, metavar="EMAIL",
-        help="Also send the company digest to this address (repeatable).",
-    )  # fmt: skip
-    @click.option("--force", is_flag=True, help="Send again even if sent since Monday.")
-    def send_digests_command(only: str | None, company_to: tuple[str, ...], force: bool) -> None:
-        """Send this week's digests to everyone who opted in (consent digest_email)."""
-        cfg = current_app.config
-        if not cfg.get("SMTP_HOST"):
-            raise click.ClickException("SMTP_HOST is not set (HERALD_SMTP_HOST); nothing sent")
-        smtp = SmtpSettings(
-            host=str(cfg["SMTP_HOST"]),
-            port=int(cfg["SMTP_PORT"]),
-            sender=str(cfg["SMTP_FROM"]),
-            company=str(cfg["COMPANY_NAME"]),
-        )
-        try:
-            result = send_digests(smtp, only=only, extra_company_recipients=company_to, force=force)
-        except (OSError, smtplib.SMTPException) as exc:
-            raise click.ClickException(
-                f"cannot reach SMTP server {smtp.host}:{smtp.port}: {exc}"
-            ) from None
-        click.echo(
-            f"sent {result.employee_sent} employee and {result.company_sent} company digests; "
-            f"skipped {result.skipped} already sent this week; failed {len(result.failed)}"
-        )
-        for line in result.failed:
-            click.echo(f"failed: {line}", err=True)
-        if result.failed:
-            raise SystemExit(1)

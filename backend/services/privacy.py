@@ -25,9 +25,8 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-import click
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import current_app
 from sqlalchemy import delete, func, select, update
 
 from backend.errors import Conflict, NotFound
@@ -312,28 +311,3 @@ def apply_retention(
 
 
 # --- CLI -------------------------------------------------------------------------------------
-
-
-def register_cli(app: Flask) -> None:
-    @app.cli.command("retention")
-    @click.option("--months", type=int, default=None, help="Default: HERALD_CLICK_RETENTION_MONTHS")
-    @click.option("--dry-run", is_flag=True, help="Only count what would be aggregated")
-    def retention(months: int | None, dry_run: bool) -> None:
-        """Aggregate raw clicks older than the retention period into daily counts, delete them;
-        delete Idempotency-Key records older than HERALD_IDEMPOTENCY_KEY_DAYS."""
-        months = months or int(current_app.config["CLICK_RETENTION_MONTHS"])
-        result = apply_retention(months, dry_run=dry_run)
-        verb = "would aggregate" if dry_run else "aggregated and deleted"
-        click.echo(f"{verb} {result['clicks_aggregated']} clicks older than {result['cutoff']}")
-        verb = "would delete" if dry_run else "deleted"
-        click.echo(
-            f"{verb} {result['idempotency_keys_deleted']} Idempotency-Key records older than "
-            f"{result['idempotency_cutoff']}"
-        )
-
-    @app.cli.command("erase-employee")
-    @click.argument("employee_id", type=int)
-    def erase(employee_id: int) -> None:
-        """Erase one employee's personal data (keeps anonymous aggregates)."""
-        summary = erase_employee(employee_id, None)
-        click.echo(f"erased employee {employee_id}: {summary}")

@@ -19,7 +19,6 @@ from backend.models import (
     Employee,
     Guideline,
     GuidelineAck,
-    Setting,
     Share,
     TrainingCard,
     utcnow,
@@ -38,7 +37,7 @@ from backend.schemas.program import (
     TrainingCardUpdate,
 )
 from backend.services import analytics as an
-from backend.services import audit, works_council
+from backend.services import audit, settings_store, works_council
 from backend.services import campaigns as campaign_svc
 
 POINTS_SETTING = "program.points_weights"
@@ -48,40 +47,23 @@ EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 # --- settings ----------------------------------------------------------------------------------
 
 
-def _load(key: str) -> dict[str, Any]:
-    row = db.session.get(Setting, key)
-    return row.value if row is not None and isinstance(row.value, dict) else {}
-
-
-def _store(key: str, value: dict[str, Any], actor_id: int | None) -> None:
-    row = db.session.get(Setting, key)
-    if row is None:
-        db.session.add(Setting(key=key, value=value))
-    else:
-        row.value = value
-    audit.record(actor_id, "settings.update", "setting", key, value=value)
-    db.session.commit()
-
-
 def points_weights() -> PointsWeights:
-    return PointsWeights.model_validate({**PointsWeights().model_dump(), **_load(POINTS_SETTING)})
+    return settings_store.load_model(PointsWeights, POINTS_SETTING)
 
 
 def update_points_weights(data: PointsWeights, actor_id: int | None) -> PointsWeights:
-    _store(POINTS_SETTING, data.model_dump(), actor_id)
+    settings_store.store(POINTS_SETTING, data.model_dump(), actor_id)
     return data
 
 
 def leaderboard_settings() -> LeaderboardSettings:
-    return LeaderboardSettings.model_validate(
-        {**LeaderboardSettings().model_dump(), **_load(LEADERBOARD_SETTING)}
-    )
+    return settings_store.load_model(LeaderboardSettings, LEADERBOARD_SETTING)
 
 
 def update_leaderboard_settings(
     data: LeaderboardSettings, actor_id: int | None
 ) -> LeaderboardSettings:
-    _store(LEADERBOARD_SETTING, data.model_dump(), actor_id)
+    settings_store.store(LEADERBOARD_SETTING, data.model_dump(), actor_id)
     return data
 
 

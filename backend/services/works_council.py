@@ -26,8 +26,8 @@ from sqlalchemy import func, select
 
 from backend.errors import Forbidden
 from backend.extensions import db
-from backend.models import Employee, Setting
-from backend.services import audit
+from backend.models import Employee
+from backend.services import settings_store
 
 WORKS_COUNCIL_KEY = "works_council"
 # Group keys that name one person: refused in works-council mode.
@@ -50,23 +50,17 @@ class WorksCouncil(BaseModel):
 
 def works_council() -> WorksCouncil:
     """The current works-council setting (off unless an admin turned it on)."""
-    row = db.session.get(Setting, WORKS_COUNCIL_KEY)
-    if row is None or not isinstance(row.value, dict):
-        return WorksCouncil()
-    return WorksCouncil.model_validate(row.value)
+    return settings_store.load_model(WorksCouncil, WORKS_COUNCIL_KEY)
 
 
 def set_works_council(value: WorksCouncil, actor_id: int | None) -> WorksCouncil:
-    row = db.session.get(Setting, WORKS_COUNCIL_KEY)
-    if row is None:
-        row = Setting(key=WORKS_COUNCIL_KEY, value=value.model_dump())
-        db.session.add(row)
-    else:
-        row.value = value.model_dump()
-    audit.record(
-        actor_id, "privacy.works_council", "setting", WORKS_COUNCIL_KEY, **value.model_dump()
+    settings_store.store(
+        WORKS_COUNCIL_KEY,
+        value.model_dump(),
+        actor_id,
+        action="privacy.works_council",
+        details=value.model_dump(),
     )
-    db.session.commit()
     return value
 
 

@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-from backend.extensions import db
-from backend.models import Setting
 from backend.schemas.analytics import EmvOut, EmvSettings
-from backend.services import audit
+from backend.services import settings_store
 
 EMV_SETTING = "analytics.emv"
 
 
 def emv_settings() -> EmvSettings:
-    row = db.session.get(Setting, EMV_SETTING)
-    stored = row.value if row is not None and isinstance(row.value, dict) else {}
-    return EmvSettings.model_validate({**EmvSettings().model_dump(), **stored})
+    return settings_store.load_model(EmvSettings, EMV_SETTING)
 
 
 def update_emv_settings(data: EmvSettings, actor_id: int | None) -> EmvSettings:
-    row = db.session.get(Setting, EMV_SETTING)
-    value = data.model_dump()
-    if row is None:
-        db.session.add(Setting(key=EMV_SETTING, value=value))
-    else:
-        row.value = value
-    audit.record(actor_id, "settings.update", "setting", EMV_SETTING, value=value)
-    db.session.commit()
+    settings_store.store(EMV_SETTING, data.model_dump(), actor_id)
     return data
 
 

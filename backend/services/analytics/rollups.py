@@ -30,9 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import click
 import sqlalchemy as sa
-from flask import Flask
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -366,14 +364,3 @@ def delete_rolled_up_clicks(
         if not ids:
             return total
         total += len(ids)
-
-
-def register_cli(app: Flask) -> None:
-    @app.cli.command("rollup-clicks")
-    def rollup_command() -> None:
-        """Materialise closed UTC days of clicks into click_daily_aggregates (incremental)."""
-        result = rollup_clicks()
-        click.echo(
-            f"rolled up {result.days} days ({result.groups} link-day rows written); "
-            f"clicks up to id {result.state.high_water} before {result.state.through} included"
-        )
