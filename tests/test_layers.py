@@ -28,13 +28,8 @@ LAYERS = {"recommender": 0, "base": 1, "services": 2, "http": 3, "factory": 4, "
 # Edges that exist today and are being removed by other work; delete an entry once its branch has
 # merged (the test then holds the line). Each is (importer module, imported package or module):
 # the importer may import that module or anything under it.
-KNOWN_UPWARD: set[tuple[str, str]] = {
-    # backend -> training: the console's model pages call training.commands and
-    # training.evaluation; helper "eval" moves them into a model-lifecycle service in
-    # backend/services (issue #12, item 2).
-    ("backend.console.recommender_views", "training"),
-    ("backend.console.jobs", "training"),
-}
+# None left: the console's model pages call backend.services.model_lifecycle, not training.
+KNOWN_UPWARD: set[tuple[str, str]] = set()
 # Import circles being removed by other work (none left: analytics <-> rollups went with the
 # analytics package).
 KNOWN_CYCLES: set[frozenset[str]] = set()
