@@ -28,8 +28,7 @@ LAYERS = {"recommender": 0, "base": 1, "services": 2, "http": 3, "factory": 4, "
 # Edges that exist today and are being removed by other work; delete an entry once its branch has
 # merged (the test then holds the line). Each is (importer module, imported package or module):
 # the importer may import that module or anything under it.
-# Upward edges being removed by other work (none left: the console calls
-# backend.services.model_lifecycle, not training).
+# None left: the console's model pages call backend.services.model_lifecycle, not training.
 KNOWN_UPWARD: set[tuple[str, str]] = set()
 # Import circles being removed by other work (none left: analytics <-> rollups went with the
 # analytics package).
