@@ -91,6 +91,10 @@ bench-quality: install ## Recommender quality on Deskdrop (101 protocol + weekly
 bench-speed: install ## Suggestion latency at 1k/10k/100k articles, embedding rate, RSS (printed)
 	$(BIN)/python -m training.benchmarks.speed
 
+.PHONY: bench-relevance
+bench-relevance: install ## Context relevance on public judged sets (HERALD_RELEVANCE_SETS): BM25, dense, hybrid, served
+	$(BIN)/python -m training.benchmarks.relevance
+
 .PHONY: bench-load
 bench-load: install ## Redirect throughput/latency on SQLite and PostgreSQL, clicks stored vs sent; analytics at 1M clicks
 	@command -v wrk >/dev/null 2>&1 || { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || echo "wrk not installed: using the Python load generator"
