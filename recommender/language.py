@@ -2,7 +2,8 @@
 
 ``lingua-language-detector`` (offline: its n-gram models ship inside the wheel), restricted to
 ``LANGUAGES`` and in low-accuracy mode: ~0.1 ms for a post, and the first call loads the models
-(~50 ms, a few MB per language). Too little text to tell (< ``MIN_LETTERS`` letters) → None:
+(~50 ms, a few MB per language). Too little text to tell (< ``MIN_LETTERS`` letters, or the
+best language under ``MIN_CONFIDENCE``) → None:
 callers fall back to what they know (the article's declared language, the employee's languages).
 """
 
@@ -13,6 +14,7 @@ from typing import Any
 
 LANGUAGES = ("en", "da", "sv", "nb", "de")
 MIN_LETTERS = 12
+MIN_CONFIDENCE = 0.6  # below: None (short titles in a mix of languages guess badly)
 
 _lock = threading.Lock()
 _detector: Any = None
@@ -37,7 +39,7 @@ def detect(text: str | None) -> str | None:
     """ISO 639-1 code of ``text``'s language among ``LANGUAGES``, or None when unsure."""
     if not text or sum(ch.isalpha() for ch in text[:400]) < MIN_LETTERS:
         return None
-    found = _get().detect_language_of(text[:2000])
-    if found is None:
+    ranked = _get().compute_language_confidence_values(text[:2000])
+    if not ranked or ranked[0].value < MIN_CONFIDENCE:
         return None
-    return str(found.iso_code_639_1.name).lower()
+    return str(ranked[0].language.iso_code_639_1.name).lower()

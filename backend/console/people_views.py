@@ -1,7 +1,10 @@
 """People: employees and teams, who is taking part, ambassador discovery (content and admin);
-invite with a one-time pairing code shown once and printable, deactivate/reactivate (admin).
+invite with a one-time pairing code shown once and printable, deactivate/reactivate (admin);
+the works-council switch (admin) and the banner every console page shows while it is on.
 
-Writes go through ``backend.services.employees`` (the API's admin functions)."""
+Writes go through ``backend.services.employees`` (the API's admin functions) and
+``backend.services.works_council``, which also decides what is per person: each person's activity
+and ambassador discovery are refused in works-council mode, and the page says so."""
 
 from __future__ import annotations
 

@@ -18,6 +18,7 @@ measures re-ranking within what was shown, not what a model would have retrieved
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -34,7 +35,6 @@ PRIMARY = "top3"
 TOP = 3
 MIN_ACTED_ON = 100  # below this many acted-on suggestions the comparison is flagged as too small
 N_RESAMPLES = 1000
-RANDOM_SHUFFLES = 200
 Scorer = Callable[[NDArray[np.float64]], NDArray[np.float64]]
 
 # Verdicts of the guard.
@@ -112,10 +112,13 @@ def _requests(test: Logged) -> _Requests:
     rows: list[NDArray[np.int64]] = []
     pos: list[float] = []
     days: list[str] = []
-    _, first = np.unique(test.request_ids, return_index=True)
-    for start in np.sort(first).tolist():
-        rid = test.request_ids[start]
-        idx = np.flatnonzero(test.request_ids == rid)
+    if len(test) == 0:
+        return _Requests(rows, np.zeros(0), days)
+    _, first, inverse = np.unique(test.request_ids, return_index=True, return_inverse=True)
+    order = np.argsort(inverse, kind="stable")  # rows grouped by request, in logged order
+    bounds = np.searchsorted(inverse[order], np.arange(first.shape[0] + 1))
+    for k in np.argsort(first, kind="stable").tolist():  # requests in time order
+        idx = order[bounds[k] : bounds[k + 1]]
         n_pos = int(test.y[idx].sum())
         if n_pos == 0:
             continue
@@ -142,19 +145,18 @@ def _score(
 
 
 def _random_floor(test: Logged, reqs: _Requests) -> ModelMetrics:
-    """The expected value of a random order (hits exactly; nDCG and MRR over seeded shuffles)."""
-    rng = np.random.default_rng(0)
+    """The expected value of a uniformly random order, exactly: with ``n`` items shown and ``p``
+    acted on, each position holds an acted-on item with probability ``p / n``, and the first
+    acted-on item is at position ``i`` with probability ``C(n − i, p − 1) / C(n, p)``."""
     hits, ndcg, rr = [], [], []
     for idx, n_pos in zip(reqs.rows, reqs.positives.tolist(), strict=True):
-        hits.append(n_pos * min(TOP, idx.shape[0]) / idx.shape[0])
-        rel = {int(i) for i in idx if test.y[i]}
-        nd = mr = 0.0
-        for _ in range(RANDOM_SHUFFLES):
-            ranked = [int(i) for i in rng.permutation(idx)]
-            nd += ndcg_at_k(ranked, rel, 5)
-            mr += reciprocal_rank(ranked, rel)
-        ndcg.append(nd / RANDOM_SHUFFLES)
-        rr.append(mr / RANDOM_SHUFFLES)
+        n, p = int(idx.shape[0]), int(n_pos)
+        hits.append(p * min(TOP, n) / n)
+        dcg = sum((p / n) / math.log2(i + 2) for i in range(min(5, n)))
+        ideal = sum(1.0 / math.log2(i + 2) for i in range(min(5, p)))
+        ndcg.append(dcg / ideal)
+        total = math.comb(n, p)
+        rr.append(sum(math.comb(n - i, p - 1) / total / i for i in range(1, n - p + 2)))
     return _metrics(
         "random order (floor)", "random", np.array(hits), np.array(ndcg), np.array(rr), reqs
     )
@@ -215,7 +217,7 @@ def verdict_for(
     min_acted_on: int = MIN_ACTED_ON,
 ) -> tuple[str, str]:
     """The guard's verdict and the sentence that says why (English; the console translates)."""
-    if active is None or act is None or diff is None:
+    if active is None or act is None:
         return NO_ACTIVE, (
             f"There is no active model to compare {version} with; out of 100 suggestions people"
             f" acted on, {version} would have put {per_100(cand.top3)} in the top 3."
@@ -225,7 +227,7 @@ def verdict_for(
         f" {version} would have put {per_100(cand.top3)} in the top 3 and the active {active}"
         f" {per_100(act.top3)}"
     )
-    if acted_on < min_acted_on:
+    if acted_on < min_acted_on or diff is None:
         return TOO_FEW, (
             f"Too little new data to judge: only {acted_on} suggestions people acted on since"
             f" both models' training windows ended (at least {min_acted_on} needed); {counts}."
@@ -374,7 +376,9 @@ def write_report(ev: Evaluation, out_dir: Path, title: str) -> Evaluation:
     ):
         pts = [ev.daily[d].get(role, float("nan")) for d in days]
         if any(p == p for p in pts):
-            ax.plot(days, pts, marker="o", label=label)
+            ax.plot(np.arange(len(days)), pts, marker="o", label=label)
+    step = max(1, len(days) // 12)
+    ax.set_xticks(np.arange(len(days))[::step], days[::step])
     ax.set_ylim(0, 1)
     ax.set_ylabel("acted-on in the top 3")
     ax.tick_params(axis="x", labelrotation=30, labelsize=7)

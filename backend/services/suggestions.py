@@ -140,7 +140,8 @@ def peer_engagement(employee: Employee, now: dt.datetime) -> dict[int, float]:
     )
     if mine:
         key = str(db.engine.url)
-        index = None if current_app.testing else _co_engagement.get(key)
+        with _signal_lock:
+            index = None if current_app.testing else _co_engagement.get(key)
         if index is None:
             pairs = db.session.execute(
                 sa.select(EngagementEvent.employee_id, EngagementEvent.article_id)
@@ -148,7 +149,8 @@ def peer_engagement(employee: Employee, now: dt.datetime) -> dict[int, float]:
                 .distinct()
             ).all()
             index = fit_index([int(e) for e, _ in pairs], [int(a) for _, a in pairs])
-            _co_engagement[key] = index
+            with _signal_lock:
+                _co_engagement[key] = index
         scores = index.scores(mine)
         if scores:
             return scores

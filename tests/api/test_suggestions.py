@@ -456,3 +456,78 @@ def test_new_employee_reads_the_company_languages(
     )
     assert resp.status_code == 201, resp.json
     assert resp.json["languages"] == ["da", "en"]
+
+
+def test_article_language_is_detected_when_not_given(
+    client: Any, admin_headers: dict[str, str]
+) -> None:
+    resp = client.post(
+        "/api/v1/articles",
+        json={
+            "canonical_url": "https://example.com/da/nis2",
+            "title": "Seks spørgsmål, I skal stille, før I starter jeres NIS2-program",
+            "summary": "Hvad kræver direktivet af ledelsen, og hvor skal man begynde?",
+        },
+        headers=admin_headers,
+    )
+    assert resp.status_code == 201, resp.json
+    assert resp.json["language"] == "da"
+
+
+CROSS_ARTICLES = [
+    ("en", "Stopping password theft: protect your staff from phishing emails"),
+    ("en", "Quarterly results: revenue grew in every region"),
+    ("en", "Kubernetes upgrades without downtime"),
+    ("da", "Sådan halverede vi elregningen i vores datacenter"),
+    ("da", "Nye kolleger: velkommen til vores praktikanter"),
+    ("da", "Bæredygtighedsrapportering efter de nye EU-regler"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("encoder", ["e5"])
+def test_a_danish_post_finds_the_english_article_and_the_reverse(
+    app_config: dict[str, Any], encoder: str
+) -> None:
+    """Cross-language matching needs a multilingual encoder: the posts share no word with their
+    articles. (With the English MiniLM default the Danish post gets a Danish article first.)"""
+    from backend import create_app
+    from backend.models import Employee
+    from backend.services.employees import issue_token
+
+    app = create_app({**app_config, "ENCODER": encoder})
+    with app.app_context():
+        now = utcnow()
+        ids = []
+        for lang, title in CROSS_ARTICLES:
+            article = Article(
+                canonical_url=f"https://example.com/{secrets.token_hex(4)}",
+                title=title,
+                language=lang,
+                status="approved",
+                approved_at=now,
+                published_at=now,
+            )
+            db.session.add(article)
+            db.session.flush()
+            ids.append(article.id)
+        reader = Employee(
+            email="tosproget@example.com", name="To", public_ref="cross", languages=["da", "en"]
+        )
+        db.session.add(reader)
+        db.session.commit()
+        raw, _ = issue_token(reader, "employee", 1)
+        db.session.commit()
+        headers = {"Authorization": f"Bearer {raw}"}
+        client = app.test_client()
+        danish_post = (
+            "Hvordan beskytter vi medarbejderne mod svindelmails, der stjæler adgangskoder?"
+        )
+        english_post = "How did you cut the electricity bill of your data centre in half?"
+        firsts = []
+        for text in (danish_post, english_post):
+            body = {"context": {"page_type": "post", "text": text}, "limit": 3}
+            resp = client.post(URL, json=body, headers=headers)
+            assert resp.status_code == 200, resp.get_data(as_text=True)
+            firsts.append(resp.json["items"][0]["article_id"])
+        assert firsts == [ids[0], ids[3]]

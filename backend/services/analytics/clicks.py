@@ -12,8 +12,8 @@ from sqlalchemy import ColumnElement, Select, distinct, func, select, union_all
 
 from backend.extensions import db
 from backend.models import Click, ClickDailyAggregate, ClickWeeklyAggregate, TrackedLink
-from backend.services.analytics import rollups
 from backend.services.analytics.query import CLICK, Filters, Period, Query
+from backend.services.analytics.rollups import day_start, ensure_rolled_up
 from backend.services.analytics.sql import utc_date, utc_day
 
 
@@ -35,7 +35,7 @@ def unique_clicks_expr() -> ColumnElement[int]:
 
 
 def day_floor(moment: dt.datetime) -> dt.datetime:
-    return rollups.day_start(moment.astimezone(dt.UTC).date())
+    return day_start(moment.astimezone(dt.UTC).date())
 
 
 def _links_of(employee_id: int) -> Any:
@@ -119,18 +119,18 @@ def _click_source(q: Query) -> Any:
     from ``click_weekly_aggregates`` (unless the report is per day), the other days from
     ``click_daily_aggregates``; the partial first and last days and today come from ``clicks``,
     counted per link and day as the rollup does. The lazy rollup runs first, so every click
-    recorded before the report is either rolled up or read raw (see analytics/rollups.py).
+    recorded before the report is either rolled up or read raw (see rollups.py).
     """
     per_link = q.needs_link()
     per_day = q.by in ("day", "week")
     start, end = q.period.start, q.period.end
-    state = rollups.ensure_rolled_up()
+    state = ensure_rolled_up()
     d0 = day_floor(start)
     if d0 < start:
         d0 += dt.timedelta(days=1)
     d1 = day_floor(end)
     if state.through is not None:
-        d1 = min(d1, rollups.day_start(state.through))
+        d1 = min(d1, day_start(state.through))
     parts: list[Select[Any]] = []
     if state.through is None or d0 >= d1:
         parts.append(_raw_counts(start, end, per_link, per_day, q.employee_id))
