@@ -53,6 +53,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             max_age=600,
         )
     register_error_handlers(app)
+    from backend.services import cache_sync
+
+    cache_sync.init_app(app)  # drop caches when another node changed what they hold
     _register_request_hooks(app)
 
     from backend import observability
@@ -66,6 +69,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from backend.cli import register_cli
 
     register_cli(app)
+
+    from backend import tasks
+
+    tasks.init_app(app)  # the task queue: SQLite file by default, Redis with TASK_QUEUE_URL
+    tasks.register_cli(app)
 
     from backend.console import register_console
 

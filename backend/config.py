@@ -56,6 +56,13 @@ DEFAULTS: dict[str, Any] = {
     "RECOMMENDER_WARMUP": None,
     "RECOMMENDER_BACKGROUND_EMBED": None,
     "RECOMMENDER_BLAS_THREADS": 1,
+    # Scale-out (docs/operations.md). Shared model store: an fsspec URL (s3://bucket/models,
+    # file:///mnt/models); None: ARTIFACTS_DIR alone is the store.
+    "MODEL_STORE_URL": None,
+    # Task queue (backend/tasks.py): redis://host:6379/N in production; None: a SQLite file
+    # under instance/ (huey's SqliteStorage), so `make run` needs no Redis.
+    "TASK_QUEUE_URL": None,
+    "JOB_STALE_AFTER_S": 60,  # a running job without a heartbeat this long is run again
 }
 
 # Environment variables that may be set as HERALD_<NAME> (plus DATABASE_URL / REDIS_URL).
@@ -93,6 +100,9 @@ _ENV_TYPES: dict[str, type] = {
     "RECOMMENDER_WARMUP": bool,
     "RECOMMENDER_BACKGROUND_EMBED": bool,
     "RECOMMENDER_BLAS_THREADS": int,
+    "MODEL_STORE_URL": str,
+    "TASK_QUEUE_URL": str,
+    "JOB_STALE_AFTER_S": int,
 }
 
 

@@ -21,7 +21,7 @@ from backend.extensions import db
 from backend.models import Article, ArticleEmbedding, ModelVersion, utcnow
 from backend.services import importers
 from backend.services.recommender_runtime import embed_pending
-from recommender.artifacts import ArtifactStore, new_version_name
+from recommender.artifacts import ArtifactStore, new_version_name, store_for
 from recommender.encoders import Encoder, OnnxMiniLMEncoder, get_encoder
 from recommender.errors import ArtifactError, RecommenderError
 from recommender.ranker import EngagementRanker
@@ -34,7 +34,7 @@ class CommandError(RecommenderError):
 
 
 def store() -> ArtifactStore:
-    return ArtifactStore(current_app.config["ARTIFACTS_DIR"])
+    return store_for(current_app.config)
 
 
 def import_file(path: Path, fmt: str | None = None, language: str | None = None) -> str:

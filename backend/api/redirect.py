@@ -27,6 +27,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from backend.extensions import db, limiter
 from backend.observability import observe_request
+from backend.services import cache_sync
 from backend.services import tracking as svc
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ def _cache(app: Flask) -> svc.TargetCache:
     if cache is None:
         ttl = float(app.config.get("REDIRECT_CACHE_TTL", 30))
         cache = app.extensions[CACHE_KEY] = svc.TargetCache(ttl=ttl)
+        cache_sync.watcher(app).on_change(cache_sync.CONTENT, cache.clear)
     return cache
 
 
@@ -129,6 +131,7 @@ class FastRedirect:
     def __init__(self, app: Flask, wsgi_app: WSGIApplication) -> None:
         self.wsgi_app = wsgi_app
         self.cache = _cache(app)
+        self.stamps = cache_sync.watcher(app)
         self.writer = _writer(app)
         self.salt = str(app.config["CLICK_SALT"])
         self.headers = _fixed_headers()
@@ -144,6 +147,7 @@ class FastRedirect:
             or not svc.CODE_RE.match(code := path[3:])
         ):
             return self.wsgi_app(environ, start_response)
+        self.stamps.poll()  # another node may have changed a link: drop stale targets
         target = self.cache.get(code)
         if target is None:
             return self.wsgi_app(environ, start_response)

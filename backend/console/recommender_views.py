@@ -42,9 +42,9 @@ def _uid() -> int:
 
 
 def _store() -> Any:
-    from recommender.artifacts import ArtifactStore
+    from recommender.artifacts import store_for
 
-    return ArtifactStore(current_app.config["ARTIFACTS_DIR"])
+    return store_for(current_app.config)
 
 
 def _serving() -> dict[str, Any]:
