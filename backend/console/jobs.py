@@ -1,4 +1,4 @@
-"""The console's view of background jobs: rows of ``jobs``, run by the task queue (backend/tasks.py).
+"""The console's view of background jobs: rows of ``jobs``, run by the task queue (tasks.py).
 
 Retraining and evaluation are queued here and run by ``flask worker`` (``make worker``) on
 whichever node has one; every node's console reads the same rows, so progress, result and failure

@@ -134,6 +134,22 @@ def recommender_job(job_id: str) -> WerkzeugResponse:
     return jsonify(_job_view(job))
 
 
+@bp.route("/recommender/jobs/<job_id>/retry", methods=["POST"])
+@login_required()
+def recommender_job_retry(job_id: str) -> WerkzeugResponse:
+    try:
+        jobs.retry(job_id)
+    except jobs.JobBusy:
+        flash(t("rec.busy"), "warn")
+    except jobs.JobError:
+        abort(404)
+    else:
+        audit.record(_uid(), "console.job_retry", "job", job_id)
+        db.session.commit()
+        flash(t("rec.retried"), "ok")
+    return redirect(url_for("console.recommender") + "#job")
+
+
 def _version_or_404(version: str) -> ModelVersion:
     row: ModelVersion | None = db.session.scalar(
         select(ModelVersion).where(ModelVersion.version == version)
