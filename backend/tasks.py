@@ -162,8 +162,9 @@ def enqueue_job(kind: str, params: dict[str, Any], actor_id: int | None) -> int:
             raise JobBusy("a retraining job is already running")
     job = Job(kind=kind, params=params, actor_id=actor_id, steps=steps, log=[], result={})
     db.session.add(job)
-    db.session.commit()
+    db.session.flush()
     job_id = int(job.id)
+    db.session.commit()  # and no read after it: the caller's next read sees what the job did
     run_job(job_id)
     return job_id
 
