@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from sqlalchemy import select
 from flask import Flask
+from sqlalchemy import select
 
 from backend import create_app
 from backend.extensions import db
