@@ -89,8 +89,9 @@ bench-quality: install ## Recommender quality on Deskdrop (101 protocol + weekly
 	$(BIN)/python -m training.benchmarks.quality
 
 .PHONY: bench-speed
-bench-speed: install ## Suggestion latency at 1k/10k/100k articles, embedding rate, RSS (printed)
+bench-speed: install ## Suggestion latency at 1k/10k/100k articles, embedding rate, RSS; then over HTTP to gunicorn (printed)
 	$(BIN)/python -m training.benchmarks.speed
+	$(BIN)/python -m training.benchmarks.speed_http
 
 .PHONY: bench-load
 bench-load: install ## Redirect throughput/latency on SQLite and PostgreSQL, clicks stored vs sent; analytics at 1M clicks

@@ -76,15 +76,15 @@ class Cluster:
     worker: subprocess.Popen[bytes] | None = None
 
     def start_worker(self) -> None:
-        log = (self.tmp / "worker.log").open("ab")
-        self.worker = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--workers", "2"],
-            cwd=ROOT,
-            env=self.worker_env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        with (self.tmp / "worker.log").open("ab") as log:  # the child keeps its own descriptor
+            self.worker = subprocess.Popen(
+                [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--workers", "2"],
+                cwd=ROOT,
+                env=self.worker_env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def kill_worker(self) -> None:
         assert self.worker is not None
