@@ -233,7 +233,8 @@ class Server:
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("PROMETHEUS_")},
             "DATABASE_URL": url,
-            "HERALD_ENV": "production",
+            # Production settings where they may apply (production refuses SQLite).
+            "HERALD_ENV": "production" if url.startswith("postgresql") else "development",
             "HERALD_SECRET_KEY": "bench-" + secrets.token_hex(24),
             "HERALD_PUBLIC_BASE_URL": f"http://127.0.0.1:{self.port}",
             "HERALD_LOG_LEVEL": app_log_level,

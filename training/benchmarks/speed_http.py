@@ -278,7 +278,8 @@ class Server:
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("PROMETHEUS_")},
             "DATABASE_URL": url,
-            "HERALD_ENV": "production",
+            # Production settings where they may apply (production refuses SQLite).
+            "HERALD_ENV": "production" if url.startswith("postgresql") else "development",
             "HERALD_SECRET_KEY": "speed-http-" + secrets.token_hex(24),
             "HERALD_ENCODER": encoder,
             "HERALD_MODEL_CACHE_DIR": cache_dir,
