@@ -454,12 +454,21 @@ def rollup_clicks() -> None:
 @huey.periodic_task(crontab(minute="30", hour="3"))
 @huey.lock_task("herald-retention")
 def apply_retention() -> None:
-    from backend.services import privacy
+    """Retention; with clicks partitioned (PostgreSQL), whole months are dropped first and the
+    next months' partitions created."""
+    from backend.services import partitions, privacy
 
     app = _context_app()
+    months = int(app.config["CLICK_RETENTION_MONTHS"])
     with app.app_context():
         try:
-            privacy.apply_retention(int(app.config["CLICK_RETENTION_MONTHS"]))
+            if partitions.is_partitioned():
+                partitions.ensure_partitions()
+                cutoff = utcnow() - dt.timedelta(days=months * 31)
+                dropped = partitions.drop_partitions_before(cutoff)
+                if dropped:
+                    log.info("retention dropped click partitions %s", dropped)
+            privacy.apply_retention(months)
         finally:
             db.session.remove()
 
@@ -515,3 +524,7 @@ def register_cli(app: Flask) -> None:
         """Run background jobs and periodic work (the task queue's consumer)."""
         click.echo(f"herald worker: queue {queue_url(app)}, {workers} threads")
         run_worker(app, workers)
+
+    from backend.services import partitions
+
+    partitions.register_cli(app)
