@@ -83,7 +83,7 @@ def configure(url: str) -> None:
             huey.storage = MemoryStorage(huey.name)
         else:
             raise ValueError(f"TASK_QUEUE_URL {url!r}: use redis://, sqlite:/// or memory://")
-    huey._herald_url = url  # type: ignore[attr-defined]
+    huey._herald_url = url
 
 
 def init_app(app: Flask) -> None:
@@ -94,7 +94,8 @@ def init_app(app: Flask) -> None:
 
 def _context_app() -> Flask:
     if has_app_context():
-        return current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]
+        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+        return app
     if _app is None:
         raise RuntimeError("backend.tasks used before init_app (create_app does it)")
     return _app

@@ -222,7 +222,7 @@ def _served_version(base: str, token: str) -> str:
     reply = HttpClient(base, token, timeout=30).post(
         "/api/v1/suggestions", {"context": {"page_type": "feed"}, "limit": 3}
     )
-    assert reply.status == 200, reply.data[:300]
+    assert reply.status == 200, reply.body[:300]
     return str(reply.json()["model_version"])
 
 
@@ -296,7 +296,7 @@ def test_article_created_on_b_is_suggestible_on_a(cluster: Cluster) -> None:
             "status": "approved",
         },
     )
-    assert reply.status == 201, reply.data[:300]
+    assert reply.status == 201, reply.body[:300]
     article_id = reply.json()["id"]
 
     def suggested_on_a() -> bool:
@@ -315,7 +315,7 @@ def test_clicks_through_both_nodes_are_all_stored(cluster: Cluster) -> None:
     share = HttpClient(cluster.a, cluster.token, timeout=30).post(
         "/api/v1/shares", {"article_id": article_id, "network": "linkedin"}
     )
-    assert share.status == 201, share.data[:300]
+    assert share.status == 201, share.body[:300]
     code = share.json()["code"]
     link_id = cluster.scalar("SELECT id FROM tracked_links WHERE code = :c", c=code)
     before = cluster.scalar("SELECT count(*) FROM clicks WHERE link_id = :l", l=link_id)

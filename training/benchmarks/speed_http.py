@@ -147,7 +147,9 @@ def populate(
                 {
                     "article_id": a["id"],
                     "encoder": encoder.name,
-                    "content_hash": content_hash(article_text(a["title"], "", ""), encoder.name),
+                    "content_hash": content_hash(
+                        article_text(str(a["title"]), "", ""), encoder.name
+                    ),
                     "dim": encoder.dim,
                     "vector": vectors[k].astype("<f4").tobytes(),
                     "created_at": now,
@@ -381,7 +383,7 @@ def measure(
             reply = client.post("/api/v1/suggestions", body)
             out.append((time.perf_counter() - started) * 1000)
             if reply.status != 200:
-                raise BenchError(f"suggestions answered {reply.status}: {reply.data[:200]!r}")
+                raise BenchError(f"suggestions answered {reply.status}: {reply.body[:200]!r}")
     return out
 
 
