@@ -89,6 +89,11 @@ def configure(url: str) -> None:
 def init_app(app: Flask) -> None:
     global _app
     _app = app
+    if app.config.get("ENV") == "production" and not app.config.get("TASK_QUEUE_URL"):
+        log.warning(
+            "TASK_QUEUE_URL is not set: jobs queue in a SQLite file on this machine, which only a "
+            "worker on the same machine sees; with several nodes set HERALD_TASK_QUEUE_URL=redis://"
+        )
     configure(queue_url(app))
 
 
@@ -514,6 +519,19 @@ def run_worker(app: Flask, workers: int = 2) -> None:
             db.session.remove()
     consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
     consumer.run()
+
+
+def start_consumer_threads(workers: int = 1, periodic: bool = False) -> Any:
+    """Huey's consumer in threads of this process, without its signal handlers (which only the
+    main thread may install): for a development server or a browser test that has no separate
+    ``flask worker``. Stop it with ``consumer.stop(graceful=True)``."""
+    if huey.immediate:
+        raise JobError("TASK_QUEUE_URL is immediate (tests): there is no queue to consume")
+    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic)
+    consumer.scheduler.start()
+    for _, worker in consumer.worker_threads:
+        worker.start()
+    return consumer
 
 
 def register_cli(app: Flask) -> None:
