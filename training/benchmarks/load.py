@@ -746,8 +746,11 @@ def run_backend(
             app_log_level=args.app_log_level,
         )
         try:
-            if not server.wait_ready():
-                raise BenchError(f"gunicorn did not answer within 30s; see {server.log.name}")
+            if not server.wait_ready(args.ready_timeout):
+                raise BenchError(
+                    f"gunicorn did not answer within {args.ready_timeout:.0f}s; "
+                    f"see {server.log.name}"
+                )
             if not server.wait_ready(args.ready_timeout, "/readyz"):
                 say(f"[{name}] /readyz not ready after {args.ready_timeout:.0f}s; loading anyway")
             warm_up_workers(server.base, codes, args.workers * 2)
