@@ -47,6 +47,13 @@ def _store() -> Any:
     return store_for(current_app.config)
 
 
+def _active() -> str | None:
+    """The version every node serves (the database's pointer; ACTIVE on older stores)."""
+    from backend.services.recommender_runtime import active_version
+
+    return active_version()
+
+
 def _serving() -> dict[str, Any]:
     """What the API is serving right now (version, encoder, degraded and why)."""
     try:
@@ -89,7 +96,7 @@ def _job_view(job: dict[str, Any]) -> dict[str, Any]:
 @login_required()
 def recommender() -> str:
     serving = _serving()
-    active = _store().active()
+    active = _active()
     versions = _versions()
     active_row = next((v for v in versions if v.version == active), None)
     running = jobs.running_job()
@@ -168,7 +175,7 @@ def recommender_version(version: str) -> str:
     if evaluation is not None:
         folder = _store().path_for(version)
         plots = [p for p in evaluation.get("plots", []) if (folder / p).is_file()]
-    active = _store().active()
+    active = _active()
     worse = False
     if evaluation is not None and active and active != version:
         results = evaluation["results"]

@@ -327,6 +327,11 @@ def active_in_database() -> str | None:
     )
 
 
+def active_version() -> str | None:
+    """The version every node is told to serve: the database's pointer, else ``ACTIVE``."""
+    return active_in_database() or runtime().store.active()
+
+
 # --- catalog from the database -------------------------------------------------------------------
 
 

@@ -280,6 +280,8 @@ def test_job_enqueued_on_a_survives_worker_kill_and_publish_on_a_reaches_b(
     console.post(f"/console/recommender/versions/{version}/publish", confirm_worse="yes")
     assert cluster.scalar("SELECT version FROM model_versions WHERE status = 'active'") == version
     _wait_for(lambda: _served_version(cluster.b, cluster.token) == version, 60, "B serves new")
+    # Node B's console names it active too (the pointer is the database's, not a local file).
+    assert f'id="active-version">{version}<' in console_b.get("/console/recommender")
     # Roll back through node A: node B goes back within 60 s.
     console.post("/console/recommender/rollback")
     _wait_for(lambda: _served_version(cluster.b, cluster.token) == first, 60, "B rolls back")
