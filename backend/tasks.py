@@ -12,8 +12,8 @@ What runs here:
   found by ``recover_jobs`` (at worker start and every minute) once its heartbeat is older than
   ``JOB_STALE_AFTER_S`` and is run again; a claim (``queued`` → ``running`` in one UPDATE) makes a
   duplicate message harmless. A failed job can be retried from the console (``retry_job``).
-* **Periodic work**: webhook deliveries every minute (retries with backoff by the delivery
-  schedule in ``backend/services/webhooks.py``), embedding new or edited articles every minute,
+* **Periodic work**: webhook deliveries every 5 s (retries with backoff by the delivery schedule
+  in ``backend/services/webhooks.py``), embedding new or edited articles every minute,
   click rollups hourly, retention daily, digests on Monday mornings.
 
 ``init_app`` points the queue at ``TASK_QUEUE_URL`` (``redis://…``, ``sqlite:///path``,
@@ -407,23 +407,37 @@ def _sleep(params: dict[str, Any]) -> list[Step]:
 # --- periodic work --------------------------------------------------------------------------
 
 
+WEBHOOK_POLL_S = 5.0
+WEBHOOK_PASS_S = 55.0  # how long one run keeps polling (the next minute's run takes over)
+
+
 @huey.periodic_task(crontab(minute="*"))
 @huey.lock_task("herald-webhooks")
 def deliver_webhooks() -> None:
-    """Send due webhook deliveries (the schedule in webhooks.py spaces the retries)."""
+    """Send due webhook deliveries every ``WEBHOOK_POLL_S`` for the minute (the next minute's run
+    takes over), so a new event goes out within seconds; the schedule in webhooks.py spaces the
+    retries. The lock keeps it to one worker thread in the deployment."""
+    import time
+
     from backend.services import webhooks
 
+    deadline = time.monotonic() + WEBHOOK_PASS_S
     with _context_app().app_context():
         try:
-            report = webhooks.deliver_due()
-            if report.attempted:
-                log.info(
-                    "webhooks: attempted %s, delivered %s, retrying %s, failed %s",
-                    report.attempted,
-                    report.delivered,
-                    report.retrying,
-                    report.failed,
-                )
+            while True:
+                report = webhooks.deliver_due()
+                db.session.remove()
+                if report.attempted:
+                    log.info(
+                        "webhooks: attempted %s, delivered %s, retrying %s, failed %s",
+                        report.attempted,
+                        report.delivered,
+                        report.retrying,
+                        report.failed,
+                    )
+                if time.monotonic() + WEBHOOK_POLL_S >= deadline:
+                    return
+                time.sleep(WEBHOOK_POLL_S)
         finally:
             db.session.remove()
 
@@ -506,7 +520,7 @@ def send_digests() -> None:
 # --- the worker ------------------------------------------------------------------------------
 
 
-def run_worker(app: Flask, workers: int = 2) -> None:
+def run_worker(app: Flask, workers: int = 3) -> None:
     """Run the consumer in this process until SIGINT/SIGTERM (``flask worker``)."""
     if huey.immediate:
         raise JobError("TASK_QUEUE_URL is immediate (tests): there is no queue to consume")
@@ -517,7 +531,12 @@ def run_worker(app: Flask, workers: int = 2) -> None:
                 log.warning("re-queued jobs whose worker stopped: %s", recovered)
         finally:
             db.session.remove()
-    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    # flush_locks: a worker killed while holding a periodic task's lock (kill -9) leaves it set
+    # in the queue's storage; the next start clears it (the tasks are idempotent, so a second
+    # worker starting meanwhile at worst runs one pass twice).
+    consumer = huey.create_consumer(
+        workers=workers, worker_type="thread", periodic=True, flush_locks=True
+    )
     consumer.run()
 
 
@@ -538,7 +557,9 @@ def register_cli(app: Flask) -> None:
     import click
 
     @app.cli.command("worker")
-    @click.option("--workers", default=2, show_default=True, help="Worker threads.")
+    @click.option(
+        "--workers", default=3, show_default=True, help="Worker threads (one delivers webhooks)."
+    )
     def worker_command(workers: int) -> None:
         """Run background jobs and periodic work (the task queue's consumer)."""
         click.echo(f"herald worker: queue {queue_url(app)}, {workers} threads")

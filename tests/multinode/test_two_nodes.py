@@ -78,7 +78,7 @@ class Cluster:
     def start_worker(self) -> None:
         with (self.tmp / "worker.log").open("ab") as log:  # the child keeps its own descriptor
             self.worker = subprocess.Popen(
-                [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--workers", "2"],
+                [sys.executable, "-m", "flask", "--app", "wsgi", "worker"],
                 cwd=ROOT,
                 env=self.worker_env,
                 stdout=log,
