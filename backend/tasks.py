@@ -69,20 +69,22 @@ def configure(url: str) -> None:
     """Point the process's queue at ``url`` (idempotent for the same URL)."""
     if getattr(huey, "_herald_url", None) == url:
         return
-    if url.startswith("immediate://"):
+    storage: Any = None
+    if url.startswith("redis"):
+        storage = RedisStorage(huey.name, url=url)
+    elif url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        storage = SqliteStorage(huey.name, filename=str(path))
+    elif url.startswith("memory://"):
+        storage = MemoryStorage(huey.name)
+    elif not url.startswith("immediate://"):
+        raise ValueError(f"TASK_QUEUE_URL {url!r}: use redis://, sqlite:/// or memory://")
+    if storage is None:
         huey.immediate = True
     else:
         huey._immediate = False
-        if url.startswith("redis"):
-            huey.storage = RedisStorage(huey.name, url=url)
-        elif url.startswith("sqlite:///"):
-            path = Path(url.removeprefix("sqlite:///"))
-            path.parent.mkdir(parents=True, exist_ok=True)
-            huey.storage = SqliteStorage(huey.name, filename=str(path))
-        elif url.startswith("memory://"):
-            huey.storage = MemoryStorage(huey.name)
-        else:
-            raise ValueError(f"TASK_QUEUE_URL {url!r}: use redis://, sqlite:/// or memory://")
+        huey.storage = storage
     huey._herald_url = url
 
 

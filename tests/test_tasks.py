@@ -121,3 +121,4 @@ def test_queue_url_defaults(app: Flask) -> None:
     assert tasks.queue_url(prod) == "redis://127.0.0.1:6379/3"
     with pytest.raises(ValueError, match="use redis://, sqlite:/// or memory://"):
         tasks.configure("amqp://nope")
+    assert tasks.huey.immediate  # a refused URL changes nothing
