@@ -296,24 +296,22 @@ def recover_jobs() -> None:
             db.session.remove()
 
 
-# --- job kinds ------------------------------------------------------------------------------
-# TODO(model_lifecycle): call backend.services.model_lifecycle.embed/fit/evaluate once helper
-# "eval" lands it; these call what the console called before (training.commands).
+# --- job kinds: the model-lifecycle service's functions, as the CLI runs them -----------------
 
 
 def _embed_step(progress: Progress) -> None:
-    from training import commands
+    from backend.services import model_lifecycle
 
-    n = commands.embed()
+    n = model_lifecycle.embed()
     progress.result(embedded=n)
     progress.log(f"embedded {n} new or changed articles")
 
 
 def _fit_step(min_samples: int) -> Callable[[Progress], None]:
     def step(progress: Progress) -> None:
-        from training import commands
+        from backend.services import model_lifecycle
 
-        result = commands.fit(min_samples=min_samples)
+        result = model_lifecycle.fit(min_samples=min_samples)
         kind = "fixed default weights (too little data)" if result.fallback else "learned"
         progress.result(version=result.version)
         progress.log(f"saved candidate {result.version} ({kind})")
@@ -323,31 +321,15 @@ def _fit_step(min_samples: int) -> Callable[[Progress], None]:
 
 def _evaluate_step(version: str | None) -> Callable[[Progress], None]:
     def step(progress: Progress) -> None:
-        from training import commands
-        from training.evaluation import PRIMARY
+        from backend.services import model_lifecycle
 
         name = version or progress.job.result.get("version")
         if not name:
             raise JobError("nothing to evaluate: the fit step saved no version")
-        md, png, results = commands.evaluate(name)
-        evaluation = {
-            "version": name,
-            "primary": PRIMARY,
-            "evaluated_at": utcnow().isoformat(),
-            "report_md": md.name,
-            "plots": [png.name],
-            "results": [
-                {
-                    "name": r.name,
-                    "metrics": r.metrics,
-                    "per_department": r.per_department,
-                    "ci": list(r.ci),
-                }
-                for r in results
-            ],
-        }
+        ev = model_lifecycle.evaluate(name)
+        evaluation = {**ev.to_dict(), "evaluated_at": utcnow().isoformat()}
         progress.result(version=name, evaluation=evaluation)
-        progress.log(f"evaluated {name}: {PRIMARY} {results[0].metrics[PRIMARY]:.4f}")
+        progress.log(ev.sentence)
 
     return step
 
@@ -373,13 +355,13 @@ def _embed(params: dict[str, Any]) -> list[Step]:
 
 def _import_step(params: dict[str, Any]) -> Callable[[Progress], None]:
     def step(progress: Progress) -> None:
-        from training import commands
+        from backend.services import model_lifecycle
 
-        summary = commands.import_file(
+        report = model_lifecycle.import_file(
             Path(str(params["path"])), params.get("format"), params.get("language")
         )
-        progress.result(summary=summary)
-        progress.log(summary)
+        progress.result(summary=report.summary())
+        progress.log(report.summary())
 
     return step
 
@@ -464,7 +446,7 @@ def embed_articles() -> None:
 @huey.periodic_task(crontab(minute="7"))
 @huey.lock_task("herald-rollups")
 def rollup_clicks() -> None:
-    from backend.services import rollups
+    from backend.services.analytics import rollups
 
     with _context_app().app_context():
         try:

@@ -176,7 +176,7 @@ def ensure_partitions(now: dt.datetime | None = None, ahead: int = 3) -> list[st
 
 def drop_partitions_before(cutoff: dt.datetime, now: dt.datetime | None = None) -> list[str]:
     """Retention: drop the months wholly before ``cutoff`` once their clicks are rolled up."""
-    from backend.services import rollups
+    from backend.services.analytics import rollups
 
     if not is_partitioned():
         raise PartitionError("clicks is not partitioned; retention deletes rows instead")
