@@ -52,7 +52,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from backend import tasks
 
     tasks.init_app(app)  # the task queue: SQLite file by default, Redis with TASK_QUEUE_URL
-    tasks.register_cli(app)
 
     if _serves_requests():
         from backend.services.suggestions import warm_up

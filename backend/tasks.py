@@ -18,7 +18,7 @@ What runs here:
 
 ``init_app`` points the queue at ``TASK_QUEUE_URL`` (``redis://…``, ``sqlite:///path``,
 ``memory://``); under ``TESTING`` without a URL tasks run at once in the caller (Huey's immediate
-mode). ``flask worker`` runs the consumer (``make worker``).
+mode). ``flask worker`` (backend/cli.py) runs the consumer (``make worker``).
 """
 
 from __future__ import annotations
@@ -535,20 +535,3 @@ def start_consumer_threads(workers: int = 1, periodic: bool = False) -> Any:
     for _, worker in consumer.worker_threads:
         worker.start()
     return consumer
-
-
-def register_cli(app: Flask) -> None:
-    import click
-
-    @app.cli.command("worker")
-    @click.option(
-        "--workers", default=3, show_default=True, help="Worker threads (one delivers webhooks)."
-    )
-    def worker_command(workers: int) -> None:
-        """Run background jobs and periodic work (the task queue's consumer)."""
-        click.echo(f"herald worker: queue {queue_url(app)}, {workers} threads")
-        run_worker(app, workers)
-
-    from backend.services import partitions
-
-    partitions.register_cli(app)

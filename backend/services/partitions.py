@@ -5,7 +5,7 @@ retention by ``DELETE`` (backend/services/rollups.py) turns into hours of vacuum
 by month on ``created_at``, retention drops whole months (a catalog operation, no dead rows) and
 queries over recent days touch recent partitions only.
 
-* ``partition_clicks()`` (``flask partition-clicks``, once, in a maintenance window: it copies the
+* ``partition_clicks()`` (``flask partition-clicks``; once, in a maintenance window: it copies the
   table under an exclusive lock) turns ``clicks`` into a table partitioned by month, with one
   partition per month from the oldest click to ``ahead`` months after now. The primary key becomes
   ``(id, created_at)`` (PostgreSQL requires the partition key in it); ids keep coming from the same
@@ -203,20 +203,3 @@ def drop_partitions_before(cutoff: dt.datetime, now: dt.datetime | None = None) 
         db.session.commit()
         dropped.append(name)
     return dropped
-
-
-def register_cli(app: object) -> None:
-    import click
-    from flask import Flask
-
-    assert isinstance(app, Flask)
-
-    @app.cli.command("partition-clicks")
-    @click.option("--ahead", default=3, show_default=True, help="Months to create ahead.")
-    def partition_command(ahead: int) -> None:
-        """PostgreSQL: turn clicks into monthly partitions (copies the table under a lock)."""
-        try:
-            made = partition_clicks(ahead=ahead)
-        except PartitionError as exc:
-            raise click.ClickException(str(exc)) from None
-        click.echo(f"clicks partitioned: {made} monthly partitions")
