@@ -126,9 +126,11 @@ class Runtime:
                 stamp = (active_in_database(), self.store.active_stamp())
             except sa.exc.SQLAlchemyError:
                 db.session.rollback()
+                self.checked_at = 0.0  # the pointer is unreadable (database down, not migrated)
                 if self.model is not None:
-                    return self.model  # keep serving what we have; check again later
-                raise
+                    return self.model  # keep serving what we have; check again next request
+                self.model = self._load(None)  # meanwhile what ACTIVE names, or the default
+                return self.model
             if self.model is None or stamp != self.stamp:
                 self.model = self._load(stamp[0])
                 self.stamp = stamp
