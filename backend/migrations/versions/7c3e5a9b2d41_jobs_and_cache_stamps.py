@@ -5,7 +5,7 @@ Adds ``jobs`` (background work the console shows; the task queue carries only th
 every node polls to drop its caches).
 
 Revision ID: 7c3e5a9b2d41
-Revises: 46465cd6ee42
+Revises: 28670b1be8bc
 Create Date: 2026-12-06 02:30:00
 """
 
@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from backend.models import UTCDateTime
 
 revision = '7c3e5a9b2d41'
-down_revision = '46465cd6ee42'
+down_revision = '28670b1be8bc'
 branch_labels = None
 depends_on = None
 
