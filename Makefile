@@ -40,8 +40,13 @@ db: install ## Create/upgrade the database and load the demo company (idempotent
 	$(BIN)/python -m training bootstrap
 
 .PHONY: run
-run: db ## Install, set up the SQLite database with the demo company and serve on http://127.0.0.1:5000
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+run: db ## Install, set up the SQLite database with the demo company and serve on http://127.0.0.1:5000 (with a worker)
+	$(BIN)/flask worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/flask run --host $(HOST) --port $(PORT)
+
+.PHONY: worker
+worker: install ## Background jobs and periodic work (task queue consumer; TASK_QUEUE_URL, default SQLite)
+	$(BIN)/flask worker
 
 .PHONY: serve
 serve: install ## Production server: gunicorn (WORKERS=N) against DATABASE_URL, migrations first
@@ -88,8 +93,9 @@ bench-quality: install ## Recommender quality on Deskdrop (101 protocol + weekly
 	$(BIN)/python -m training.benchmarks.quality
 
 .PHONY: bench-speed
-bench-speed: install ## Suggestion latency at 1k/10k/100k articles, embedding rate, RSS (printed)
+bench-speed: install ## Suggestion latency at 1k/10k/100k articles, embedding rate, RSS; then over HTTP to gunicorn (printed)
 	$(BIN)/python -m training.benchmarks.speed
+	$(BIN)/python -m training.benchmarks.speed_http
 
 .PHONY: bench-relevance
 bench-relevance: install ## Context relevance on public judged sets (HERALD_RELEVANCE_SETS): BM25, dense, hybrid, served

@@ -41,11 +41,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             max_age=600,
         )
     register_error_handlers(app)
+    from backend.services import cache_sync
+
+    cache_sync.init_app(app)  # drop caches when another node changed what they hold
     observability.init_app(app)
     i18n.init_app(app)  # Flask-Babel: gettext catalogues in backend/translations
     register_blueprints(app)
     register_console(app)
     register_cli(app)
+    from backend import tasks
+
+    tasks.init_app(app)  # the task queue: SQLite file by default, Redis with TASK_QUEUE_URL
 
     if _serves_requests():
         from backend.services.suggestions import warm_up

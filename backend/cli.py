@@ -42,8 +42,33 @@ def upgrade_database(revision: str = "head") -> None:
 
 def register_cli(app: Flask) -> None:
     """Every ``flask`` command of Herald."""
-    for group in (_database, _people, _privacy, _analytics, _digests, _webhooks):
+    for group in (_database, _people, _privacy, _analytics, _digests, _webhooks, _workers):
         group(app)
+
+
+def _workers(app: Flask) -> None:
+    @app.cli.command("worker")
+    @click.option(
+        "--workers", default=3, show_default=True, help="Worker threads (one delivers webhooks)."
+    )
+    def worker_command(workers: int) -> None:
+        """Run background jobs and periodic work (the task queue's consumer)."""
+        from backend import tasks
+
+        click.echo(f"herald worker: queue {tasks.queue_url(app)}, {workers} threads")
+        tasks.run_worker(app, workers)
+
+    @app.cli.command("partition-clicks")
+    @click.option("--ahead", default=3, show_default=True, help="Months to create ahead.")
+    def partition_command(ahead: int) -> None:
+        """PostgreSQL: turn clicks into monthly partitions (copies the table under a lock)."""
+        from backend.services import partitions
+
+        try:
+            made = partitions.partition_clicks(ahead=ahead)
+        except partitions.PartitionError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"clicks partitioned: {made} monthly partitions")
 
 
 def _database(app: Flask) -> None:

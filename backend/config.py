@@ -103,6 +103,13 @@ class Settings(BaseSettings):
     RECOMMENDER_WARMUP: bool | None = None  # None: on unless TESTING
     RECOMMENDER_BACKGROUND_EMBED: bool | None = None  # None: on unless TESTING
     RECOMMENDER_BLAS_THREADS: int = Field(default=1, ge=1)
+    # Scale-out (docs/operations.md). Shared model store: an fsspec URL (s3://bucket/models,
+    # file:///mnt/models); None: ARTIFACTS_DIR alone is the store.
+    MODEL_STORE_URL: str | None = None
+    # Task queue (backend/tasks.py): redis://host:6379/N with several nodes; None: a SQLite file
+    # under instance/ (huey's SqliteStorage), so `make run` needs no Redis.
+    TASK_QUEUE_URL: str | None = None
+    JOB_STALE_AFTER_S: int = Field(default=60, ge=1)  # a running job without a heartbeat this long
 
     # Tracked links.
     PUBLIC_BASE_URL: str = "http://127.0.0.1:5000"

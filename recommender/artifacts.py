@@ -23,6 +23,7 @@ import os
 import platform
 import re
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -33,6 +34,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from recommender.errors import ArtifactError
+from recommender.model_store import RemoteStore
 from recommender.ranker import EngagementRanker
 
 FORMAT_VERSION = 1
@@ -103,10 +105,16 @@ class ModelArtifact:
 
 
 class ArtifactStore:
-    """The directory of model versions and the active pointer."""
+    """The directory of model versions and the active pointer.
 
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    With ``remote`` (a :class:`~recommender.model_store.RemoteStore`, the store that every node
+    shares) this directory is a local cache: ``save`` also uploads the version, and ``load`` of a
+    version missing here downloads it first, then verifies it as any local version.
+    """
+
+    def __init__(self, root: str | os.PathLike[str], remote: RemoteStore | None = None) -> None:
         self.root = Path(root)
+        self.remote = remote
 
     @property
     def versions_dir(self) -> Path:
@@ -165,10 +173,19 @@ class ArtifactStore:
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
         os.replace(tmp, final)
+        if self.remote is not None:
+            self.remote.upload(version, final)
         return final
 
+    def fetch(self, version: str) -> Path:
+        """The local directory of ``version``, downloaded from the shared store if missing."""
+        local = self.path_for(version)
+        if self.remote is not None and not (local / MANIFEST).is_file():
+            self.remote.download(version, local)
+        return local
+
     def read_manifest(self, version: str) -> dict[str, Any]:
-        path = self.path_for(version) / MANIFEST
+        path = self.fetch(version) / MANIFEST
         try:
             manifest = json.loads(path.read_text())
         except FileNotFoundError:
@@ -187,6 +204,7 @@ class ArtifactStore:
 
     def load(self, version: str) -> ModelArtifact:
         """Load and verify one version; raises ``ArtifactError`` on anything missing or altered."""
+        self.fetch(version)
         manifest = self.read_manifest(version)
         base = self.path_for(version)
         files = manifest.get("files", {})
@@ -226,13 +244,16 @@ class ArtifactStore:
         )
 
     def list_versions(self) -> list[str]:
-        if not self.versions_dir.is_dir():
-            return []
-        return sorted(
-            p.name
-            for p in self.versions_dir.iterdir()
-            if p.is_dir() and not p.name.startswith(".") and (p / MANIFEST).exists()
-        )
+        local: set[str] = set()
+        if self.versions_dir.is_dir():
+            local = {
+                p.name
+                for p in self.versions_dir.iterdir()
+                if p.is_dir() and not p.name.startswith(".") and (p / MANIFEST).exists()
+            }
+        if self.remote is not None:
+            local.update(self.remote.list_versions())
+        return sorted(local)
 
     def active(self) -> str | None:
         """The active version's name, or None when nothing was published."""
@@ -251,7 +272,7 @@ class ArtifactStore:
 
     def set_active(self, version: str) -> None:
         """Point ``ACTIVE`` at ``version`` atomically: readers see the old or the new name."""
-        if not (self.path_for(version) / MANIFEST).is_file():
+        if not (self.fetch(version) / MANIFEST).is_file():
             raise ArtifactError(f"model version {version!r} does not exist in {self.versions_dir}")
         self.root.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".active-", dir=self.root)
@@ -260,3 +281,9 @@ class ArtifactStore:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, self.root / ACTIVE)
+
+
+def store_for(config: Mapping[str, Any]) -> ArtifactStore:
+    """The store an app uses: ``ARTIFACTS_DIR``, a cache of ``MODEL_STORE_URL`` when that is set."""
+    url = config.get("MODEL_STORE_URL")
+    return ArtifactStore(config["ARTIFACTS_DIR"], RemoteStore(str(url)) if url else None)

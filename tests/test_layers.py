@@ -3,7 +3,8 @@
 Layers, lowest first (docs/architecture.md):
 
     base      backend.config, errors, extensions, models, schemas, auth (token primitives), i18n
-    services  backend.services.*, backend.demo (business logic; no flask.request, no click)
+    services  backend.services.*, backend.demo, backend.tasks (business logic and the background
+              tasks that run it; no flask.request, no click)
     http      backend.api.*, backend.console.*, openapi, hooks, observability
     factory   backend (create_app), backend.cli, wsgi
 
@@ -34,7 +35,7 @@ def layer(module: str) -> str:
         return "factory"
     parts = module.split(".")
     second = parts[1] if len(parts) > 1 else ""
-    if second in ("services", "demo"):
+    if second in ("services", "demo", "tasks"):  # tasks: services run by the queue
         return "services"
     if second in ("api", "console", "openapi", "hooks", "observability"):
         return "http"

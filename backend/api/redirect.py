@@ -25,7 +25,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from backend import hooks
 from backend.extensions import db, limiter
-from backend.services import clicks, links
+from backend.services import cache_sync, clicks, links
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -53,6 +53,7 @@ def _cache(app: Flask) -> links.TargetCache:
     if cache is None:
         ttl = float(app.config["REDIRECT_CACHE_TTL"])
         cache = app.extensions[CACHE_KEY] = links.TargetCache(ttl=ttl)
+        cache_sync.watcher(app).on_change(cache_sync.CONTENT, cache.clear)
     return cache
 
 
@@ -154,6 +155,7 @@ class FastRedirect:
     def __init__(self, app: Flask, wsgi_app: WSGIApplication) -> None:
         self.wsgi_app = wsgi_app
         self.cache = _cache(app)
+        self.stamps = cache_sync.watcher(app)
         self.writer = _writer(app)
         self.salt = str(app.config["CLICK_SALT"])
         self.headers = _fixed_headers()
@@ -169,6 +171,7 @@ class FastRedirect:
             or not links.CODE_RE.match(code := path[3:])
         ):
             return self.wsgi_app(environ, start_response)
+        self.stamps.poll()  # another node may have changed a link: drop stale targets
         target = self.cache.get(code)
         if target is None:
             return self.wsgi_app(environ, start_response)

@@ -48,6 +48,11 @@ def _store() -> Any:
     return model_lifecycle.store()
 
 
+def _active() -> str | None:
+    """The version every node serves (the database's pointer; ACTIVE on older stores)."""
+    return model_lifecycle.active_version(_store())
+
+
 def _serving() -> dict[str, Any]:
     """What the API is serving right now (version, encoder, degraded and why)."""
     try:
@@ -154,7 +159,7 @@ def _job_view(job: dict[str, Any]) -> dict[str, Any]:
 @login_required()
 def recommender() -> str:
     serving = _serving()
-    active = _store().active()
+    active = _active()
     versions = _versions()
     active_row = next((v for v in versions if v.version == active), None)
     running = jobs.running_job()
@@ -200,6 +205,22 @@ def recommender_job(job_id: str) -> WerkzeugResponse:
     return jsonify(_job_view(job))
 
 
+@bp.route("/recommender/jobs/<job_id>/retry", methods=["POST"])
+@login_required()
+def recommender_job_retry(job_id: str) -> WerkzeugResponse:
+    try:
+        jobs.retry(job_id)
+    except jobs.JobBusy:
+        flash(t("rec.busy"), "warn")
+    except jobs.JobError:
+        abort(404)
+    else:
+        audit.record(_uid(), "console.job_retry", "job", job_id)
+        db.session.commit()
+        flash(t("rec.retried"), "ok")
+    return redirect(url_for("console.recommender") + "#job")
+
+
 def _version_or_404(version: str) -> ModelVersion:
     row: ModelVersion | None = db.session.scalar(
         select(ModelVersion).where(ModelVersion.version == version)
@@ -218,7 +239,7 @@ def recommender_version(version: str) -> str:
     if evaluation is not None:
         folder = _store().path_for(version)
         plots = [p for p in evaluation.get("plots", []) if (folder / p).is_file()]
-    active = _store().active()
+    active = _active()
     words = plain_words(evaluation) if evaluation is not None else None
     worse = (
         words is not None

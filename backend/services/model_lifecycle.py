@@ -30,7 +30,7 @@ from backend.services import audit, importers
 from backend.services import model_evaluation as me
 from backend.services.model_data import Logged, load_logged
 from backend.services.recommender_runtime import embed_pending
-from recommender.artifacts import ArtifactStore, new_version_name
+from recommender.artifacts import ArtifactStore, new_version_name, store_for
 from recommender.encoders import Encoder, OnnxMiniLMEncoder, get_encoder
 from recommender.errors import ArtifactError, RecommenderError
 from recommender.features import FEATURE_NAMES
@@ -55,7 +55,15 @@ class GuardRefused(LifecycleError):
 
 
 def store() -> ArtifactStore:
-    return ArtifactStore(current_app.config["ARTIFACTS_DIR"])
+    """This node's store: ``ARTIFACTS_DIR``, a cache of ``MODEL_STORE_URL`` when that is set."""
+    return store_for(current_app.config)
+
+
+def active_version(st: ArtifactStore) -> str | None:
+    """The version every node serves: the database's pointer (``ACTIVE`` on older stores)."""
+    from backend.services.recommender_runtime import active_in_database
+
+    return active_in_database() or st.active()
 
 
 # --- articles and embeddings ---------------------------------------------------------------------
@@ -240,7 +248,7 @@ def compare(version: str) -> me.Evaluation:
     models' training windows."""
     st = store()
     candidate = st.load(version)
-    active = st.active()
+    active = active_version(st)
     other: tuple[str, me.Scorer] | None = None
     since = window_end(version)
     if active and active != version:
@@ -268,7 +276,7 @@ def publish(version: str, force: bool = False, actor_id: int | None = None) -> s
     """
     st = store()
     candidate = st.load(version)
-    active = st.active()
+    active = active_version(st)
     ev = compare(version) if active and active != version else None
     overridden = False
     if ev is not None and ev.verdict == me.WORSE:
@@ -316,7 +324,7 @@ def _activate(version: str, encoder: str, metrics: dict[str, Any], path: str) ->
 def rollback(actor_id: int | None = None) -> str:
     """Re-activate the version that was active before the current one."""
     st = store()
-    current = st.active()
+    current = active_version(st)
     previous = db.session.scalars(
         sa.select(ModelVersion)
         .where(ModelVersion.activated_at.is_not(None), ModelVersion.version != (current or ""))
@@ -340,7 +348,7 @@ def bootstrap() -> str:
     """
     st = store()
     embedded = embed(full=True)
-    active = st.active()
+    active = active_version(st)
     if active is not None:
         try:
             st.load(active)
@@ -380,7 +388,7 @@ def encoder_hint() -> str | None:
 
 def list_versions() -> list[dict[str, Any]]:
     st = store()
-    active = st.active()
+    active = active_version(st)
     rows = {r.version: r for r in db.session.scalars(sa.select(ModelVersion))}
     out: list[dict[str, Any]] = []
     for version in st.list_versions():

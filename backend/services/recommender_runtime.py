@@ -1,11 +1,15 @@
 """Per-worker recommender state: the active model (hot-switched) and the in-memory catalog.
 
-* Model: ``ARTIFACTS_DIR/ACTIVE`` names the active version. Each worker stats that file at most once
-  per ``MODEL_CHECK_INTERVAL_S`` and loads a new version when it changed; the swap is one reference
-  assignment, so requests in flight finish on the version they started with. No ``ACTIVE`` yet →
-  fixed default weights with the configured encoder (``model_version = "default"``). ``ACTIVE``
-  names a missing or corrupt version, or the encoder cannot load → popularity/freshness fallback,
-  ``degraded`` (never a 500).
+* Model: the database's ``model_versions`` row with status ``active`` names the active version (the
+  pointer every node shares; ``ARTIFACTS_DIR/ACTIVE`` only where no row is active, e.g. a store
+  written before the pointer moved to the database). Each worker reads it at most once per
+  ``MODEL_CHECK_INTERVAL_S`` (at once when ``cache_stamps`` says a model changed) and loads a new
+  version when it changed, fetching it from the shared model store (``MODEL_STORE_URL``) when it is
+  not in its local directory; so every node serves a published or rolled-back version within
+  seconds, without a restart. The swap is one reference assignment, so requests in flight finish on
+  the version they started with. No active version → fixed default weights with the configured
+  encoder (``model_version = "default"``). The pointer names a missing or corrupt version, or the
+  encoder cannot load → popularity/freshness fallback, ``degraded`` (never a 500).
 * Catalog: approved, unexpired articles with their embeddings, rebuilt when a cheap signature
   (count and latest ``updated_at`` of approved articles, count of embeddings) changes, checked at
   most every ``CATALOG_CHECK_INTERVAL_S``. Articles without a current embedding (missing, or the
@@ -36,8 +40,8 @@ from flask import Flask, current_app
 from numpy.typing import NDArray
 
 from backend.extensions import db
-from backend.models import Article, ArticleEmbedding, Campaign, utcnow
-from recommender.artifacts import ArtifactStore, ModelArtifact
+from backend.models import Article, ArticleEmbedding, Campaign, ModelVersion, utcnow
+from recommender.artifacts import ArtifactStore, ModelArtifact, store_for
 from recommender.encoders import DEFAULT_ENCODER, Encoder, get_encoder
 from recommender.engine import Catalog, limit_blas_threads
 from recommender.errors import ArtifactError, EncoderUnavailableError
@@ -82,8 +86,9 @@ class Runtime:
     artifacts_dir: str
     encoder_setting: str
     model_cache_dir: str | None = None
+    model_store_url: str | None = None
     model: ServingModel | None = None
-    stamp: int | None = None
+    stamp: tuple[str | None, int | None] | None = None
     checked_at: float = 0.0
     catalog: CatalogState | None = None
     encoders: dict[str, Encoder] = field(default_factory=dict)
@@ -96,7 +101,9 @@ class Runtime:
 
     @property
     def store(self) -> ArtifactStore:
-        return ArtifactStore(self.artifacts_dir)
+        return store_for(
+            {"ARTIFACTS_DIR": self.artifacts_dir, "MODEL_STORE_URL": self.model_store_url}
+        )
 
     def encoder(self, name: str) -> Encoder:
         enc = self.encoders.get(name)
@@ -108,16 +115,24 @@ class Runtime:
     # --- model ---------------------------------------------------------------------------------
 
     def serving(self, now: float | None = None) -> ServingModel:
-        """The model to serve this request with (cheap unless ``ACTIVE`` changed)."""
+        """The model to serve this request with (cheap unless the active pointer changed)."""
         now = time.monotonic() if now is None else now
         model = self.model
         if model is not None and now - self.checked_at < MODEL_CHECK_INTERVAL_S:
             return model
         with self.lock:
             self.checked_at = now
-            stamp = self.store.active_stamp()
+            try:
+                stamp = (active_in_database(), self.store.active_stamp())
+            except sa.exc.SQLAlchemyError:
+                db.session.rollback()
+                self.checked_at = 0.0  # the pointer is unreadable (database down, not migrated)
+                if self.model is not None:
+                    return self.model  # keep serving what we have; check again next request
+                self.model = self._load(None)  # meanwhile what ACTIVE names, or the default
+                return self.model
             if self.model is None or stamp != self.stamp:
-                self.model = self._load()
+                self.model = self._load(stamp[0])
                 self.stamp = stamp
             return self.model
 
@@ -126,9 +141,9 @@ class Runtime:
         ranker = EngagementRanker.with_defaults(default_weights=FALLBACK_WEIGHTS)
         return ServingModel("fallback", ranker, None, True, (reason,))
 
-    def _load(self) -> ServingModel:
+    def _load(self, version: str | None = None) -> ServingModel:
         store = self.store
-        version = store.active()
+        version = version or store.active()
         if version is None and store.list_versions():
             # Versions were published but the pointer is gone (deleted, a bad restore): serving
             # the untrained default would hide that; say so (degraded, /readyz not ready).
@@ -152,6 +167,13 @@ class Runtime:
             return self._fallback(f"encoder unavailable: {exc}")
         log.info("recommender serving model %s (encoder %s)", version, enc.name)
         return ServingModel(version, artifact.ranker, enc, False, (), artifact)
+
+    def recheck(self) -> None:
+        """Check the active model and the catalog on their next use (another node changed them)."""
+        self.checked_at = 0.0
+        state = self.catalog
+        if state is not None:
+            state.checked_at = 0.0
 
     def reset(self) -> None:
         with self.lock:
@@ -249,10 +271,16 @@ def runtime(app: Flask | None = None) -> Runtime:
             str(app.config["ARTIFACTS_DIR"]),
             str(app.config.get("ENCODER") or DEFAULT_ENCODER),
             model_cache_dir=app.config.get("MODEL_CACHE_DIR"),
+            model_store_url=app.config.get("MODEL_STORE_URL"),
             background_embed=_setting(app, "RECOMMENDER_BACKGROUND_EMBED"),
             app=app,
         )
         app.extensions[EXTENSION_KEY] = rt
+        from backend.services import cache_sync
+
+        stamps = cache_sync.watcher(app)
+        stamps.on_change(cache_sync.MODEL, rt.recheck)
+        stamps.on_change(cache_sync.CONTENT, rt.recheck)
     assert isinstance(rt, Runtime)
     return rt
 
@@ -297,6 +325,21 @@ def warm_up(app: Flask, *, force: bool = False) -> threading.Thread | None:
     thread = threading.Thread(target=work, name="herald-recommender-warmup", daemon=True)
     thread.start()
     return thread
+
+
+def active_in_database() -> str | None:
+    """The active version named by the database (the pointer every node shares), if any."""
+    return db.session.scalar(
+        sa.select(ModelVersion.version)
+        .where(ModelVersion.status == "active")
+        .order_by(ModelVersion.activated_at.desc(), ModelVersion.id.desc())
+        .limit(1)
+    )
+
+
+def active_version() -> str | None:
+    """The version every node is told to serve: the database's pointer, else ``ACTIVE``."""
+    return active_in_database() or runtime().store.active()
 
 
 # --- catalog from the database -------------------------------------------------------------------

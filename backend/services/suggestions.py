@@ -46,7 +46,7 @@ from backend.schemas.suggestions import (
     SuggestionRequest,
     SuggestionsOut,
 )
-from backend.services.recommender_runtime import runtime
+from backend.services.recommender_runtime import active_version, runtime
 from backend.services.recommender_runtime import warm_up as warm_up  # for create_app
 from recommender.captions import draft_caption
 from recommender.cf import CoEngagementIndex, fit_index
@@ -454,7 +454,7 @@ def list_models() -> ModelsOut:
     model = rt.serving()
     rows = db.session.scalars(sa.select(ModelVersion).order_by(ModelVersion.created_at.desc()))
     return ModelsOut(
-        active=rt.store.active(),
+        active=active_version(),
         serving=model.version,
         degraded=model.degraded,
         reasons=list(model.reasons),

@@ -67,6 +67,7 @@ def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console
             "RATELIMIT_ENABLED": False,
             "CONSOLE_COOKIE_SECURE": False,  # plain http on 127.0.0.1
             "LOG_LEVEL": "WARNING",
+            "TASK_QUEUE_URL": f"sqlite:///{tmp / 'tasks.db'}",
         }
     )
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -84,8 +85,12 @@ def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console
     token = res.output.strip().splitlines()[-1].strip()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    from backend import tasks
+
+    worker = tasks.start_consumer_threads()  # the worker that `make run` starts beside the server
     yield ConsoleServer(base_url, app, token, CONTENT_EMAILS[0], ADMIN_EMAIL)
     server.shutdown()
+    worker.stop(graceful=True)
 
 
 @pytest.fixture(scope="session")

@@ -128,7 +128,7 @@ def _run_killed(app: Flask, when: str) -> subprocess.CompletedProcess[str]:
         from recommender import artifacts
 
         WHEN = {when!r}
-        real_save, real_replace = np.save, os.replace
+        real_save = np.save
         saved = []
 
         def save(path, *a, **kw):
@@ -137,17 +137,18 @@ def _run_killed(app: Flask, when: str) -> subprocess.CompletedProcess[str]:
             if WHEN == "mid-save" and len(saved) == 1:
                 os.kill(os.getpid(), signal.SIGKILL)
 
-        def replace(src, dst, *a, **kw):
-            if WHEN == "before-activate" and str(dst).endswith(artifacts.ACTIVE):
-                os.kill(os.getpid(), signal.SIGKILL)
-            return real_replace(src, dst, *a, **kw)
-
         np.save = save
         artifacts.np.save = save
-        artifacts.os.replace = replace
 
         from backend import create_app
         from backend.services import model_lifecycle as commands
+
+        def activate(*a, **kw):
+            # The pointer every node reads is the database's row: killed just before it moves.
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        if WHEN == "before-activate":
+            commands._activate = activate
 
         app = create_app({{
             "TESTING": True,
@@ -195,6 +196,10 @@ def test_publish_killed_half_way_leaves_previous_version_active_and_intact(
     assert "completed" not in done.stdout
 
     assert published.active() == before
+    from backend.services.recommender_runtime import active_version
+
+    db.session.expire_all()
+    assert active_version() == before
     assert published.read_manifest(before) == manifest_before
     published.load(before)  # every checksum still matches
     if when == "mid-save":

@@ -3,14 +3,20 @@
 ``python -m training.benchmarks.load`` (``make bench-load``). For SQLite and PostgreSQL in turn:
 
 1. a fresh database, migrated, seeded with employees, articles and tracked links;
-2. gunicorn with 2 workers on 127.0.0.1 serving ``wsgi:app``, waited for until ``/readyz`` (the
-   recommender model loads in the background and would otherwise compete with the load), then every
-   code requested once (the redirect cache's steady state: a warm code is served by the fast path);
+2. gunicorn started as production starts it (``--config backend/gunicorn_conf.py``: its logging,
+   metrics directory, malloc tuning; ``HERALD_WORKERS``/``HERALD_THREADS`` from ``--workers`` and
+   ``--threads``) on 127.0.0.1, waited for until ``/readyz`` (the recommender model loads in the
+   background and would otherwise compete with the load), then warmed: every code requested over
+   several connections, then ``--warmup`` seconds of unmeasured load, so that every worker has
+   resolved every code (the redirect cache's steady state: a warm code takes the fast path);
 3. ``wrk`` (or, when it is not installed, a bounded Python load generator) hitting ``/r/<code>``
    over many codes for ``--duration`` seconds: throughput, latency percentiles, errors, the CPU the
    gunicorn workers used per redirect and the load average (the machine may be shared);
-4. gunicorn stopped gracefully, then clicks stored counted against redirects completed
-   (stored may exceed completed by the requests in flight when the load tool stopped);
+4. gunicorn stopped gracefully, then lost clicks counted exactly: every measured request carries a
+   unique marker (its ``Referer`` host, which the click row stores, and its ``X-Request-ID``, which
+   the 302 echoes); every 302 the load tool received is matched to a stored row by its marker.
+   ``lost`` = 302s without a row; ``unanswered`` = rows whose 302 the tool never saw (requests in
+   flight when it stopped: stored, so not lost); ``dup`` = markers stored twice;
 5. 1M clicks over 90 days bulk-loaded by one INSERT ... SELECT, in time order as the redirect
    stores them (``--shuffled-clicks``: random order), and a few representative analytics
    aggregates over the raw clicks timed (p50/p95 over ``--query-runs`` runs; skip them with
@@ -75,7 +81,11 @@ class LoadResult:
     p50_ms: float
     p90_ms: float
     p99_ms: float
+    markers: list[str] = field(default_factory=list, repr=False)  # of the 302s received
     clicks_stored: int = 0
+    lost: int = 0  # 302s received without a stored click (matched by marker)
+    unanswered: int = 0  # clicks stored whose 302 the tool never received (in flight at the end)
+    duplicated: int = 0  # markers stored more than once
     server_cpu_ms: float = 0.0  # CPU time of the gunicorn workers per completed request
     load_before: float = 0.0  # 1-minute load average when the load started
     load_after: float = 0.0
@@ -141,7 +151,7 @@ def migrate_and_seed(url: str, *, employees: int, articles: int, seed: int) -> l
     from backend.cli import upgrade_database
     from backend.extensions import db
     from backend.models import Article, Campaign, Employee, TrackedLink
-    from backend.services.tracking import new_code
+    from backend.services.links import new_code
 
     rng = random.Random(seed)
     app = create_app(
@@ -213,30 +223,35 @@ class Server:
         self,
         url: str,
         workers: int,
-        worker_class: str,
+        worker_class: str | None,
         threads: int,
         log_path: Path,
         app_log_level: str = "INFO",
+        extra_env: dict[str, str] | None = None,
     ):
         self.port = free_port()
         env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if not k.startswith("PROMETHEUS_")},
             "DATABASE_URL": url,
-            "HERALD_SECRET_KEY": "bench-" + secrets.token_hex(20),
+            # Production settings where they may apply (production refuses SQLite).
+            "HERALD_ENV": "production" if url.startswith("postgresql") else "development",
+            "HERALD_SECRET_KEY": "bench-" + secrets.token_hex(24),
             "HERALD_PUBLIC_BASE_URL": f"http://127.0.0.1:{self.port}",
             "HERALD_LOG_LEVEL": app_log_level,
+            "HERALD_BIND": f"127.0.0.1:{self.port}",
+            "HERALD_WORKERS": str(workers),
+            "HERALD_THREADS": str(threads),
+            "PROMETHEUS_MULTIPROC_DIR": str(log_path.parent / f"metrics-{self.port}"),
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         }
-        cmd = [
-            sys.executable, "-m", "gunicorn",
-            "--workers", str(workers),
-            "--worker-class", worker_class,
-            "--threads", str(threads),
-            "--bind", f"127.0.0.1:{self.port}",
-            "--graceful-timeout", "10",
-            "--log-level", "warning",
-            "wsgi:app",
-        ]  # fmt: skip
+        for key in extra_env or {}:
+            env[key] = (extra_env or {})[key]
+        # The production config (logging, metrics, malloc tuning, timeouts); the worker class only
+        # where asked for (gunicorn picks gthread itself when HERALD_THREADS > 1).
+        cmd = [sys.executable, "-m", "gunicorn", "--config", "backend/gunicorn_conf.py"]
+        if worker_class:
+            cmd += ["--worker-class", worker_class]
+        cmd.append("wsgi:app")
         self.log = log_path.open("wb")
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
 
@@ -287,14 +302,99 @@ class Server:
 
 # --- load generators ----------------------------------------------------------------------------
 
+
+def warm_up_workers(base: str, codes: Sequence[str], connections: int) -> None:
+    """Every code over ``connections`` parallel connections (so each worker is likely to see it)."""
+    host, port = base.removeprefix("http://").split(":")
+
+    def one(i: int) -> None:
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
+        for code in codes:
+            conn.request(
+                "GET", "/r/" + code, headers={"User-Agent": BROWSER_UA, "Connection": "close"}
+            )
+            conn.getresponse().read()
+            conn.close()
+
+    pool = [threading.Thread(target=one, args=(i,)) for i in range(connections)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join(120)
+
+
 _WRK_LUA = """
 local codes = {%s}
+local threads = {}
 local n = 0
+ok = {}
+setup = function(thread)
+  table.insert(threads, thread)
+  thread:set("id", #threads)
+end
 request = function()
   n = n + 1
-  return wrk.format("GET", "/r/" .. codes[(n %% #codes) + 1], {["User-Agent"] = "%s"})
+  local marker = "%s" .. id .. "-" .. n
+  return wrk.format("GET", "/r/" .. codes[(n %% #codes) + 1], {
+    ["User-Agent"] = "%s",
+    ["Referer"] = "https://" .. marker .. "%s/",
+    ["X-Request-ID"] = marker,
+  })
+end
+response = function(status, headers, body)
+  if status == 302 then
+    ok[#ok + 1] = headers["X-Request-ID"]
+  end
+end
+done = function(summary, latency, requests)
+  local out = io.open("%s", "w")
+  for _, thread in ipairs(threads) do
+    for _, marker in ipairs(thread:get("ok")) do
+      out:write(marker, "\\n")
+    end
+  end
+  out:close()
 end
 """
+MARKER_SUFFIX = ".mark.bench.invalid"
+
+
+def _marker_host(marker: str) -> str:
+    return marker + MARKER_SUFFIX
+
+
+def stored_markers(url: str, since_id: int, prefix: str) -> list[str]:
+    """The markers of the clicks stored after ``since_id`` (from their referrer host)."""
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text("SELECT referrer_host FROM clicks WHERE id > :i AND referrer_host LIKE :p"),
+            {"i": since_id, "p": prefix + "%" + MARKER_SUFFIX},
+        ).scalars()
+        out = [str(r).removesuffix(MARKER_SUFFIX) for r in rows]
+    engine.dispose()
+    return out
+
+
+def max_click_id(url: str) -> int:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        n = conn.scalar(sa.text("SELECT max(id) FROM clicks")) or 0
+    engine.dispose()
+    return int(n)
+
+
+def match_clicks(answered: Sequence[str], stored: Sequence[str]) -> tuple[int, int, int]:
+    """(lost, unanswered, duplicated): 302s without a stored row, rows without a 302 seen,
+    markers stored more than once."""
+    ok = set(answered)
+    seen: dict[str, int] = {}
+    for marker in stored:
+        seen[marker] = seen.get(marker, 0) + 1
+    lost = len(ok - seen.keys())
+    unanswered = len(seen.keys() - ok)
+    duplicated = sum(1 for n in seen.values() if n > 1)
+    return lost, unanswered, duplicated
 
 
 def _to_ms(value: str) -> float:
@@ -303,10 +403,19 @@ def _to_ms(value: str) -> float:
 
 
 def run_wrk(
-    base: str, codes: Sequence[str], duration: int, connections: int, threads: int, tmp: Path
+    base: str,
+    codes: Sequence[str],
+    duration: int,
+    connections: int,
+    threads: int,
+    tmp: Path,
+    prefix: str = "m",
 ) -> LoadResult:
     script = tmp / "redirect.lua"
-    script.write_text(_WRK_LUA % (",".join(f'"{c}"' for c in codes), BROWSER_UA))
+    answered = tmp / f"answered-{prefix}.txt"
+    script.write_text(
+        _WRK_LUA % (",".join(f'"{c}"' for c in codes), prefix, BROWSER_UA, MARKER_SUFFIX, answered)
+    )
     out = subprocess.run(
         [
             "wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency",
@@ -321,7 +430,9 @@ def run_wrk(
     pct = dict(re.findall(r"^\s+(\d+)%\s+(\S+)$", out, re.MULTILINE))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     bad = int(non_3xx.group(1)) if non_3xx else 0
+    markers = answered.read_text().split() if answered.exists() else []
     return LoadResult(
+        markers=markers,
         tool=f"wrk -t{threads} -c{connections}",
         duration_s=float(duration),
         completed=completed,
@@ -334,22 +445,33 @@ def run_wrk(
     )
 
 
-def run_python_load(base: str, codes: Sequence[str], duration: int, connections: int) -> LoadResult:
+def run_python_load(
+    base: str, codes: Sequence[str], duration: int, connections: int, prefix: str = "m"
+) -> LoadResult:
     """Fallback when wrk is missing: ``connections`` threads with keep-alive, for ``duration`` s."""
     host, port = base.removeprefix("http://").split(":")
     deadline = time.monotonic() + duration
     latencies: list[list[float]] = [[] for _ in range(connections)]
     statuses: list[dict[int, int]] = [{} for _ in range(connections)]
     errors = [0] * connections
+    answered: list[list[str]] = [[] for _ in range(connections)]
 
     def worker(i: int) -> None:
         conn = http.client.HTTPConnection(host, int(port), timeout=5)
         rng = random.Random(i)
+        n = 0
         while time.monotonic() < deadline:
             path = "/r/" + rng.choice(codes)
+            n += 1
+            marker = f"{prefix}{i}-{n}"
+            headers = {
+                "User-Agent": BROWSER_UA,
+                "Referer": f"https://{_marker_host(marker)}/",
+                "X-Request-ID": marker,
+            }
             started = time.perf_counter()
             try:
-                conn.request("GET", path, headers={"User-Agent": BROWSER_UA})
+                conn.request("GET", path, headers=headers)
                 resp = conn.getresponse()
                 resp.read()
             except (OSError, http.client.HTTPException):
@@ -358,6 +480,8 @@ def run_python_load(base: str, codes: Sequence[str], duration: int, connections:
                 continue
             latencies[i].append((time.perf_counter() - started) * 1000)
             statuses[i][resp.status] = statuses[i].get(resp.status, 0) + 1
+            if resp.status == 302:
+                answered[i].append(resp.getheader("X-Request-ID") or "")
         conn.close()
 
     started = time.monotonic()
@@ -372,6 +496,7 @@ def run_python_load(base: str, codes: Sequence[str], duration: int, connections:
     completed = len(lat)
     q = statistics.quantiles(lat, n=100) if len(lat) > 1 else [0.0] * 99
     return LoadResult(
+        markers=[m for per in answered for m in per],
         tool=f"python threads x{connections}",
         duration_s=elapsed,
         completed=completed,
@@ -621,19 +746,25 @@ def run_backend(
             app_log_level=args.app_log_level,
         )
         try:
-            if not server.wait_ready():
-                raise BenchError(f"gunicorn did not answer within 30s; see {server.log.name}")
+            if not server.wait_ready(args.ready_timeout):
+                raise BenchError(
+                    f"gunicorn did not answer within {args.ready_timeout:.0f}s; "
+                    f"see {server.log.name}"
+                )
             if not server.wait_ready(args.ready_timeout, "/readyz"):
                 say(f"[{name}] /readyz not ready after {args.ready_timeout:.0f}s; loading anyway")
-            warm = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
-            for code in codes:  # each code once: the first click of a code resolves it
-                warm.request("GET", "/r/" + code, headers={"User-Agent": BROWSER_UA})
-                warm.getresponse().read()
-            warm.close()
-            before = count_clicks(url)
+            warm_up_workers(server.base, codes, args.workers * 2)
+            use_wrk = bool(shutil.which("wrk")) and not args.python_load
+            if args.warmup > 0:  # unmeasured: every worker busy, every worker's cache filled
+                say(f"[{name}] warm-up: {args.warmup}s of unmeasured load")
+                if use_wrk:
+                    run_wrk(server.base, codes, args.warmup, args.connections, 1, tmp, "w")
+                else:
+                    run_python_load(server.base, codes, args.warmup, args.connections, "w")
+            since = max_click_id(url)
             say(f"[{name}] load: {args.duration}s against {len(codes)} tracked links")
             cpu_before, load_before = server.worker_cpu_s(), os.getloadavg()[0]
-            if shutil.which("wrk") and not args.python_load:
+            if use_wrk:
                 load = run_wrk(
                     server.base, codes, args.duration, args.connections, args.wrk_threads, tmp
                 )
@@ -644,7 +775,14 @@ def run_backend(
             load.server_cpu_ms = cpu_used * 1000 / max(1, load.completed)
         finally:
             server.stop()
-        load.clicks_stored = count_clicks(url) - before
+        stored = stored_markers(url, since, "m")
+        load.clicks_stored = len(stored)
+        if len(load.markers) != load.redirects:
+            raise BenchError(
+                f"{load.redirects} redirects but {len(load.markers)} markers read back: the "
+                "loss count would not be exact"
+            )
+        load.lost, load.unanswered, load.duplicated = match_clicks(load.markers, stored)
         report.load = load
     if args.clicks > 0:
         say(f"[{name}] bulk-loading {args.clicks:,} clicks")
@@ -665,26 +803,31 @@ def run_backend(
 def print_report(reports: Sequence[BackendReport], args: argparse.Namespace) -> None:
     print()
     print(
-        f"Redirect load: gunicorn {args.workers} workers ({args.worker_class}, {args.threads} "
-        f"threads), {os.cpu_count()} CPUs, target >= 1000 req/s, p99 <= 50 ms, zero clicks lost"
+        f"Redirect load: gunicorn --config backend/gunicorn_conf.py, {args.workers} workers x "
+        f"{args.threads} threads ({args.worker_class or 'gthread' if args.threads > 1 else 'sync'})"
+        f", {os.cpu_count()} CPUs; target >= 1500 req/s (2000), p99 <= 50 ms, 0 clicks lost"
     )
     print(f"{'backend':<11} {'tool':<22} {'req/s':>8} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} "
-          f"{'done':>7} {'302s':>7} {'errors':>6} {'clicks':>7} {'lost':>5} {'cpu ms':>6} "
-          f"{'load avg':>11}")  # fmt: skip
+          f"{'done':>7} {'302s':>7} {'errors':>6} {'clicks':>7} {'lost':>5} {'unans':>5} "
+          f"{'dup':>3} {'cpu ms':>6} {'load avg':>11}")  # fmt: skip
     for r in reports:
         if r.load is None:
             continue
         ld = r.load
-        lost = max(0, ld.redirects - ld.clicks_stored)
         print(
             f"{r.backend:<11} {ld.tool:<22} {ld.rps:>8.0f} {ld.p50_ms:>7.2f} {ld.p90_ms:>7.2f} "
             f"{ld.p99_ms:>7.2f} {ld.completed:>7} {ld.redirects:>7} {ld.errors:>6} "
-            f"{ld.clicks_stored:>7} {lost:>5} {ld.server_cpu_ms:>6.2f} "
+            f"{ld.clicks_stored:>7} {ld.lost:>5} {ld.unanswered:>5} {ld.duplicated:>3} "
+            f"{ld.server_cpu_ms:>6.2f} "
             f"{ld.load_before:>5.1f}-{ld.load_after:<5.1f}"
         )
-    print("(clicks may exceed 302s by the requests still in flight when the load tool stopped;")
-    print(" cpu ms: CPU time of the gunicorn workers per request; load avg: 1-minute, before-after")
-    print(f" the load, on {os.cpu_count()} CPUs shared with whatever else runs on this machine)")
+    print("(lost: 302s received whose marker has no stored click, matched one by one; unans:")
+    print(" clicks stored whose 302 the tool never read, in flight when it stopped; dup: stored")
+    print(" twice; cpu ms: CPU time of the gunicorn workers per request; load avg: 1-minute,")
+    print(
+        " before-after the load, on "
+        f"{os.cpu_count()} CPUs shared with whatever else runs on this machine)"
+    )
     for r in reports:
         if not r.queries and not r.reports:
             continue
@@ -726,7 +869,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--connections", type=int, default=16)
     p.add_argument("--wrk-threads", type=int, default=1)
     p.add_argument("--workers", type=int, default=2)
-    p.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
+    p.add_argument(
+        "--worker-class",
+        default=None,
+        choices=["sync", "gthread"],
+        help="override the config's (gthread when --threads > 1, else sync)",
+    )
+    p.add_argument(
+        "--warmup", type=int, default=3, help="seconds of unmeasured load before the measured run"
+    )
     p.add_argument(
         "--threads",
         type=int,

@@ -6,7 +6,7 @@ deactivation revoke them). ``integrity_flags``: odd numbers for the admins' Inte
 all count); ``shares.sharer_addr_hash``: salted hash of the sharer's address (self-clicks).
 
 Revision ID: a91523dfa2b3
-Revises: 28670b1be8bc
+Revises: 7c3e5a9b2d41
 Create Date: 2026-12-06 02:08:38.354718
 """
 
@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql
 import backend.models
 
 revision = 'a91523dfa2b3'
-down_revision = '28670b1be8bc'
+down_revision = '7c3e5a9b2d41'
 branch_labels = None
 depends_on = None
 
