@@ -84,6 +84,14 @@ class Encoder(ABC):
         row: NDArray[np.float32] = self.encode([text], kind)[0]
         return row
 
+    def needs_build(self) -> bool:
+        """True when first use would build files (seconds to minutes), not just load them.
+
+        A serving worker then builds them in the background and serves degraded meanwhile
+        (``backend.services.recommender_runtime``) instead of making a request wait.
+        """
+        return False
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, dim={self.dim})"
 
@@ -222,6 +230,15 @@ class OnnxMiniLMEncoder(Encoder):
         self._session: Any = None
         self._tokenizer: Any = None
         self._lock = threading.Lock()
+
+    def needs_build(self) -> bool:
+        """The cached export is missing, incomplete or corrupt (and nothing is loaded yet)."""
+        if self._session is not None:
+            return False
+        from recommender.onnx_export import default_cache_dir, export_dir, read_export
+
+        root = self.cache_dir if self.cache_dir is not None else default_cache_dir()
+        return read_export(export_dir(root)) is None
 
     def prepare(self) -> dict[str, Any]:
         """Build the export if needed and load it; returns the export's metadata."""

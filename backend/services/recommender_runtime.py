@@ -9,7 +9,10 @@
   seconds, without a restart. The swap is one reference assignment, so requests in flight finish on
   the version they started with. No active version → fixed default weights with the configured
   encoder (``model_version = "default"``). The pointer names a missing or corrupt version, or the
-  encoder cannot load → popularity/freshness fallback, ``degraded`` (never a 500).
+  encoder cannot load → popularity/freshness fallback, ``degraded`` (never a 500). An encoder whose
+  files must first be built (the ONNX export missing or corrupt: a ~20 s build) is built by a
+  background thread; requests meanwhile get that fallback at once (``degraded``, /readyz not
+  ready), and the next check after the build serves the model with it.
 * Catalog: approved, unexpired articles with their embeddings, rebuilt when a cheap signature
   (count and latest ``updated_at`` of approved articles, count of embeddings) changes, checked at
   most every ``CATALOG_CHECK_INTERVAL_S``. Articles without a current embedding (missing, or the
@@ -56,6 +59,7 @@ CATALOG_CHECK_INTERVAL_S = 5.0
 EMBED_PER_REQUEST = 64
 EMBED_BATCH = 64
 EXTENSION_KEY = "herald_recommender"
+ENCODER_RETRY_S = 60.0  # after a failed background encoder build, wait this long before retrying
 
 # Served when the published model cannot be used: no encoder needed.
 FALLBACK_WEIGHTS = {"popularity": 1.0, "freshness": 1.0, "campaign": 0.5, "teammates_24h": -1.0}
@@ -98,6 +102,8 @@ class Runtime:
     warming: bool = False
     embedder: threading.Thread | None = None
     rebuilder: threading.Thread | None = None
+    encoder_builder: threading.Thread | None = None
+    encoder_failure: tuple[float, str] | None = None  # (monotonic time, why) of the last build
 
     @property
     def store(self) -> ArtifactStore:
@@ -131,7 +137,7 @@ class Runtime:
                     return self.model  # keep serving what we have; check again next request
                 self.model = self._load(None)  # meanwhile what ACTIVE names, or the default
                 return self.model
-            if self.model is None or stamp != self.stamp:
+            if self.model is None or stamp != self.stamp or self._encoder_retry_due(now):
                 self.model = self._load(stamp[0])
                 self.stamp = stamp
             return self.model
@@ -156,6 +162,8 @@ class Runtime:
                 enc = self.encoder(self.encoder_setting)
             except EncoderUnavailableError as exc:
                 return self._fallback(f"encoder unavailable: {exc}")
+            if (building := self._build_pending(enc)) is not None:
+                return self._fallback(building)
             return ServingModel("default", EngagementRanker.with_defaults(), enc, False, ())
         try:
             artifact = store.load(version)
@@ -165,8 +173,42 @@ class Runtime:
             enc = self.encoder(artifact.encoder)
         except EncoderUnavailableError as exc:
             return self._fallback(f"encoder unavailable: {exc}")
+        if (building := self._build_pending(enc)) is not None:
+            return self._fallback(building)
         log.info("recommender serving model %s (encoder %s)", version, enc.name)
         return ServingModel(version, artifact.ranker, enc, False, (), artifact)
+
+    def _encoder_retry_due(self, now: float) -> bool:
+        """A background encoder build failed long enough ago to try it again."""
+        failure, builder = self.encoder_failure, self.encoder_builder
+        if builder is not None and builder.is_alive():
+            return False  # the retry runs; its end resets the stamp
+        return failure is not None and now - failure[0] >= ENCODER_RETRY_S
+
+    def _build_pending(self, enc: Encoder) -> str | None:
+        """None when ``enc`` can serve now; else why not, with its build started in a thread.
+
+        Called under ``self.lock``. A request never runs the build: it would wait ~20 s (longer
+        than the extension's timeout). When the build ends the model is loaded again.
+        """
+        if not enc.needs_build():
+            self.encoder_failure = None
+            return None
+        builder = self.encoder_builder
+        if builder is not None and builder.is_alive():
+            return f"encoder {enc.name} is being built in the background"
+        failure = self.encoder_failure
+        if failure is not None and time.monotonic() - failure[0] < ENCODER_RETRY_S:
+            return f"encoder {enc.name} build failed (retried within a minute): {failure[1]}"
+        thread = threading.Thread(
+            target=_build_encoder_in_background,
+            args=(self, enc),
+            name="herald-encoder-build",
+            daemon=True,
+        )
+        self.encoder_builder = thread
+        thread.start()
+        return f"encoder {enc.name} is being built in the background"
 
     def recheck(self) -> None:
         """Check the active model and the catalog on their next use (another node changed them)."""
@@ -246,6 +288,25 @@ def _embed_in_background(app: Flask, rt: Runtime, encoder: Encoder) -> None:
         except Exception:  # noqa: BLE001 - a background thread must log, not die silently
             db.session.rollback()
             log.exception("background embedding failed; retrying on the next catalog check")
+
+
+def _build_encoder_in_background(rt: Runtime, encoder: Encoder) -> None:
+    """Build and load ``encoder``'s files, then make the next request load the model again."""
+    started = time.perf_counter()
+    try:
+        encoder.encode_one("warm up", kind="query")
+    except Exception as exc:  # noqa: BLE001 - keep serving the fallback; say why
+        log.exception("background build of encoder %s failed", encoder.name)
+        with rt.lock:
+            rt.encoder_failure = (time.monotonic(), f"{type(exc).__name__}: {exc}")
+            rt.stamp = None
+            rt.checked_at = 0.0
+        return
+    log.info("encoder %s built in %.1f s", encoder.name, time.perf_counter() - started)
+    with rt.lock:
+        rt.encoder_failure = None
+        rt.stamp = None  # the next serving() loads the model again, now with this encoder
+        rt.checked_at = 0.0
 
 
 def _rebuild_in_background(

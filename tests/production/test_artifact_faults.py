@@ -284,3 +284,61 @@ def test_a_missing_active_file_is_degraded_and_not_ready(
     ready = client.get("/readyz")
     assert ready.status_code == 503
     assert any("no ACTIVE file" in r for r in ready.get_json()["reasons"]), ready.get_json()
+
+
+def test_a_corrupt_encoder_export_is_rebuilt_in_the_background_not_in_the_request(
+    app: Flask,
+    client: FlaskClient,
+    content_headers: dict[str, str],
+    employee_headers: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue #13: a corrupt cached ONNX export was rebuilt inside the suggestion request (~19 s,
+    past the extension's 15 s timeout). The build is held on an Event here: the request must
+    answer degraded (lexical/popularity ranking) while the build still runs in another thread."""
+    import threading
+
+    from backend.services.recommender_runtime import EXTENSION_KEY, runtime
+    from recommender import onnx_export as ox
+
+    _articles(client, content_headers)
+    cache = tmp_path / "encoders"
+    corrupt = ox.export_dir(cache)
+    corrupt.mkdir(parents=True)
+    (corrupt / ox.MODEL_FILE).write_bytes(b"not an onnx model")
+    (corrupt / ox.TOKENIZER_FILE).write_text("{}")
+    (corrupt / "export.json").write_text('{"model_sha256": "0", "tokenizer_sha256": "0"}')
+    app.config.update(ENCODER="minilm-onnx", MODEL_CACHE_DIR=str(cache))
+    app.extensions.pop(EXTENSION_KEY, None)  # a fresh worker with this configuration
+
+    release, started = threading.Event(), threading.Event()
+    builders: list[threading.Thread] = []
+
+    def held_build(out_dir: Path) -> None:  # builds nothing: the export then fails to verify
+        builders.append(threading.current_thread())
+        started.set()
+        release.wait(timeout=10)
+
+    monkeypatch.setattr(ox, "_build_in_child", held_build)
+    try:
+        served = _suggest(client, employee_headers)
+        assert started.wait(timeout=10), "the corrupt export was not rebuilt"
+        assert builders == [runtime(app).encoder_builder]
+        assert builders[0] is not threading.current_thread()  # the test client's request thread
+        assert builders[0].is_alive()  # the request answered while the build was still held
+        assert served["degraded"] is True and served["model_version"] == "fallback"
+        assert served["items"], served  # still ranked (lexical relevance, popularity)
+        ready = client.get("/readyz")
+        assert ready.status_code == 503
+        assert any("being built" in r for r in ready.get_json()["reasons"]), ready.get_json()
+        assert _suggest(client, employee_headers)["degraded"] is True  # no second build
+        assert len(builders) == 1
+    finally:
+        release.set()
+    builders[0].join(timeout=10)
+    assert not builders[0].is_alive()
+    # The build's end makes the next request check the model again (no waiting for the interval).
+    again = client.get("/readyz").get_json()
+    assert any("build failed" in r for r in again["reasons"]), again
+    assert len(builders) == 1  # a failed build is not retried on every request
