@@ -56,6 +56,8 @@ DEFAULTS: dict[str, Any] = {
     "RECOMMENDER_WARMUP": None,
     "RECOMMENDER_BACKGROUND_EMBED": None,
     "RECOMMENDER_BLAS_THREADS": 1,
+    # The LinkedIn selector pack served to the extension (None: extension/selectors/pack.json).
+    "SELECTOR_PACK_PATH": None,
 }
 
 # Environment variables that may be set as HERALD_<NAME> (plus DATABASE_URL / REDIS_URL).
@@ -93,6 +95,7 @@ _ENV_TYPES: dict[str, type] = {
     "RECOMMENDER_WARMUP": bool,
     "RECOMMENDER_BACKGROUND_EMBED": bool,
     "RECOMMENDER_BLAS_THREADS": int,
+    "SELECTOR_PACK_PATH": str,
 }
 
 

@@ -47,6 +47,7 @@ def register_console(app: Flask) -> None:
         article_views,
         auth,
         auth_views,
+        extraction_views,
         i18n,
         people_views,
         program_views,

@@ -20,6 +20,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav.guidelines": ("Guidelines", "Retningslinjer"),
     "nav.recommender": ("Recommender", "Anbefalinger"),
     "nav.people": ("People", "Personer"),
+    "nav.extraction": ("Extraction health", "Aflæsningens sundhed"),
     "nav.language": ("Language", "Sprog"),
     "nav.sign_out": ("Sign out", "Log ud"),
     "role.content": ("content", "indhold"),
@@ -288,6 +289,33 @@ STRINGS: dict[str, tuple[str, str]] = {
     "metric.reach": ("Potential reach", "Potentiel rækkevidde"),
     "metric.reactions": ("Reactions", "Reaktioner"),
     # --- mentions ----------------------------------------------------------------------------
+    # --- extraction health ----------------------------------------------------------------------
+    "extraction.title": ("Extraction health", "Aflæsningens sundhed"),
+    "extraction.intro": (
+        "How the browser extension read LinkedIn pages, per page kind and day: counts only, "
+        "never text or who. A rising share of pages with nothing read means LinkedIn changed "
+        "its pages: ship a new selector pack.",
+        "Hvordan browserudvidelsen læste LinkedIn-sider, pr. sidetype og dag: kun antal, aldrig "
+        "tekst eller hvem. En stigende andel sider, hvor intet blev læst, betyder at LinkedIn "
+        "har ændret sine sider: udsend en ny selektorpakke.",
+    ),
+    "extraction.warning": (
+        "{kind}: {share} of today's pages had nothing extracted (before: {base}).",
+        "{kind}: {share} af dagens sider gav intet (før: {base}).",
+    ),
+    "extraction.kind": ("Page kind", "Sidetype"),
+    "extraction.day": ("Day", "Dag"),
+    "extraction.pages": ("Pages", "Sider"),
+    "extraction.empty": ("Nothing extracted", "Intet læst"),
+    "extraction.share": ("Share empty", "Andel tomme"),
+    "extraction.items": ("Items", "Elementer"),
+    "extraction.rules": ("Rules used", "Brugte regler"),
+    "extraction.none": ("none", "ingen"),
+    "extraction.empty_state.title": ("No pages reported yet", "Ingen sider rapporteret endnu"),
+    "extraction.empty_state.body": (
+        "Paired extensions report each LinkedIn page they read here.",
+        "Parrede udvidelser rapporterer her hver LinkedIn-side, de læser.",
+    ),
     "mentions.title": ("Mentions inbox", "Indbakke for omtaler"),
     "mentions.intro": (
         "LinkedIn posts about the company that employees flagged for the comms team.",

@@ -1,8 +1,10 @@
-"""The real LinkedIn DOM fixtures (``../shared/data/linkedin-dom/``, see its MANIFEST.md) and how the
+"""The real LinkedIn DOM fixtures (``../shared/data/linkedin-dom/``, see its MANIFEST.md) and how
+the
 extension's reading is scored against their ``expected/*.json``.
 
 The pages are never copied into the repo: they are found at ``$HERALD_LINKEDIN_DOM`` or at
-``../shared/data/linkedin-dom`` relative to the repository root; tests skip with a message when absent.
+``../shared/data/linkedin-dom`` relative to the repository root; tests skip with a message when
+absent.
 Each page is served at a real https://www.linkedin.com URL of its kind.
 """
 
@@ -21,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ENV_VAR = "HERALD_LINKEDIN_DOM"
 LI = "https://www.linkedin.com"
 
-# Page kind (MANIFEST) -> a real URL of that kind. The page name goes into the path so every page has its own.
+# Page kind (MANIFEST) -> a real URL of that kind. The page name goes into the path so every page
+# has its own.
 URLS = {
     "feed": "/feed/",
     "profile": "/in/{slug}/",
@@ -42,8 +45,8 @@ def data_dir() -> Path | None:
 
 
 SKIP_REASON = (
-    f"real LinkedIn DOM fixtures not found (set {ENV_VAR} or put them at ../shared/data/linkedin-dom "
-    "relative to the repository root)"
+    f"real LinkedIn DOM fixtures not found (set {ENV_VAR} or put them at "
+    "../shared/data/linkedin-dom relative to the repository root)"
 )
 
 
@@ -77,7 +80,8 @@ def pages(root: Path) -> list[RealPage]:
     return out
 
 
-# textContent (what expected/*.json holds) includes the screen-reader label before each hashtag; a reader
+# textContent (what expected/*.json holds) includes the screen-reader label before each hashtag; a
+# reader
 # (and the extension) sees only "#tag".
 _HASHTAG_LABEL = re.compile(r"\bhashtag\s*#", re.I)
 _MORE = re.compile(r"(…|\.\.\.)\s*(more|mais|więcej|mere|se mere)\s*$", re.I)
