@@ -22,7 +22,9 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = json.loads((ROOT / "extension/selectors/pack.json").read_text("utf-8"))
 FEED = "https://www.linkedin.com/feed/"
-EMPTY_PAGE = "<!doctype html><html><head><title>LinkedIn</title></head><body><main></main></body></html>"
+EMPTY_PAGE = (
+    "<!doctype html><html><head><title>LinkedIn</title></head><body><main></main></body></html>"
+)
 
 
 @pytest.fixture
@@ -44,9 +46,7 @@ def serve(context: Any, url: str, body: bytes | str) -> None:
     context.route("https://www.linkedin.com/**", handler)
 
 
-def paired_built(
-    launch: Callable[..., Any], built: Path, herald: Any
-) -> tuple[Any, Any]:
+def paired_built(launch: Callable[..., Any], built: Path, herald: Any) -> tuple[Any, Any]:
     context, ext = launch(extension_dir=built)
     employee = herald.demo_employee()
     code = herald.pairing_code(employee["id"])
@@ -121,7 +121,9 @@ def test_served_pack_changes_extraction_and_invalid_packs_fall_back(
         state = ext.send("pack:state", {"check": True})["data"]
         assert state["version"] == broken["version"]
         # ... and one that reaches the extension anyway (a misconfigured proxy) is rejected there.
-        ext.set_storage("local", {"herald:pack": {"pack": no_rules, "checkedAt": time.time() * 1000}})
+        ext.set_storage(
+            "local", {"herald:pack": {"pack": no_rules, "checkedAt": time.time() * 1000}}
+        )
         assert ext.send("pack:state")["data"]["source"] == "bundled"
         ctx = feed_extraction(context, ext)
         assert ctx["extraction"]["pack"] == BUNDLED["version"] and len(ctx["items"]) == 7
