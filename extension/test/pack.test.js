@@ -21,7 +21,7 @@ const BROKEN = [
   ["missing key", (p) => delete p.rules.post, /^rules\.post: missing/],
   ["unknown key", (p) => (p.rules.evil = []), /^rules\.evil: unknown key/],
   ["rule without css", (p) => delete p.rules.post[0].css, /^rules\.post\[0\]\.css: must be a non-empty string/],
-  ["bad regex", (p) => (p.rules.postAuthor[3].re = "(unclosed"), /^rules\.postAuthor\[3\]\.re: not a valid regular expression/],
+  ["bad regex", (p) => (p.rules.postAuthor[2].re = "(unclosed"), /^rules\.postAuthor\[2\]\.re: not a valid regular expression/],
   ["regex without attr", (p) => (p.rules.post[0].re = "(x)"), /^rules\.post\[0\]\.re: needs attr/],
   ["code smuggled in a field", (p) => (p.rules.post[0].onmatch = "fetch('//evil')"), /^rules\.post\[0\]\.onmatch: unknown field/],
   ["duplicate id", (p) => (p.rules.post[1].id = p.rules.post[0].id), /duplicate id/],

@@ -59,7 +59,7 @@ def test_a_configured_pack_is_served(
         (lambda p: p.update(version=0), "version"),
         (lambda p: p["rules"].pop("post"), "rules"),
         (lambda p: p["rules"]["post"].append({"id": "x", "dom": "classic"}), "rules.post.8.css"),
-        (lambda p: p["rules"]["postAuthor"][3].update(re="(unclosed"), "rules.postAuthor.3.re"),
+        (lambda p: p["rules"]["postAuthor"][2].update(re="(unclosed"), "rules.postAuthor.2.re"),
         (lambda p: p["rules"]["post"][0].update(script="alert(1)"), "rules.post.0.script"),
         (lambda p: p["fallback"].update(minTextChars=0), "fallback.minTextChars"),
     ],

@@ -442,15 +442,19 @@ def plain_browser(playwright_session: Any, linkedin_server: LinkedInSite) -> Ite
 @pytest.fixture
 def read_page(plain_browser: Any, linkedin: LinkedInSite) -> Iterator[Callable[[str], Any]]:
     """read_page(url) -> a page at that URL with the extension's reading code loaded (lib/*.js)."""
+    # bypass_csp: real captures carry LinkedIn's Trusted Types policy, which would refuse the injection.
     context = plain_browser.new_context(
-        ignore_https_errors=True, viewport={"width": 1100, "height": 800}
+        ignore_https_errors=True, viewport={"width": 1100, "height": 800}, bypass_csp=True
     )
+
+    pack = json.loads((EXTENSION_DIR / "selectors" / "pack.json").read_text(encoding="utf-8"))
 
     def _open(url: str) -> Any:
         page = context.new_page()
         page.goto(url)
-        for name in ("pagetype.js", "selectors.js", "extract.js"):
+        for name in ("pagetype.js", "pack.js", "selectors.js", "extract.js"):
             page.add_script_tag(path=str(EXTENSION_DIR / "lib" / name))
+        page.evaluate("(pack) => Herald.selectors.use(Herald.pack.compile(pack))", pack)
         return page
 
     yield _open
