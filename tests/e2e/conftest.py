@@ -30,7 +30,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTENSION_DIR = ROOT / "extension"
-# Hand-written, SYNTHETIC pages (see fixtures/linkedin/README.md). Real captures of LinkedIn are read from
+# Hand-written, SYNTHETIC pages (see fixtures/linkedin/README.md). Real captures of LinkedIn are
+# read from
 # ../shared/data/linkedin-dom (tests/e2e/linkedin_dom.py).
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "linkedin"
 # The manifest's "key" pins this id for unpacked loads (CORS_ORIGINS on the server names it).
@@ -269,7 +270,8 @@ def chromium_args(
 
 @pytest.fixture(scope="session")
 def built_extension(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The extension as users install it: extension/build.py's zip, unpacked (the key kept: same id)."""
+    """The extension as users install it: extension/build.py's zip, unpacked (the key kept: same
+    id)."""
     import importlib.util
     import zipfile
 
@@ -442,7 +444,8 @@ def plain_browser(playwright_session: Any, linkedin_server: LinkedInSite) -> Ite
 @pytest.fixture
 def read_page(plain_browser: Any, linkedin: LinkedInSite) -> Iterator[Callable[[str], Any]]:
     """read_page(url) -> a page at that URL with the extension's reading code loaded (lib/*.js)."""
-    # bypass_csp: real captures carry LinkedIn's Trusted Types policy, which would refuse the injection.
+    # bypass_csp: real captures carry LinkedIn's Trusted Types policy, which would refuse the
+    # injection.
     context = plain_browser.new_context(
         ignore_https_errors=True, viewport={"width": 1100, "height": 800}, bypass_csp=True
     )

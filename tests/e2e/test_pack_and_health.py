@@ -1,6 +1,7 @@
 """The selector pack served by the API changes extraction without a rebuild; an invalid pack is
 rejected and the bundled one used; a page with nothing extracted shows in the console's extraction
-health. The extension under test is the built one (extension/build.py), on real LinkedIn captures."""
+health. The extension under test is the built one (extension/build.py), on real LinkedIn
+captures."""
 
 from __future__ import annotations
 
