@@ -52,6 +52,10 @@ serve: install ## Production server: gunicorn (WORKERS=N) against DATABASE_URL, 
 admin: install ## Create an admin: make admin EMAIL=you@example.com (prints a token)
 	$(BIN)/flask create-admin $(EMAIL)
 
+.PHONY: translations
+translations: install ## Compile the gettext catalogues (backend/translations/*/messages.po -> .mo)
+	$(BIN)/pybabel compile --statistics -d backend/translations -D messages
+
 .PHONY: test
 test: install ## Run the whole suite: JavaScript units, then Python (incl. real model and browser)
 	node --test extension/test/
@@ -90,6 +94,10 @@ bench-quality: install ## Recommender quality on Deskdrop (101 protocol + weekly
 .PHONY: bench-speed
 bench-speed: install ## Suggestion latency at 1k/10k/100k articles, embedding rate, RSS (printed)
 	$(BIN)/python -m training.benchmarks.speed
+
+.PHONY: bench-relevance
+bench-relevance: install ## Context relevance on public judged sets (HERALD_RELEVANCE_SETS): BM25, dense, hybrid, served
+	$(BIN)/python -m training.benchmarks.relevance
 
 .PHONY: bench-load
 bench-load: install ## Redirect throughput/latency on SQLite and PostgreSQL, clicks stored vs sent; analytics at 1M clicks

@@ -10,9 +10,19 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify
+from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger("herald.errors")
+
+
+def validation_details(exc: ValidationError) -> list[dict[str, Any]]:
+    """A pydantic error as the ``details`` of the JSON error shape: field, message, type."""
+    details = []
+    for err in exc.errors(include_url=False, include_context=False, include_input=False):
+        loc = ".".join(str(part) for part in err["loc"])
+        details.append({"field": loc, "message": err["msg"], "type": err["type"]})
+    return details
 
 
 class HeraldError(Exception):

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+import hashlib
+import logging
+from typing import Any
+
+from flask import Flask, current_app, g, request
+from flask_babel import Babel
+from flask_limiter import ApplicationLimit, Limiter
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -22,7 +28,76 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
+
+
+def rate_limit_key() -> str:
+    """The limiter's key: per bearer token where one is presented, else per client address."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return "tok:" + hashlib.sha256(value.strip().encode("utf-8")).hexdigest()[:16]
+    return "ip:" + (request.remote_addr or "unknown")
+
+
+# Token guessing: the per-token limit cannot stop it (every guess is a new token), so failed
+# authentications are counted per client address, in the limiter's storage (Redis when REDIS_URL
+# is set, so shared by every worker), and once HERALD_RATELIMIT_AUTH is used up every request
+# that presents credentials is refused with 429 before any lookup. Flask-Limiter tests an
+# application limit with ``deduct_when`` before the request and hits it only when that returns
+# true for the response; backend/hooks.py decides what counts as a guess (AUTH_GUESS).
+AUTH_GUESS = "herald_auth_guess"
+
+auth_failures = ApplicationLimit(
+    lambda: str(current_app.config["RATELIMIT_AUTH"]),
+    key_function=lambda: request.remote_addr or "unknown",
+    scope="auth-failures",
+    exempt_when=lambda: not request.headers.get("Authorization"),
+    deduct_when=lambda _resp: bool(g.get(AUTH_GUESS, False)),
+    error_message=lambda: (
+        f"{current_app.config['RATELIMIT_AUTH']} of failed authentications from this address"
+    ),
+)
+
+babel = Babel()
+csrf = CSRFProtect()  # the console's forms (backend/console/auth.py)
+
+limiter = Limiter(
+    key_func=rate_limit_key,
+    headers_enabled=True,
+    application_limits=[auth_failures],
+)
+
+
+def init_db(app: Flask) -> None:
+    """Bind Flask-SQLAlchemy to the app; on SQLite, set the pragmas every connection needs."""
+    db.init_app(app)
+    # Teardowns run in reverse order, so this one ends the session before Flask-SQLAlchemy's
+    # (which then finds nothing to close) and a dropped connection cannot turn into a 500.
+    app.teardown_appcontext(lambda _exc: discard_session())
+    _install_sqlite_pragmas(app)
+
+
+def _install_sqlite_pragmas(app: Flask) -> None:
+    """WAL + busy timeout so concurrent gunicorn workers on SQLite wait instead of failing."""
+    if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        return
+    with app.app_context():
+        engine = db.engine
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=10000")
+            if ":memory:" not in str(engine.url):
+                # WAL persists in the file: set it once. Switching needs a moment without other
+                # writers, so a busy database simply keeps its mode until the next connection.
+                mode = cur.execute("PRAGMA journal_mode").fetchone()
+                if not mode or str(mode[0]).lower() != "wal":
+                    try:
+                        cur.execute("PRAGMA journal_mode=WAL")
+                    except dbapi_conn.OperationalError:
+                        pass
+            cur.close()
 
 
 def discard_session() -> None:
@@ -34,8 +109,6 @@ def discard_session() -> None:
     server's HTML 500. Here the connection is invalidated instead (returned to no pool, never
     reused) and the session dropped, so the answer goes out and the next request reconnects.
     """
-    import logging
-
     try:
         db.session.remove()
     except Exception:  # noqa: BLE001 - the connection is gone; nothing is left to roll back

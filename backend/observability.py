@@ -1,7 +1,7 @@
 """Structured JSON logs with request ids, and Prometheus metrics at ``/metrics``.
 
 Logs: one JSON object per line on stderr (``HERALD_LOG_FORMAT=json``, the default), with the
-request id that ``create_app``'s hooks put in ``g.request_id`` (and echo as ``X-Request-ID``).
+request id that backend/hooks.py puts in ``g.request_id`` (and echo as ``X-Request-ID``).
 Anything that looks like a secret (API tokens, pairing codes, bearer headers, HMAC signatures) is
 masked before it is written, as a second line of defence: the code logs no secrets on purpose.
 
@@ -21,7 +21,6 @@ import logging
 import os
 import re
 import sys
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -77,7 +76,7 @@ _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"
 
 
 def observe_request(route: str, method: str, status: int, seconds: float) -> None:
-    """Record one answered request (called from the after_request hook)."""
+    """Record one answered request (called by backend.hooks.log_request)."""
     method = method if method in _METHODS else "other"
     REQUESTS.labels(route=route, method=method, status=str(status)).inc()
     LATENCY.labels(route=route, method=method).observe(seconds)
@@ -247,18 +246,9 @@ def configure_logging(fmt: str, level: str) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Install JSON logging, the per-request metrics hook and ``GET /metrics``."""
+    """Install JSON logging and ``GET /metrics`` (backend/hooks.py records each request)."""
     if not app.testing:  # tests capture records with pytest's own handlers
         configure_logging(str(app.config["LOG_FORMAT"]), str(app.config["LOG_LEVEL"]))
-
-    @app.after_request
-    def _observe(resp: Response) -> Response:
-        started = g.get("started")
-        route = request.url_rule.rule if request.url_rule else "<unmatched>"
-        if route != "/metrics":
-            elapsed = time.perf_counter() - started if started is not None else 0.0
-            observe_request(route, request.method, resp.status_code, elapsed)
-        return resp
 
     @limiter.exempt
     def metrics() -> Response:

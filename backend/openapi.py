@@ -25,7 +25,13 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from backend.auth import current_principal
-from backend.errors import BadRequest, Forbidden, UnsupportedMediaType, ValidationFailed
+from backend.errors import (
+    BadRequest,
+    Forbidden,
+    UnsupportedMediaType,
+    ValidationFailed,
+    validation_details,
+)
 from backend.extensions import limiter
 
 ANY_ROLE: tuple[str, ...] = ("employee", "content", "admin")
@@ -54,14 +60,6 @@ class EndpointSpec:
 
 
 REGISTRY: list[EndpointSpec] = []
-
-
-def validation_details(exc: ValidationError) -> list[dict[str, Any]]:
-    details = []
-    for err in exc.errors(include_url=False, include_context=False, include_input=False):
-        loc = ".".join(str(part) for part in err["loc"])
-        details.append({"field": loc, "message": err["msg"], "type": err["type"]})
-    return details
 
 
 def parse_json_body(model: type[BaseModel]) -> BaseModel:

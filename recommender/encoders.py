@@ -61,6 +61,9 @@ class Encoder(ABC):
 
     name: str
     dim: int
+    # Languages the model was trained to understand (None: many, i.e. multilingual). Relevance
+    # leans on the lexical match for a page in any other language (``recommender.relevance``).
+    languages: frozenset[str] | None = None
 
     @abstractmethod
     def _encode(self, texts: list[str], kind: Kind) -> FloatMatrix: ...
@@ -113,6 +116,8 @@ class HashingEncoder(Encoder):
 
 class MiniLMEncoder(Encoder):
     """all-MiniLM-L6-v2 (bundled, offline) through sentence-transformers on CPU."""
+
+    languages = frozenset({"en"})
 
     def __init__(
         self,
@@ -199,6 +204,8 @@ class OnnxMiniLMEncoder(Encoder):
     built and found (None: the user cache, ``recommender.onnx_export.default_cache_dir``); the
     app passes ``MODEL_CACHE_DIR``.
     """
+
+    languages = frozenset({"en"})
 
     def __init__(
         self,

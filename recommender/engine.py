@@ -9,7 +9,23 @@ is scored without building the feature matrix), ``argpartition`` for the shortli
 full feature rows, contributions and MMR for the shortlist only. What does not depend on the
 request is cached on the catalog: the language masks, and the freshness/campaign part of every
 score (recomputed every ``STATIC_TTL_S`` seconds of ``now``). Reasons compare an item with the
-median candidate, estimated on an evenly spaced sample of at most ``BASELINE_SAMPLE`` candidates.
+median of the shortlist (the candidates the item actually competed with).
+
+Relevance first. With a page context every candidate gets a ``relevance`` in [0, 1]
+(``recommender.relevance``: BM25 and dense similarity fused), and the list is sorted by
+
+    score = (relevance + RELEVANCE_BAND * personal) / (1 + RELEVANCE_BAND)
+
+where ``personal`` in (0, 1) is the ranker's probability from everything except the context
+(role, history, peers, popularity, freshness, campaign, anti-flood). So promotion and personal
+signals can lift an article by at most ``RELEVANCE_BAND`` of relevance: an article whose relevance
+is lower by more than the band can never outrank a better match because of them; within the band
+they decide. Without a context ``score`` is the ranker's probability (personal signals lead), and
+the diversity step (``recommender.diversity.diversify``) lowers the score of an item close to one
+already picked; the list is returned in order of that final score. With a context there is no
+diversity step (``CONTEXT_DIVERSITY``): on the retrieval benchmarks it only cost relevance, and
+it could let a near-duplicate's neighbour jump the band. Either way ``score`` is in [0, 1] and
+non-increasing down the list.
 """
 
 from __future__ import annotations
@@ -20,7 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from recommender.diversity import mmr
+from recommender.diversity import diversify
 from recommender.features import (
     CAMPAIGN,
     CONTEXT_SIM,
@@ -37,11 +53,14 @@ from recommender.features import (
     freshness,
     log_scale,
 )
+from recommender.lexical import LexicalIndex
 from recommender.ranker import EngagementRanker
+from recommender.relevance import fuse
 
 POOL_SIZE = 50  # candidates considered by MMR
 STATIC_TTL_S = 10.0  # freshness moves by 0.001 % of its half-life in that time
-BASELINE_SAMPLE = 512
+RELEVANCE_BAND = 0.1  # how much relevance promotion/personal signals can make up for
+CONTEXT_DIVERSITY = 0.0  # diversity weight when a page context is given
 
 
 @dataclass
@@ -55,6 +74,7 @@ class Catalog:
     campaign_priority: NDArray[np.float32]
     encoder: str = ""
     expires_ts: NDArray[np.float64] | None = None  # +inf = never; None = nothing expires
+    lexical: LexicalIndex | None = None  # BM25 over the same rows; None = dense only
     _rows: dict[int, int] = field(default_factory=dict, repr=False)
     _lang_masks: dict[tuple[str, ...], NDArray[np.bool_]] = field(default_factory=dict, repr=False)
     _static: dict[tuple[bytes, float], NDArray[np.float64]] = field(
@@ -67,6 +87,8 @@ class Catalog:
             if getattr(self, name).shape[0] != n:
                 got = getattr(self, name).shape[0]
                 raise ValueError(f"catalog column {name} has {got} rows, not {n}")
+        if self.lexical is not None and len(self.lexical) != n:
+            raise ValueError(f"lexical index has {len(self.lexical)} rows, not {n}")
         self._rows = {int(a): i for i, a in enumerate(self.article_ids.tolist())}
 
     def __len__(self) -> int:
@@ -130,6 +152,8 @@ class Request:
     languages: Collection[str] = ("en",)
     exclude_ids: Collection[int] = ()
     context_vec: NDArray[np.float32] | None = None
+    context_terms: Sequence[str] = ()  # the page's stems for BM25 (``recommender.lexical``)
+    dense_weight: float | None = None  # fusion weight of the dense match (None: the default)
     role_vec: NDArray[np.float32] | None = None
     profile_vec: NDArray[np.float32] | None = None
     peer_engagement: Mapping[int, float] = field(default_factory=dict)
@@ -144,6 +168,7 @@ class Scored:
     features: dict[str, float]
     contributions: NDArray[np.float64]
     baseline: NDArray[np.float64]
+    relevance: float | None = None  # context match in [0, 1]; None without a context
 
 
 def candidate_mask(catalog: Catalog, req: Request) -> NDArray[np.bool_]:
@@ -188,18 +213,25 @@ def feature_matrix(
     )
 
 
-def catalog_scores(catalog: Catalog, req: Request, ranker: EngagementRanker) -> NDArray[np.float64]:
+def has_context(req: Request) -> bool:
+    return req.context_vec is not None or len(req.context_terms) > 0
+
+
+def catalog_scores(
+    catalog: Catalog, req: Request, ranker: EngagementRanker, with_context: bool = True
+) -> NDArray[np.float64]:
     """The ranker's decision function for every catalog row, without the feature matrix.
 
     Equal to ``ranker.decision_function(feature_matrix(catalog, req))`` (the ranker is linear),
-    up to float rounding; the static part comes from ``Catalog.static_scores``.
+    up to float rounding; the static part comes from ``Catalog.static_scores``. With
+    ``with_context=False`` the context term is left out (the "personal" part of the score).
     """
     w = dict(zip(FEATURE_NAMES, ranker.coef_.tolist(), strict=True))
     scores = catalog.static_scores(ranker, req.now_ts).copy()
     probes = [
         (vec, w[name])
         for vec, name in (
-            (req.context_vec, CONTEXT_SIM),
+            (req.context_vec if with_context else None, CONTEXT_SIM),
             (req.role_vec, ROLE_SIM),
             (req.profile_vec, OWN_HISTORY),
         )
@@ -224,6 +256,37 @@ def catalog_scores(catalog: Catalog, req: Request, ranker: EngagementRanker) -> 
     return scores
 
 
+def sigmoid(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    return np.asarray(0.5 * (1.0 + np.tanh(0.5 * x)), dtype=np.float64)
+
+
+def context_relevance(
+    catalog: Catalog, req: Request, rows: NDArray[np.int64]
+) -> NDArray[np.float64] | None:
+    """Relevance in [0, 1] of catalog ``rows`` to the page (None without a context)."""
+    if not has_context(req):
+        return None
+    dense = None
+    if req.context_vec is not None and catalog.embeddings.shape[0]:
+        dense = catalog.embeddings[rows] @ req.context_vec.astype(np.float32)
+    lexical = None
+    if catalog.lexical is not None and req.context_terms:
+        lexical = catalog.lexical.scores(req.context_terms)[rows]
+    return fuse(dense, lexical, dense_weight=req.dense_weight)
+
+
+def served_scores(
+    catalog: Catalog, req: Request, ranker: EngagementRanker, rows: NDArray[np.int64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
+    """(score, relevance) of catalog ``rows``: what the list is sorted by, before diversity."""
+    if not has_context(req):
+        return sigmoid(catalog_scores(catalog, req, ranker)[rows]), None
+    relevance = context_relevance(catalog, req, rows)
+    assert relevance is not None
+    personal = sigmoid(catalog_scores(catalog, req, ranker, with_context=False)[rows])
+    return (relevance + RELEVANCE_BAND * personal) / (1.0 + RELEVANCE_BAND), relevance
+
+
 def recommend(
     catalog: Catalog,
     req: Request,
@@ -232,37 +295,37 @@ def recommend(
     diversity: float = 0.3,
     pool_size: int = POOL_SIZE,
 ) -> list[Scored]:
-    """The top ``limit`` candidates, diversified by MMR (``diversity`` = 1 − λ)."""
+    """The top ``limit`` candidates by served score, diversified (``diversity`` in [0, 1])."""
     if len(catalog) == 0 or limit <= 0:
         return []
     mask = candidate_mask(catalog, req)
     rows = np.flatnonzero(mask)
     if rows.size == 0:
         return []
-    scores_all = catalog_scores(catalog, req, ranker)
-    cand_scores = scores_all[rows]
+    cand_scores, cand_rel = served_scores(catalog, req, ranker, rows)
     pool = min(max(pool_size, limit), rows.size)
     top = (
         np.argpartition(-cand_scores, pool - 1)[:pool] if pool < rows.size else np.arange(rows.size)
     )
-    short = rows[top]
+    order = top[np.argsort(-cand_scores[top], kind="stable")]
+    short = rows[order]
+    scores = cand_scores[order]
+    rel = cand_rel[order] if cand_rel is not None else None
+    weight = diversity if rel is None else CONTEXT_DIVERSITY
+    picked, final = diversify(scores, catalog.embeddings[short], limit, weight=weight)
     X = feature_matrix(catalog, req, short)
-    scores = ranker.decision_function(X)  # exact, for the shortlist
-    order = np.argsort(-scores, kind="stable")
-    short, X, scores = short[order], X[order], scores[order]
-    picked = mmr(scores, catalog.embeddings[short], limit, lambda_=1.0 - diversity)
     contrib = ranker.contributions(X)
-    step = max(1, -(-rows.size // BASELINE_SAMPLE))
-    baseline = np.median(ranker.contributions(feature_matrix(catalog, req, rows[::step])), axis=0)
+    baseline = np.median(contrib, axis=0)  # what the items competed with: the shortlist
     out: list[Scored] = []
-    for p in picked:
+    for p, value in zip(picked, final, strict=True):
         out.append(
             Scored(
                 article_id=int(catalog.article_ids[short[p]]),
-                score=float(scores[p]),
+                score=float(value),
                 features={n: float(v) for n, v in zip(FEATURE_NAMES, X[p], strict=True)},
                 contributions=contrib[p],
                 baseline=baseline,
+                relevance=None if rel is None else float(rel[p]),
             )
         )
     return out

@@ -85,3 +85,29 @@ def evaluate_rankings(
     if catalog_size is not None:
         out[f"coverage@{k}"] = coverage(rankings, catalog_size, k)
     return out
+
+
+def ratio_bootstrap_ci(
+    numerators: Sequence[float] | NDArray[np.float64],
+    denominators: Sequence[float] | NDArray[np.float64],
+    n_resamples: int = 1000,
+    alpha: float = 0.05,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """Percentile bootstrap interval of the micro-average ``sum(num) / sum(den)``.
+
+    Resamples units (users, requests) with their numerator and denominator together, so the
+    interval describes the same statistic as the point estimate (a per-unit mean would not:
+    units with more held-out items weigh more in a micro-average).
+    """
+    num = np.asarray(numerators, dtype=np.float64)
+    den = np.asarray(denominators, dtype=np.float64)
+    if num.shape != den.shape:
+        raise ValueError(f"{num.shape[0]} numerators but {den.shape[0]} denominators")
+    if num.size == 0:
+        return (float("nan"), float("nan"))
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, num.size, size=(n_resamples, num.size))
+    stats = num[idx].sum(axis=1) / np.maximum(den[idx].sum(axis=1), 1e-12)
+    lo, hi = np.quantile(stats, [alpha / 2, 1 - alpha / 2])
+    return (float(lo), float(hi))

@@ -1,8 +1,13 @@
-"""Human-readable reasons, derived from the features that actually lifted an item's score.
+"""Human-readable reasons, derived from what actually moved an item up the list.
 
-A feature is a reason for an item when its contribution (weight × value) exceeds the median
-contribution of that feature across all candidates by ``MIN_LIFT``; at most ``MAX_REASONS``
-are given, strongest first. Negative-weight features (anti-flood) never become reasons.
+* With a page context, the page is the first reason when the item's relevance is at least
+  ``RELEVANT`` (it is what put the item in the list); the page's similarity to the article is then
+  not counted again as a personal feature.
+* A personal or promotion feature is a reason when its contribution (weight × value) exceeds the
+  median contribution of that feature *in the shortlist the item competed with* by ``MIN_LIFT``:
+  a role match that every shortlisted article shares moved nothing and is not named.
+* At most ``MAX_REASONS``, strongest first. Negative-weight features (anti-flood) never become
+  reasons.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from recommender import features as F
 from recommender.text import keywords
 
 MIN_LIFT = 0.05
+RELEVANT = 0.5
 MAX_REASONS = 2
 
 PAGE_NOUNS = {
@@ -105,8 +111,16 @@ def reasons_for(
     baseline: NDArray[np.float64],
     ctx: ReasonContext,
     feature_names: Sequence[str] = F.FEATURE_NAMES,
+    relevance: float | None = None,
 ) -> list[str]:
-    names = reason_features(contributions, baseline, feature_names)
+    if relevance is None:
+        names = reason_features(contributions, baseline, feature_names)
+    else:
+        personal = [
+            n for n in reason_features(contributions, baseline, feature_names) if n != F.CONTEXT_SIM
+        ]
+        names = ([F.CONTEXT_SIM] if relevance >= RELEVANT else []) + personal
+        names = names[:MAX_REASONS]
     if not names:
         return ["Approved by your content team"]
     return [reason_text(name, ctx) for name in names]

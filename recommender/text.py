@@ -21,6 +21,8 @@ CONTEXT_MAX_CHARS = 5000
 # (64: ~8 ms, up to the 96-piece cut), with the same results on the language benchmark's post
 # and paragraph queries; and less of other people's text is read.
 CONTEXT_MAX_WORDS = 48
+# BM25 costs next to nothing per word, so the lexical match reads more of the page.
+CONTEXT_LEXICAL_WORDS = 128
 ROLE_MAX_CHARS = 600
 
 _WS = re.compile(r"\s+")
@@ -59,6 +61,13 @@ def context_text(text: str | None) -> str:
     if not text:
         return ""
     return first_words(text[:CONTEXT_MAX_CHARS], CONTEXT_MAX_WORDS)
+
+
+def context_lexical_text(text: str | None) -> str:
+    """The part of the page text matched lexically (BM25): the first ``CONTEXT_LEXICAL_WORDS``."""
+    if not text:
+        return ""
+    return first_words(text[:CONTEXT_MAX_CHARS], CONTEXT_LEXICAL_WORDS)
 
 
 def role_text(*parts: str | None) -> str:

@@ -1,79 +1,124 @@
-"""``python -m training import|embed|fit|evaluate|publish|rollback|list`` on the app's database."""
+"""``python -m training import|embed|fit|evaluate|publish|rollback|list|bootstrap``.
+
+The content team's CLI: one line per command over ``backend.services.model_lifecycle``, the
+service the console calls too. Runs on the app's database and ``ARTIFACTS_DIR``.
+"""
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
+import click
+from tqdm import tqdm
+
+from backend.services import model_lifecycle as lc
 from recommender.errors import RecommenderError
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m training", description=__doc__)
-    sub = p.add_subparsers(dest="command", required=True)
-    imp = sub.add_parser("import", help="import articles from CSV, JSON Lines or RSS/Atom files")
-    imp.add_argument("files", nargs="+", type=Path)
-    imp.add_argument("--format", choices=["csv", "jsonl", "feed"])
-    imp.add_argument("--language", help="language for rows that do not say (ISO 639-1)")
-    emb = sub.add_parser("embed", help="embed new and changed approved articles (by content hash)")
-    emb.add_argument(
-        "--encoder", help="minilm-onnx | minilm | minilm-int8 | e5 | hashing (default: config)"
-    )
-    fit = sub.add_parser("fit", help="fit the ranker on logged impressions; saves a candidate")
-    fit.add_argument("--version")
-    fit.add_argument("--encoder")
-    fit.add_argument("--min-samples", type=int, default=200)
-    eva = sub.add_parser("evaluate", help="report: candidate vs active vs baselines (md + png)")
-    eva.add_argument("version")
-    eva.add_argument("--out", type=Path)
-    pub = sub.add_parser("publish", help="make a version active in every worker")
-    pub.add_argument("version")
-    pub.add_argument("--force", action="store_true", help="publish even if worse than active")
-    sub.add_parser("rollback", help="re-activate the previously active version")
-    sub.add_parser("list", help="list model versions")
-    sub.add_parser(
-        "bootstrap", help="embed the catalog and publish a first model if none is active"
-    )
-    return p
+@click.group(help=__doc__)
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    from backend import create_app
+
+    app = create_app({"RECOMMENDER_WARMUP": False})  # a CLI run serves no requests
+    ctx.with_resource(app.app_context())
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "feed"]))
+@click.option("--language", help="language for rows that do not say (ISO 639-1)")
+def import_(files: tuple[Path, ...], fmt: str | None, language: str | None) -> None:
+    """Import articles from CSV, JSON Lines or RSS/Atom files."""
+    for path in files:
+        _print_import(path, lc.import_file(path, fmt, language))
+
+
+@cli.command()
+@click.option(
+    "--encoder", help="minilm-onnx | minilm | minilm-int8 | e5 | hashing (default: config)"
+)
+def embed(encoder: str | None) -> None:
+    """Embed new and changed approved articles (by content hash)."""
+    with tqdm(total=lc.approved_count(), desc="embedding", unit="article") as bar:
+        click.echo(f"embedded {lc.embed(encoder, progress=bar)} articles")
+
+
+@cli.command()
+@click.option("--version")
+@click.option("--encoder")
+@click.option("--min-samples", type=int, default=200, show_default=True)
+def fit(version: str | None, encoder: str | None, min_samples: int) -> None:
+    """Fit the ranker on logged impressions before the held-out window; saves a candidate."""
+    _print_fit(lc.fit(version, encoder, min_samples))
+
+
+@cli.command()
+@click.argument("version")
+@click.option("--out", type=click.Path(path_type=Path))
+def evaluate(version: str, out: Path | None) -> None:
+    """Candidate vs active model vs baselines on data neither trained on (report + plots)."""
+    _print_evaluation(lc.evaluate(version, out), out or lc.store().path_for(version))
+
+
+@cli.command()
+@click.argument("version")
+@click.option("--force", is_flag=True, help="publish even if the guard refuses it (audited)")
+def publish(version: str, force: bool) -> None:
+    """Make a version active in every worker (refused when worse beyond noise)."""
+    click.echo(lc.publish(version, force))
+
+
+@cli.command()
+def rollback() -> None:
+    """Re-activate the previously active version."""
+    click.echo(lc.rollback())
+
+
+@cli.command("list")
+def list_() -> None:
+    """List model versions."""
+    click.echo("\n".join("  ".join(f"{k}={v}" for k, v in r.items()) for r in lc.list_versions()))
+
+
+@cli.command()
+def bootstrap() -> None:
+    """Embed the catalog and publish a first model if none is active."""
+    click.echo(lc.bootstrap())
+
+
+def _print_import(path: Path, report: Any) -> None:
+    for err in report.errors[:20]:
+        click.echo(f"  row {err.row}: {err.field}: {err.message}")
+    click.echo(f"{path}: {report.summary()}")
+
+
+def _print_fit(res: lc.FitResult) -> None:
+    kind = "fixed default weights (too little data)" if res.fallback else "learned"
+    click.echo(f"saved candidate {res.version} at {res.path} ({kind})")
+    click.echo(f"  trained on impressions {res.window['start']} .. {res.window['end']}")
+    for key, value in res.metrics.items():
+        click.echo(f"  {key}: {'—' if value is None else f'{value:.4f}'}")
+
+
+def _print_evaluation(ev: Any, folder: Path) -> None:
+    click.echo(ev.sentence)
+    for m in ev.models:
+        click.echo(f"  {m.name:<28} top 3 of acted-on {m.top3:.3f}  nDCG@5 {m.ndcg5:.3f}")
+    click.echo(f"wrote {folder / ev.report_md} and {', '.join(ev.plots)}")
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    from backend import create_app
-    from training import commands as cmd
-
-    app = create_app({"RECOMMENDER_WARMUP": False})  # a CLI run serves no requests
-    with app.app_context():
-        try:
-            if args.command == "import":
-                for path in args.files:
-                    print(f"{path}: {cmd.import_file(path, args.format, args.language)}")
-            elif args.command == "embed":
-                print(f"embedded {cmd.embed(args.encoder)} articles")
-            elif args.command == "fit":
-                res = cmd.fit(args.version, args.encoder, args.min_samples)
-                kind = "fixed default weights (too little data)" if res.fallback else "learned"
-                print(f"saved candidate {res.version} at {res.path} ({kind})")
-                for key, value in res.metrics.items():
-                    print(f"  {key}: {value:.4f}")
-            elif args.command == "evaluate":
-                md, png, results = cmd.evaluate(args.version, args.out)
-                for r in results:
-                    print(f"  {r.name:<28} ndcg@5 {r.metrics['ndcg@5']:.4f}")
-                print(f"wrote {md} and {png}")
-            elif args.command == "publish":
-                print(cmd.publish(args.version, args.force))
-            elif args.command == "rollback":
-                print(cmd.rollback())
-            elif args.command == "bootstrap":
-                print(cmd.bootstrap())
-            elif args.command == "list":
-                for row in cmd.list_versions():
-                    print("  ".join(f"{k}={v}" for k, v in row.items()))
-        except RecommenderError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
+    try:
+        cli.main(args=argv, prog_name="python -m training", standalone_mode=False)
+    except RecommenderError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return 1
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
     return 0
 
 

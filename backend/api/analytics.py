@@ -2,18 +2,16 @@
 
 Every report takes ``start``/``end`` (default: the last 30 days), ``department``, ``team`` and
 ``campaign``, and answers JSON or, with ``format=csv`` or ``Accept: text/csv``, CSV with a header.
-Per-employee breakdowns exist only here, behind the content/admin roles.
+Per-employee breakdowns exist only here, behind the content/admin roles; works-council mode
+(``backend.services.works_council``) is applied by the reports themselves.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from typing import Any
-
 from flask import Blueprint, Response, request
 
 from backend.auth import Principal
+from backend.exports import csv_response
 from backend.openapi import ADMIN_ONLY, CONTENT_ROLES, endpoint
 from backend.schemas.analytics import (
     AmbassadorReport,
@@ -28,7 +26,6 @@ from backend.schemas.analytics import (
     TrafficQuery,
 )
 from backend.services import analytics as svc
-from backend.services import privacy
 
 bp = Blueprint("analytics", __name__)
 
@@ -36,7 +33,6 @@ _CSV_RESPONSES = {200: "JSON, or CSV with a header row when format=csv or Accept
 
 
 def _scope(query: AnalyticsQuery) -> tuple[svc.Period, svc.Filters]:
-    privacy.check_scope(getattr(query, "by", None), query.team, query.department)
     period = svc.resolve_period(query.start, query.end)
     filters = svc.Filters(department=query.department, team=query.team, campaign_id=query.campaign)
     return period, filters
@@ -49,26 +45,7 @@ def wants_csv(query: AnalyticsQuery) -> bool:
     return best == "text/csv"
 
 
-def _safe(value: Any) -> Any:
-    """Neutralise spreadsheet formulas in text cells (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def csv_response(name: str, columns: list[str], rows: list[dict[str, Any]]) -> Response:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(["" if row.get(c) is None else _safe(row.get(c)) for c in columns])
-    resp = Response(buf.getvalue(), mimetype="text/csv")
-    resp.headers["Content-Disposition"] = f'attachment; filename="herald-{name}.csv"'
-    return resp
-
-
 def _answer(report: Report, query: AnalyticsQuery) -> Report | Response:
-    report.rows, report.totals = privacy.enforce_report(report.by, report.rows, report.totals)
     if wants_csv(query):
         return csv_response(f"{report.report}-by-{report.by}", report.columns, report.rows)
     return report
@@ -125,9 +102,6 @@ def shares(query: ShareQuery) -> Report | Response:
 def participation(query: AnalyticsQuery) -> ParticipationReport | Response:
     """% of active employees who shared at least once: the period, week by week, per team."""
     result = svc.participation(*_scope(query))
-    council = privacy.works_council()
-    if council.enabled:
-        result.teams = [t for t in result.teams if t.active_employees >= council.min_group_size]
     if wants_csv(query):
         rows = [w.model_dump(mode="json") for w in result.weeks]
         return csv_response(
@@ -157,7 +131,6 @@ def conversions(query: ConversionQuery) -> Report | Response:
 )
 def ambassadors(query: AnalyticsQuery) -> AmbassadorReport | Response:
     """Ambassador discovery: employees ranked by activity, network size and fit with the themes."""
-    privacy.check_scope("employee", None, None)  # a per-person ranking
     result = svc.ambassadors(*_scope(query), query.limit)
     if wants_csv(query):
         cols = [

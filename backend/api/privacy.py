@@ -11,7 +11,8 @@ from pydantic import BaseModel
 from backend.auth import Principal
 from backend.openapi import ADMIN_ONLY, ANY_ROLE, endpoint
 from backend.services import privacy as svc
-from backend.services.privacy import WorksCouncil
+from backend.services import works_council
+from backend.services.works_council import WorksCouncil
 
 bp = Blueprint("privacy", __name__)
 
@@ -98,8 +99,9 @@ def erase_employee(principal: Principal, employee_id: int) -> ErasureDone:
 
 @endpoint(bp, "/privacy/works-council", roles=ADMIN_ONLY, response=WorksCouncil, tags=["privacy"])
 def get_works_council() -> WorksCouncil:
-    """Works-council mode: analytics show only team aggregates over a minimum group size."""
-    return svc.works_council()
+    """Works-council mode: per-person views are refused everywhere (API, console, digests,
+    leaderboard, exports); team figures need a minimum number of people behind them."""
+    return works_council.works_council()
 
 
 @endpoint(
@@ -113,4 +115,4 @@ def get_works_council() -> WorksCouncil:
 )
 def put_works_council(principal: Principal, body: WorksCouncil) -> WorksCouncil:
     """Turn works-council mode on or off and set the minimum group size."""
-    return svc.set_works_council(body, principal.employee_id)
+    return works_council.set_works_council(body, principal.employee_id)

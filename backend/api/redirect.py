@@ -14,9 +14,7 @@ method, credentials — goes through Flask unchanged, and so does the answer to 
 
 from __future__ import annotations
 
-import logging
 import time
-import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -25,8 +23,8 @@ from flask.blueprints import BlueprintSetupState
 from werkzeug.datastructures import EnvironHeaders
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from backend import hooks
 from backend.extensions import db, limiter
-from backend.observability import observe_request
 from backend.services import tracking as svc
 
 if TYPE_CHECKING:
@@ -53,7 +51,7 @@ NOT_FOUND_HTML = """<!doctype html>
 def _cache(app: Flask) -> svc.TargetCache:
     cache = app.extensions.get(CACHE_KEY)
     if cache is None:
-        ttl = float(app.config.get("REDIRECT_CACHE_TTL", 30))
+        ttl = float(app.config["REDIRECT_CACHE_TTL"])
         cache = app.extensions[CACHE_KEY] = svc.TargetCache(ttl=ttl)
     return cache
 
@@ -106,13 +104,10 @@ def follow(code: str) -> Response:
 
 def _fixed_headers() -> list[tuple[str, str]]:
     """What Flask's view and hooks add to every redirect besides Location and X-Request-ID."""
-    from backend import SECURITY_HEADERS
-
     return [
         ("Content-Type", "text/html; charset=utf-8"),
         ("Cache-Control", "no-store"),
-        *SECURITY_HEADERS.items(),
-        ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
+        *hooks.fixed_headers(),
         ("Content-Length", "0"),
     ]
 
@@ -132,7 +127,6 @@ class FastRedirect:
         self.writer = _writer(app)
         self.salt = str(app.config["CLICK_SALT"])
         self.headers = _fixed_headers()
-        self.log = logging.getLogger("herald.request")
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path: str = environ.get("PATH_INFO", "")
@@ -160,27 +154,12 @@ class FastRedirect:
         except Exception as exc:  # noqa: BLE001 - nothing was answered yet: Flask answers it
             environ[CLICK_ERROR] = exc
             return self.wsgi_app(environ, start_response)
-        incoming: str = environ.get("HTTP_X_REQUEST_ID", "")
-        request_id = (
-            incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
-        )
+        request_id = hooks.request_id_from(environ.get("HTTP_X_REQUEST_ID", ""))
         start_response(
             "302 FOUND",
             [("Location", target.location), *self.headers, ("X-Request-ID", request_id)],
         )
-        elapsed = time.perf_counter() - started
-        if self.log.isEnabledFor(logging.INFO):
-            self.log.info(
-                "request",
-                extra={
-                    "request_id": request_id,
-                    "method": method,
-                    "path": ROUTE,
-                    "status": 302,
-                    "ms": round(elapsed * 1000, 2),
-                },
-            )
-        observe_request(ROUTE, method, 302, elapsed)
+        hooks.log_request(request_id, method, ROUTE, 302, time.perf_counter() - started)
         return [b""]
 
 

@@ -6,7 +6,7 @@ Every page calls the same service functions as the API; the console holds no bus
 its own beyond presentation.
 
 Security: a Flask session cookie (HttpOnly, SameSite=Lax, Secure unless
-``CONSOLE_COOKIE_SECURE`` is false, which production refuses), a per-session CSRF token on every
+``CONSOLE_COOKIE_SECURE`` is false, which production refuses), a Flask-WTF CSRF token on every
 POST, password lockout (``backend.console.auth``), and a strict Content-Security-Policy (scripts
 and styles only from the app itself; the charting library is served from ``static/vendor``).
 """
@@ -18,25 +18,24 @@ import datetime as dt
 from flask import Flask
 
 from backend.console.blueprint import bp
-from backend.errors import ConfigError
+from backend.extensions import csrf
 
 
 def _configure(app: Flask) -> None:
-    production = app.config.get("ENV") == "production"
-    secure = app.config.get("CONSOLE_COOKIE_SECURE")
-    if secure is None:
-        # Local http development would otherwise never keep a session; production always is.
-        secure = production
-    if production and not secure:
-        raise ConfigError("refusing to start in production: CONSOLE_COOKIE_SECURE must be on")
-    app.config["CONSOLE_COOKIE_SECURE"] = bool(secure)
-    app.config["SESSION_COOKIE_SECURE"] = bool(secure)
+    """The session cookie from the settings (backend/config.py; production refuses an insecure
+    one there)."""
+    app.config["SESSION_COOKIE_SECURE"] = bool(app.config["CONSOLE_COOKIE_SECURE"])
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_NAME"] = "herald_console"
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", dt.timedelta(hours=8))
-    app.config.setdefault("CONSOLE_MAX_FAILED_LOGINS", 5)
-    app.config.setdefault("CONSOLE_LOCKOUT_MINUTES", 15)
+    app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(
+        hours=int(app.config["CONSOLE_SESSION_HOURS"])
+    )
+    # Flask-WTF's CSRF tokens: checked by the console's own before_request (the API takes bearer
+    # tokens, not cookies), valid for as long as the session.
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    app.config["WTF_CSRF_TIME_LIMIT"] = None
+    csrf.init_app(app)
 
 
 def register_console(app: Flask) -> None:

@@ -18,10 +18,9 @@ from backend.console import queries
 from backend.console.auth import current_user, login_required
 from backend.console.blueprint import bp
 from backend.console.i18n import t
-from backend.errors import APIError
+from backend.errors import APIError, validation_details
 from backend.extensions import db
 from backend.models import Article, utcnow
-from backend.openapi import validation_details
 from backend.schemas.articles import ArticleCreate, ArticleQuery, ArticleUpdate
 from backend.services import articles as svc
 from backend.services import importers

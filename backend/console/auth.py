@@ -7,15 +7,13 @@
 * The session holds the employee id, a CSRF token and the UI language. It is cleared on sign-in
   (no session fixation) and sign-out. Each request reloads the employee: a deactivated or demoted
   user loses access at once.
-* Every POST under /console needs the session's CSRF token (form field ``csrf_token`` or header
-  ``X-CSRF-Token``), compared in constant time.
+* Every POST under /console needs a CSRF token (Flask-WTF: form field ``csrf_token`` or header
+  ``X-CSRF-Token``), signed with the app's secret and bound to the session's random value.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hmac
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -26,7 +24,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from backend.console.blueprint import bp
-from backend.extensions import db
+from backend.extensions import csrf, db
 from backend.models import Employee, utcnow
 from backend.services import audit
 
@@ -126,8 +124,7 @@ def start_session(employee: Employee) -> None:
     chosen = session.get("lang")
     session.clear()
     session.permanent = True
-    session["uid"] = employee.id
-    session["csrf"] = secrets.token_urlsafe(32)
+    session["uid"] = employee.id  # and a new CSRF token: Flask-WTF's lived in the old session
     if chosen in ("en", "da"):
         session["lang"] = chosen
         if employee.ui_language != chosen:
@@ -142,20 +139,6 @@ def end_session() -> None:
         session["lang"] = lang
 
 
-def csrf_token() -> str:
-    token = session.get("csrf")
-    if not token:
-        token = secrets.token_urlsafe(32)
-        session["csrf"] = token
-    return str(token)
-
-
-def csrf_ok() -> bool:
-    expected = session.get("csrf")
-    sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
-    return bool(expected) and hmac.compare_digest(str(expected), sent)
-
-
 def current_user() -> Employee | None:
     return g.get("console_user")  # type: ignore[no-any-return]
 
@@ -163,7 +146,6 @@ def current_user() -> Employee | None:
 @bp.before_request
 def _load_user_and_check_csrf() -> None:
     g.console_user = None
-    g.console_lang = None  # g outlives a request when an app context was pushed around it
     uid = session.get("uid")
     if uid is not None:
         employee = db.session.get(Employee, uid)
@@ -171,8 +153,9 @@ def _load_user_and_check_csrf() -> None:
             end_session()
         else:
             g.console_user = employee
-    if request.method == "POST" and not csrf_ok():
-        abort(400, description="csrf")
+    g.pop("csrf_token", None)  # Flask-WTF's per-request cache; g can outlive a request
+    if request.method == "POST":
+        csrf.protect()  # Flask-WTF: 400 (CSRFError) unless the form's or header's token matches
 
 
 def login_required(roles: tuple[str, ...] = CONSOLE_ROLES) -> Callable[[F], F]:

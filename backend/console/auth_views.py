@@ -6,12 +6,12 @@ import logging
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from backend.console import queries
 from backend.console.auth import (
-    csrf_token,
     current_user,
     end_session,
     login_required,
@@ -26,9 +26,6 @@ from backend.extensions import db, limiter
 
 log = logging.getLogger("herald.console")
 Page = str | WerkzeugResponse | tuple[str, int]
-
-
-bp.add_app_template_global(csrf_token, "csrf_token")  # globals reach imported macros too
 
 
 @bp.context_processor
@@ -96,7 +93,7 @@ def dashboard() -> Page:
 def _http_error(exc: HTTPException) -> tuple[str, int]:
     db.session.rollback()
     status = exc.code or 500
-    reason = "csrf" if status == 400 and exc.description == "csrf" else ""
+    reason = "csrf" if isinstance(exc, CSRFError) else ""
     return render_template("console/error.html", status=status, reason=reason), status
 
 

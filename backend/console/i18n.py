@@ -1,9 +1,8 @@
-"""English and Danish for the console.
+"""English and Danish for the console: a thin layer over the gettext catalogues (backend/i18n.py).
 
 The language is, in order: the one chosen in this session (the switcher), the signed-in user's
-``ui_language``, the browser's Accept-Language, English. Strings live in ``STRINGS`` as
-``key: (english, danish)`` pairs, so a missing translation is a syntax error, not a blank.
-``t(key, **values)`` formats with ``str.format``.
+``ui_language``, the browser's Accept-Language, English. ``t(key, **values)`` is the catalogue's
+text for ``key`` filled in with ``str.format``; numbers are formatted by Babel for that language.
 """
 
 from __future__ import annotations
@@ -13,15 +12,15 @@ from typing import Any
 
 from flask import g, request, session
 
+from backend import i18n
 from backend.console.blueprint import bp
-from backend.console.strings import STRINGS
 
-LANGUAGES = ("en", "da")
+LANGUAGES = i18n.LANGUAGES
 LANGUAGE_NAMES = {"en": "English", "da": "Dansk"}
 
 
 def current_language() -> str:
-    lang = g.get("console_lang")
+    lang = g.get(i18n.LANGUAGE_KEY)
     if lang:
         return str(lang)
     chosen = session.get("lang")
@@ -33,36 +32,24 @@ def current_language() -> str:
             lang = user.ui_language
         else:
             lang = request.accept_languages.best_match(LANGUAGES) or "en"
-    g.console_lang = lang
+    i18n.choose_language(str(lang))  # what Flask-Babel's locale selector reads
     return str(lang)
 
 
 def t(key: str, **values: Any) -> str:
-    pair = STRINGS.get(key)
-    if pair is None:
-        return key
-    text = pair[1] if current_language() == "da" else pair[0]
-    return text.format(**values) if values else text
+    current_language()  # before Flask-Babel picks (and keeps) this request's locale
+    return i18n.translate(key, **values)
 
 
 def fmt_number(value: Any, digits: int = 0) -> str:
     """1,234.5 in English, 1.234,5 in Danish; an em dash for missing values."""
-    if value is None:
-        return "—"
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    text = f"{number:,.{digits}f}"
-    if current_language() == "da":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
+    current_language()
+    return i18n.format_number(value, digits)
 
 
 def fmt_percent(value: Any, digits: int = 0) -> str:
-    if value is None:
-        return "—"
-    return fmt_number(float(value) * 100, digits) + " %"
+    current_language()
+    return i18n.format_percent(value, digits)
 
 
 def fmt_date(value: dt.datetime | dt.date | None, with_time: bool = False) -> str:

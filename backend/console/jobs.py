@@ -1,6 +1,7 @@
-"""Background retraining for the console: a thread runs the training pipeline's own functions
-(``training.commands``: embed → fit → evaluate) inside an app context, so it uses exactly the
-app's configuration and database.
+"""Background retraining for the console: a thread runs the model-lifecycle service
+(``backend.services.model_lifecycle``: embed → fit → evaluate, the functions ``python -m
+training`` runs too) inside an app context, so it uses exactly the app's configuration and
+database.
 
 Progress lives in a JSON file per job under ``ARTIFACTS_DIR/console/jobs/`` so every worker
 process can show it; evaluation results are kept per version under
@@ -25,6 +26,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from backend.models import utcnow
+from backend.services import model_lifecycle
 
 STALE_AFTER = dt.timedelta(minutes=30)
 MAX_LOG_LINES = 200
@@ -182,17 +184,13 @@ def read_evaluation(version: str) -> dict[str, Any] | None:
 
 
 def _embed(progress: _Progress) -> None:
-    from training import commands
-
-    n = commands.embed()
+    n = model_lifecycle.embed()
     progress.log(f"embedded {n} new or changed articles")
 
 
 def _fit(min_samples: int) -> Callable[[_Progress], None]:
     def step(progress: _Progress) -> None:
-        from training import commands
-
-        result = commands.fit(min_samples=min_samples)
+        result = model_lifecycle.fit(min_samples=min_samples)
         kind = "fixed default weights (too little data)" if result.fallback else "learned"
         progress.job["result"]["version"] = result.version
         progress.log(f"saved candidate {result.version} ({kind})")
@@ -202,32 +200,14 @@ def _fit(min_samples: int) -> Callable[[_Progress], None]:
 
 def _evaluate(version: str | None) -> Callable[[_Progress], None]:
     def step(progress: _Progress) -> None:
-        from training import commands
-        from training.evaluation import PRIMARY
-
         name = version or progress.job["result"].get("version")
         if not name:
             raise RuntimeError("nothing to evaluate: the fit step saved no version")
-        md, png, results = commands.evaluate(name)
-        data = {
-            "version": name,
-            "primary": PRIMARY,
-            "evaluated_at": utcnow().isoformat(),
-            "report_md": md.name,
-            "plots": [png.name],
-            "results": [
-                {
-                    "name": r.name,
-                    "metrics": r.metrics,
-                    "per_department": r.per_department,
-                    "ci": list(r.ci),
-                }
-                for r in results
-            ],
-        }
+        ev = model_lifecycle.evaluate(name)
+        data = {**ev.to_dict(), "evaluated_at": utcnow().isoformat()}
         _write_json(evaluation_path(name), data)
         progress.job["result"]["version"] = name
-        progress.log(f"evaluated {name}: {PRIMARY} {results[0].metrics[PRIMARY]:.4f}")
+        progress.log(ev.sentence)
 
     return step
 

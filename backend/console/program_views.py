@@ -15,10 +15,9 @@ from backend.console import queries
 from backend.console.auth import current_user, login_required
 from backend.console.blueprint import bp
 from backend.console.i18n import t
-from backend.errors import APIError
+from backend.errors import APIError, validation_details
 from backend.extensions import db
 from backend.models import Employee, GuidelineAck
-from backend.openapi import validation_details
 from backend.schemas.program import (
     CampaignCreate,
     CampaignUpdate,

@@ -14,11 +14,9 @@ from backend.models import (
     Article,
     Campaign,
     Employee,
-    EngagementEvent,
     Mention,
     ModelVersion,
     PairingCode,
-    Share,
     utcnow,
 )
 
@@ -92,16 +90,13 @@ def campaigns() -> list[Campaign]:
 @dataclass(frozen=True)
 class PersonRow:
     employee: Employee
-    shares: int
-    last_share: dt.datetime | None
     paired: bool
-    last_activity: dt.datetime | None
 
 
-def people_rows(
-    team: str | None, q: str | None, active: bool | None, since: dt.datetime
-) -> list[PersonRow]:
-    """Employees with their shares since ``since`` and whether they ever paired the extension."""
+def people_rows(team: str | None, q: str | None, active: bool | None) -> list[PersonRow]:
+    """The employee directory (no activity: that is per person, from
+    ``analytics.person_activity``, which works-council mode refuses) and whether each ever
+    paired the extension."""
     stmt = select(Employee)
     if team:
         stmt = stmt.where(Employee.team == team)
@@ -116,14 +111,6 @@ def people_rows(
     ids = [e.id for e in employees]
     if not ids:
         return []
-    shares = {
-        row[0]: (int(row[1]), row[2])
-        for row in db.session.execute(
-            select(Share.employee_id, func.count(), func.max(Share.created_at))
-            .where(Share.employee_id.in_(ids), Share.created_at >= since)
-            .group_by(Share.employee_id)
-        )
-    }
     paired = set(
         db.session.scalars(
             select(PairingCode.employee_id)
@@ -131,18 +118,7 @@ def people_rows(
             .distinct()
         )
     )
-    activity = dict(
-        db.session.execute(
-            select(EngagementEvent.employee_id, func.max(EngagementEvent.created_at))
-            .where(EngagementEvent.employee_id.in_(ids))
-            .group_by(EngagementEvent.employee_id)
-        ).all()
-    )
-    out = []
-    for e in employees:
-        count, last = shares.get(e.id, (0, None))
-        out.append(PersonRow(e, count, last, e.id in paired, activity.get(e.id)))
-    return out
+    return [PersonRow(e, e.id in paired) for e in employees]
 
 
 @dataclass(frozen=True)

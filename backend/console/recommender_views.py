@@ -2,7 +2,9 @@
 visible progress, each candidate's evaluation report (tables and PNG plots), publish (refused
 when worse unless confirmed), rollback, and the articles that are never suggested and why.
 
-The pipeline steps are ``training.commands`` — the same functions ``python -m training`` runs.
+Every step is ``backend.services.model_lifecycle`` — the service ``python -m training`` calls.
+The page speaks plainly: out of 100 suggestions people acted on, how many each model would have
+put in the top 3, on how much data, and the guard's verdict in a sentence.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from typing import Any
 
 from flask import (
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -30,7 +31,9 @@ from backend.console.blueprint import bp
 from backend.console.i18n import t
 from backend.extensions import db
 from backend.models import ModelVersion
-from backend.services import audit
+from backend.services import audit, model_lifecycle
+from backend.services import model_evaluation as me
+from recommender.errors import RecommenderError
 
 _PLOT = re.compile(r"^[A-Za-z0-9_.-]+\.png$")
 
@@ -42,9 +45,7 @@ def _uid() -> int:
 
 
 def _store() -> Any:
-    from recommender.artifacts import ArtifactStore
-
-    return ArtifactStore(current_app.config["ARTIFACTS_DIR"])
+    return model_lifecycle.store()
 
 
 def _serving() -> dict[str, Any]:
@@ -73,9 +74,73 @@ def _versions() -> list[ModelVersion]:
 
 
 def _primary() -> str:
-    from training.evaluation import PRIMARY
+    return me.PRIMARY
 
-    return PRIMARY
+
+def _per100(value: Any) -> str:
+    if value is None or value != value:
+        return "—"
+    return str(int(round(100 * float(value))))
+
+
+def _signed(value: Any) -> str:
+    if value is None or value != value:
+        return "—"
+    return f"{int(round(100 * float(value))):+d}"
+
+
+def plain_words(evaluation: dict[str, Any]) -> dict[str, Any]:
+    """The evaluation as sentences: headline, floors, size, too-few warning, verdict."""
+    models = {m["role"]: m for m in evaluation.get("models", [])}
+    new = models.get("candidate", {})
+    current = models.get("active")
+    out: dict[str, Any] = {}
+    if current is not None:
+        out["headline"] = t(
+            "rec.headline", new=_per100(new.get("top3")), current=_per100(current.get("top3"))
+        )
+    else:
+        out["headline"] = t("rec.headline_alone", new=_per100(new.get("top3")))
+    out["floors"] = t(
+        "rec.floors",
+        random=_per100(models.get("random", {}).get("top3")),
+        context=_per100(models.get("context", {}).get("top3")),
+    )
+    start = (evaluation.get("window_start") or "")[:16].replace("T", " ")
+    out["size"] = t(
+        "rec.size",
+        acted=evaluation.get("acted_on", 0),
+        requests=evaluation.get("requests", 0),
+        start=start or "—",
+    )
+    if not evaluation.get("enough"):
+        out["too_few"] = t(
+            "rec.too_few", acted=evaluation.get("acted_on", 0), min=evaluation.get("min_acted_on")
+        )
+    diff = evaluation.get("difference") or {}
+    ci = diff.get("ci") or [None, None]
+    out["verdict"] = evaluation.get("verdict", me.NO_ACTIVE)
+    out["verdict_text"] = t(
+        "rec.verdict." + out["verdict"],
+        diff=_signed(diff.get("rate")),
+        lo=_signed(ci[0]),
+        hi=_signed(ci[1]),
+    )
+    rows = []
+    for m in evaluation.get("models", []):
+        version = (m["name"].split(" ", 1) + [""])[1]
+        rows.append(
+            {
+                "label": t("rec.role." + m["role"], version=version, name=m["name"]),
+                "role": m["role"],
+                "top3": _per100(m.get("top3")),
+                "range": f"{_per100(m['top3_ci'][0])}–{_per100(m['top3_ci'][1])}",
+                "ndcg5": m.get("ndcg5"),
+                "mrr": m.get("mrr"),
+            }
+        )
+    out["rows"] = rows
+    return out
 
 
 def _job_view(job: dict[str, Any]) -> dict[str, Any]:
@@ -107,6 +172,7 @@ def recommender() -> str:
         never=report,
         primary=_primary(),
         evaluations={v.version: jobs.read_evaluation(v.version) is not None for v in versions},
+        per100=_per100,
         can_rollback=sum(1 for v in versions if v.activated_at is not None) >= 2,
     )
 
@@ -153,27 +219,25 @@ def recommender_version(version: str) -> str:
         folder = _store().path_for(version)
         plots = [p for p in evaluation.get("plots", []) if (folder / p).is_file()]
     active = _store().active()
-    worse = False
-    if evaluation is not None and active and active != version:
-        results = evaluation["results"]
-        primary = evaluation["primary"]
-        mine = results[0]["metrics"].get(primary)
-        theirs = next(
-            (r["metrics"].get(primary) for r in results if r["name"] == f"active {active}"), None
-        )
-        worse = mine is not None and theirs is not None and mine < theirs
-    running = jobs.running_job()
-    depts = sorted(
-        {d for r in (evaluation or {}).get("results", []) for d in r.get("per_department", {})}
+    words = plain_words(evaluation) if evaluation is not None else None
+    worse = (
+        words is not None
+        and words["verdict"] == me.WORSE
+        and evaluation is not None
+        and evaluation.get("active") == active
     )
+    running = jobs.running_job()
+    user = current_user()
     return render_template(
         "console/recommender_version.html",
-        depts=depts,
         row=row,
         evaluation=evaluation,
+        words=words,
         plots=plots,
         active=active,
         worse=worse,
+        is_admin=user is not None and user.access_role == model_lifecycle.ADMIN,
+        window=(row.metrics or {}).get(model_lifecycle.WINDOW_KEY) or {},
         running=_job_view(running) if running else None,
         primary=_primary(),
     )
@@ -207,19 +271,26 @@ def recommender_evaluate(version: str) -> WerkzeugResponse:
 @bp.route("/recommender/versions/<version>/publish", methods=["POST"])
 @login_required()
 def recommender_publish(version: str) -> WerkzeugResponse:
-    from recommender.errors import RecommenderError
-    from training import commands
-
     _version_or_404(version)
     force = request.form.get("confirm_worse") == "yes"
+    back = url_for("console.recommender_version", version=version) + "#publish"
     try:
-        message = commands.publish(version, force=force)
+        message = model_lifecycle.publish(version, force=force, actor_id=_uid())
+    except model_lifecycle.GuardRefused as exc:
+        db.session.rollback()
+        words = plain_words(exc.evaluation.to_dict())
+        if force:
+            flash(t("rec.admin_only"), "error")
+        else:
+            flash(
+                t("rec.publish_refused", reason=words["headline"] + " " + words["verdict_text"]),
+                "error",
+            )
+        return redirect(back)
     except RecommenderError as exc:
         db.session.rollback()
         flash(t("rec.publish_refused", reason=str(exc)), "error")
-        return redirect(url_for("console.recommender_version", version=version) + "#publish")
-    audit.record(_uid(), "model.publish", "model_version", version, forced=force)
-    db.session.commit()
+        return redirect(back)
     flash(t("rec.published", version=version) + f" ({message})", "ok")
     return redirect(url_for("console.recommender"))
 
@@ -227,16 +298,11 @@ def recommender_publish(version: str) -> WerkzeugResponse:
 @bp.route("/recommender/rollback", methods=["POST"])
 @login_required()
 def recommender_rollback() -> WerkzeugResponse:
-    from recommender.errors import RecommenderError
-    from training import commands
-
     try:
-        message = commands.rollback()
+        message = model_lifecycle.rollback(actor_id=_uid())
     except RecommenderError as exc:
         db.session.rollback()
         flash(t("rec.rollback_failed", reason=str(exc)), "error")
         return redirect(url_for("console.recommender"))
-    audit.record(_uid(), "model.rollback", "model_version", "", message=message)
-    db.session.commit()
     flash(t("rec.rolled_back") + f" ({message})", "ok")
     return redirect(url_for("console.recommender"))

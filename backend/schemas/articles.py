@@ -87,7 +87,8 @@ class ArticleCreate(_ArticleFields):
     title: Title
     summary: Summary = ""
     body: Body = ""
-    language: Language = "en"
+    # None: detected from the text (``recommender.language``), English when it cannot tell.
+    language: Language | None = None
     tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
     image_url: HttpUrlStr | None = None
     published_at: UTCTime | None = None

@@ -26,7 +26,8 @@ class EmployeeCreate(Strict):
     department: ShortText = ""
     team: ShortText = ""
     location: ShortText = ""
-    languages: list[Language] = Field(default_factory=lambda: ["en"], min_length=1, max_length=10)
+    # None: the company's content languages (``services.employees.content_languages``).
+    languages: list[Language] | None = Field(None, min_length=1, max_length=10)
     interests: list[Tag] = Field(default_factory=list, max_length=30)
     network_size: int = Field(0, ge=0, le=100_000_000)
     access_role: AccessRole = "employee"

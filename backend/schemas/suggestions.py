@@ -45,7 +45,14 @@ class SuggestionItem(Out):
     summary: str
     image_url: str | None
     language: str
-    score: float
+    score: float = Field(
+        description="what the list is sorted by, in [0, 1], non-increasing down the list"
+    )
+    relevance: float | None = Field(
+        None,
+        description="how well the article matches the page in view, in [0, 1] (1 = the best "
+        "match among the candidates); null without a page context",
+    )
     reasons: list[str]
     caption: str
 

@@ -45,6 +45,7 @@ from backend.models import (
 )
 from backend.schemas.articles import ArticleCreate, ArticleOut, ArticleQuery, ArticleUpdate
 from backend.services import audit
+from recommender.language import detect
 
 TRACKING_PARAMS = frozenset({"fbclid", "gclid", "msclkid", "mc_cid", "mc_eid", "_hsenc", "_hsmi"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -279,6 +280,9 @@ def new_article(data: ArticleCreate, now: dt.datetime) -> Article:
     if db.session.scalar(select(Article.id).where(Article.canonical_url == url)) is not None:
         raise Conflict(f"an article with the canonical URL {url} already exists")
     fields = data.model_dump(exclude={"canonical_url", "campaign", "captions", "status"})
+    if fields.get("language") is None:
+        text = " ".join(x for x in (data.title, data.summary, data.body) if x)
+        fields["language"] = detect(text) or "en"
     article = Article(
         canonical_url=url, status=data.status, created_at=now, updated_at=now, **fields
     )

@@ -30,8 +30,13 @@ from backend.models import (
     WebhookNonce,
     utcnow,
 )
-from backend.schemas.tracking import ConversionIn, ConversionQuery, IntegrationCreate
-from backend.services import audit, webhooks
+from backend.schemas.tracking import (
+    ConversionIn,
+    ConversionOut,
+    ConversionQuery,
+    IntegrationCreate,
+)
+from backend.services import audit, webhooks, works_council
 
 REPLAY_WINDOW = dt.timedelta(minutes=5)
 SIGNATURE_PREFIX = "sha256="
@@ -276,7 +281,12 @@ def record_conversion(
     return row, True
 
 
-def list_conversions(q: ConversionQuery) -> tuple[list[Conversion], int]:
+def list_conversions(q: ConversionQuery) -> tuple[list[ConversionOut], int]:
+    """Conversions, newest first. Works-council mode: no filter by employee (403), and each
+    conversion's employee and tracked link (which names its sharer) are left out."""
+    council = works_council.works_council()
+    if q.employee_id is not None:
+        works_council.require_per_person("conversions by employee", council)
     stmt = select(Conversion)
     if q.start is not None:
         stmt = stmt.where(Conversion.occurred_at >= q.start)
@@ -296,4 +306,7 @@ def list_conversions(q: ConversionQuery) -> tuple[list[Conversion], int]:
         .limit(q.limit)
         .offset(q.offset)
     ).all()
-    return list(rows), total
+    out = [ConversionOut.model_validate(r) for r in rows]
+    if council.enabled:
+        out = [c.model_copy(update={"employee_id": None, "link_id": None}) for c in out]
+    return out, total

@@ -15,11 +15,11 @@ from email.utils import formataddr, make_msgid
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy import func, select
 
 from backend.extensions import db
+from backend.i18n import LANGUAGES, in_language, translate
 from backend.models import Article, AuditLog, Campaign, Employee, Share, utcnow
 from backend.schemas.program import (
     CompanyDigest,
@@ -27,82 +27,15 @@ from backend.schemas.program import (
     DigestPeriod,
     EmployeeDigest,
     EmployeeDigestStats,
+    LeaderboardEntry,
     Suggestion,
 )
 from backend.services import analytics as an
-from backend.services import program
+from backend.services import program, works_council
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
-LANGUAGES = ("en", "da")
 DIGEST_DAYS = 7
 SENT_ACTION = "digest.sent"
-
-STRINGS: dict[str, dict[str, str]] = {
-    "en": {
-        "subject_employee": "Your week with {company}",
-        "subject_company": "{company} advocacy: the week in numbers",
-        "hello": "Hi {name},",
-        "your_week": "Your results from {start} to {end}",
-        "shares": "Shares",
-        "clicks": "Clicks",
-        "unique_clicks": "Unique visitors",
-        "reactions": "Reactions",
-        "leads": "Leads",
-        "points": "Points",
-        "rank": "Rank this week",
-        "not_ranked": "not ranked (you opted out)",
-        "streak": "Weekly streak",
-        "weeks": "weeks",
-        "your_top": "Your best performing posts",
-        "to_share": "Worth sharing this week",
-        "nothing_to_share": "Nothing new this week. Thank you for sharing!",
-        "guideline_todo": "Our social media guidelines have a new version. Please read and "
-        "acknowledge it.",
-        "headline": "The week from {start} to {end}",
-        "participation": "Participation",
-        "sharers": "Employees who shared",
-        "potential_reach": "Potential reach",
-        "sales": "Sales",
-        "emv": "Earned media value",
-        "top_advocates": "Top advocates",
-        "top_articles": "Top articles",
-        "none": "No activity yet.",
-        "why_email": "You receive this because you opted in to the weekly digest. You can turn it "
-        "off in the Herald side panel.",
-    },
-    "da": {
-        "subject_employee": "Din uge med {company}",
-        "subject_company": "{company} ambassadørprogram: ugen i tal",
-        "hello": "Hej {name},",
-        "your_week": "Dine resultater fra {start} til {end}",
-        "shares": "Delinger",
-        "clicks": "Klik",
-        "unique_clicks": "Unikke besøgende",
-        "reactions": "Reaktioner",
-        "leads": "Leads",
-        "points": "Point",
-        "rank": "Placering denne uge",
-        "not_ranked": "ikke placeret (du har fravalgt ranglisten)",
-        "streak": "Ugentlig stime",
-        "weeks": "uger",
-        "your_top": "Dine bedste opslag",
-        "to_share": "Værd at dele i denne uge",
-        "nothing_to_share": "Intet nyt i denne uge. Tak fordi du deler!",
-        "guideline_todo": "Vores retningslinjer for sociale medier er opdateret. Læs og bekræft "
-        "dem venligst.",
-        "headline": "Ugen fra {start} til {end}",
-        "participation": "Deltagelse",
-        "sharers": "Medarbejdere der delte",
-        "potential_reach": "Potentiel rækkevidde",
-        "sales": "Salg",
-        "emv": "Værdi af omtale (EMV)",
-        "top_advocates": "Mest aktive ambassadører",
-        "top_articles": "Mest læste artikler",
-        "none": "Ingen aktivitet endnu.",
-        "why_email": "Du modtager denne e-mail, fordi du har tilmeldt dig det ugentlige overblik. "
-        "Du kan slå det fra i Herald-sidepanelet.",
-    },
-}
 
 
 def digest_language(employee: Employee) -> str:
@@ -141,7 +74,7 @@ def suggestions(employee: Employee, now: dt.datetime, n: int = 3) -> list[Sugges
     ).all()
     if not rows:
         return []
-    popular = an.click_counts(an._Query(an.CLICK, digest_period(now), an.Filters(), by="article"))
+    popular = an.click_counts(an.Query(an.CLICK, digest_period(now), an.Filters(), by="article"))
 
     def campaign_live(c: Campaign | None) -> bool:
         return (
@@ -215,8 +148,10 @@ def company_digest(now: dt.datetime | None = None) -> CompanyDigest:
     none = an.Filters()
     ov = an.overview(period, none)
     pseudo = program.leaderboard_settings().pseudonymous
-    ranked, _, _ = program.ranking(period)
-    advocates = program.person_entries(ranked, 5, pseudo, me=None)
+    advocates: list[LeaderboardEntry] = []
+    if works_council.per_person_allowed():  # works-council mode: no top advocates
+        ranked, _, _ = program.ranking(period)
+        advocates = program.person_entries(ranked, 5, pseudo, me=None)
     return CompanyDigest(
         period=DigestPeriod(start=period.start, end=period.end),
         pseudonymous=pseudo,
@@ -260,17 +195,24 @@ class RenderedEmail:
     language: str
 
 
+class _Texts:
+    """``t.key`` in the e-mail templates: the catalogue's ``digest.key`` (backend/translations)."""
+
+    def __getattr__(self, key: str) -> str:
+        return translate(f"digest.{key}")
+
+
 def _render(kind: str, lang: str, company: str, **ctx: Any) -> RenderedEmail:
-    t = STRINGS[lang]
     env = _env()
-    context = {"t": t, "company": company, "lang": lang, **ctx}
-    subject = t[f"subject_{kind}"].format(company=company)
-    return RenderedEmail(
-        subject=subject,
-        html=env.get_template(f"{kind}.html").render(subject=subject, **context),
-        text=env.get_template(f"{kind}.txt").render(subject=subject, **context),
-        language=lang,
-    )
+    with in_language(lang):
+        context = {"t": _Texts(), "company": company, "lang": lang, **ctx}
+        subject = translate(f"digest.subject_{kind}", company=company)
+        return RenderedEmail(
+            subject=subject,
+            html=env.get_template(f"{kind}.html").render(subject=subject, **context),
+            text=env.get_template(f"{kind}.txt").render(subject=subject, **context),
+            language=lang,
+        )
 
 
 def _day(value: dt.datetime) -> str:
@@ -416,45 +358,3 @@ def send_digests(
 
 
 # --- CLI ---------------------------------------------------------------------------------------
-
-
-def register_cli(app: Flask) -> None:
-    """``flask --app wsgi send-digests``: needs SMTP_HOST (HERALD_SMTP_HOST)."""
-    import click
-    from flask import current_app
-
-    @app.cli.command("send-digests")
-    @click.option(
-        "--only", type=click.Choice(["employee", "company"]), default=None,
-        help="Send only one kind of digest.",
-    )  # fmt: skip
-    @click.option(
-        "--company-to", "company_to", multiple=True, metavar="EMAIL",
-        help="Also send the company digest to this address (repeatable).",
-    )  # fmt: skip
-    @click.option("--force", is_flag=True, help="Send again even if sent since Monday.")
-    def send_digests_command(only: str | None, company_to: tuple[str, ...], force: bool) -> None:
-        """Send this week's digests to everyone who opted in (consent digest_email)."""
-        cfg = current_app.config
-        if not cfg.get("SMTP_HOST"):
-            raise click.ClickException("SMTP_HOST is not set (HERALD_SMTP_HOST); nothing sent")
-        smtp = SmtpSettings(
-            host=str(cfg["SMTP_HOST"]),
-            port=int(cfg["SMTP_PORT"]),
-            sender=str(cfg["SMTP_FROM"]),
-            company=str(cfg["COMPANY_NAME"]),
-        )
-        try:
-            result = send_digests(smtp, only=only, extra_company_recipients=company_to, force=force)
-        except (OSError, smtplib.SMTPException) as exc:
-            raise click.ClickException(
-                f"cannot reach SMTP server {smtp.host}:{smtp.port}: {exc}"
-            ) from None
-        click.echo(
-            f"sent {result.employee_sent} employee and {result.company_sent} company digests; "
-            f"skipped {result.skipped} already sent this week; failed {len(result.failed)}"
-        )
-        for line in result.failed:
-            click.echo(f"failed: {line}", err=True)
-        if result.failed:
-            raise SystemExit(1)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from backend.auth import hash_secret, new_pairing_code, new_token, normalise_code
 from backend.errors import Conflict, NotFound, Unauthorized
 from backend.extensions import db
-from backend.models import ApiToken, Employee, PairingCode, utcnow
+from backend.models import ApiToken, Article, Employee, PairingCode, utcnow
 from backend.schemas.employees import (
     Consents,
     EmployeeCreate,
@@ -30,11 +30,28 @@ def get_employee(employee_id: int) -> Employee:
     return employee
 
 
+def content_languages() -> list[str]:
+    """The languages the company publishes in, most articles first (["en"] with none yet).
+
+    A new employee's default: the suggestions hide articles in languages the employee does not
+    read, so English alone would hide every Danish article from a Danish company's staff.
+    """
+    rows = db.session.execute(
+        select(Article.language, func.count(Article.id))
+        .group_by(Article.language)
+        .order_by(func.count(Article.id).desc(), Article.language)
+    ).all()
+    return [str(lang) for lang, _ in rows][:10] or ["en"]
+
+
 def create_employee(data: EmployeeCreate, actor_id: int | None) -> Employee:
     if db.session.scalar(select(Employee.id).where(Employee.email == data.email)) is not None:
         raise Conflict(f"an employee with e-mail {data.email} already exists")
+    fields = data.model_dump()
+    if fields.get("languages") is None:
+        fields["languages"] = content_languages()
     employee = Employee(
-        **data.model_dump(),
+        **fields,
         consents=Consents().model_dump(),
         public_ref=secrets.token_hex(8),
     )
@@ -203,7 +220,7 @@ def create_admin(email: str, name: str | None = None) -> tuple[str, Employee]:
             access_role="admin",
             consents=Consents().model_dump(),
             public_ref=secrets.token_hex(8),
-            languages=["en"],
+            languages=content_languages(),
         )
         db.session.add(employee)
         db.session.flush()

@@ -49,10 +49,9 @@ from typing import IO, Any, Literal
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 
-from backend.errors import APIError, HeraldError
+from backend.errors import APIError, HeraldError, validation_details
 from backend.extensions import db
 from backend.models import Article, utcnow
-from backend.openapi import validation_details
 from backend.schemas.articles import (
     MAX_BODY,
     MAX_SUMMARY,

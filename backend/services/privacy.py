@@ -1,4 +1,4 @@
-"""GDPR operations: export, erasure, click retention and works-council mode.
+"""GDPR operations: export, erasure and click retention.
 
 - ``export_employee``: everything stored about one employee, as JSON-ready dicts. Found generically:
   every table with a foreign key to ``employees.id`` (so tables added later are exported too), plus
@@ -14,25 +14,22 @@
 - ``apply_retention``: raw click rows older than ``CLICK_RETENTION_MONTHS`` (13 by default) become
   per-link, per-day counts in ``click_daily_aggregates`` and are deleted, in batches, each batch in
   one transaction.
-- Works-council mode: the ``works_council`` setting ``{"enabled": bool, "min_group_size": int}``.
-  Analytics call ``works_council()`` and ``enforce_group_size(rows, ...)`` so that, when enabled,
-  only team-level aggregates over groups of at least ``min_group_size`` employees are shown.
+
+Works-council (aggregate-only) mode lives in ``backend.services.works_council``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-import click
 import sqlalchemy as sa
-from flask import Flask, current_app
-from pydantic import BaseModel, ConfigDict, Field
+from flask import current_app
 from sqlalchemy import delete, func, select, update
 
-from backend.errors import Conflict, Forbidden, NotFound
+from backend.errors import Conflict, NotFound
 from backend.extensions import db
 from backend.models import (
     AuditLog,
@@ -40,11 +37,11 @@ from backend.models import (
     ClickDailyAggregate,
     Employee,
     IdempotencyRecord,
-    Setting,
     TrackedLink,
     utcnow,
 )
-from backend.services import audit, rollups
+from backend.services import audit
+from backend.services.analytics import rollups
 
 # Tables whose rows referencing an erased employee stay, now pointing at the anonymised row:
 # they are the facts that company-wide aggregates are computed from. The value lists the columns to
@@ -297,8 +294,8 @@ def apply_retention(
             "idempotency_keys_deleted": keys or 0,
             "dry_run": True,
         }
-    # The daily rollup (backend/services/rollups.py) keeps click_daily_aggregates; it runs first,
-    # so only clicks already counted there are deleted.
+    # The daily rollup (backend/services/analytics/rollups.py) keeps click_daily_aggregates; it
+    # runs first, so only clicks already counted there are deleted.
     total = rollups.delete_rolled_up_clicks(cutoff, batch_size=batch_size, now=now)
     # A retried share sends the same Idempotency-Key within seconds or minutes; the stored answer
     # (which names the share and its caption) is only needed that long.
@@ -313,163 +310,4 @@ def apply_retention(
     }
 
 
-# --- works council ---------------------------------------------------------------------------
-
-WORKS_COUNCIL_KEY = "works_council"
-
-
-class WorksCouncil(BaseModel):
-    """Works-council mode: analytics show only team aggregates over ``min_group_size`` people."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    enabled: bool = False
-    min_group_size: int = Field(default=5, ge=2, le=1000)
-
-
-def works_council() -> WorksCouncil:
-    """The current works-council setting (off unless an admin turned it on)."""
-    row = db.session.get(Setting, WORKS_COUNCIL_KEY)
-    if row is None or not isinstance(row.value, dict):
-        return WorksCouncil()
-    return WorksCouncil.model_validate(row.value)
-
-
-def set_works_council(value: WorksCouncil, actor_id: int | None) -> WorksCouncil:
-    row = db.session.get(Setting, WORKS_COUNCIL_KEY)
-    if row is None:
-        row = Setting(key=WORKS_COUNCIL_KEY, value=value.model_dump())
-        db.session.add(row)
-    else:
-        row.value = value.model_dump()
-    audit.record(
-        actor_id, "privacy.works_council", "setting", WORKS_COUNCIL_KEY, **value.model_dump()
-    )
-    db.session.commit()
-    return value
-
-
-# Group keys that name one person: refused in works-council mode.
-PERSONAL_GROUPINGS = frozenset({"employee", "employee_id", "person", "ambassador"})
-
-
-def grouping_allowed(by: str, council: WorksCouncil | None = None) -> bool:
-    """Whether analytics may group by ``by`` (never per person in works-council mode)."""
-    council = council or works_council()
-    return not council.enabled or by not in PERSONAL_GROUPINGS
-
-
-def enforce_group_size(
-    rows: Sequence[Mapping[str, Any]],
-    size: str | Callable[[Mapping[str, Any]], int],
-    council: WorksCouncil | None = None,
-) -> list[dict[str, Any]]:
-    """Drop rows whose group has fewer than ``min_group_size`` employees (works-council mode).
-
-    ``size`` names the row's member-count field, or is a function returning it. The dropped rows
-    are summed into nothing: they must not be recoverable by subtracting from a total, so callers
-    compute totals from the rows this returns. Without works-council mode rows pass unchanged.
-    """
-    council = council or works_council()
-    if not council.enabled:
-        return [dict(r) for r in rows]
-    count: Callable[[Mapping[str, Any]], int] = (
-        (lambda r: int(r.get(size) or 0)) if isinstance(size, str) else size
-    )
-    return [dict(r) for r in rows if count(r) >= council.min_group_size]
-
-
-def team_sizes(teams: Iterable[str] | None = None) -> dict[str, int]:
-    """Active employees per team (the group size works-council mode checks)."""
-    stmt = (
-        select(Employee.team, func.count())
-        .where(Employee.is_active.is_(True))
-        .group_by(Employee.team)
-    )
-    if teams is not None:
-        stmt = stmt.where(Employee.team.in_(list(teams)))
-    return {team: int(n) for team, n in db.session.execute(stmt)}
-
-
-def group_size(team: str | None = None, department: str | None = None) -> int:
-    """Active employees matching the given team and/or department filter."""
-    stmt = select(func.count()).select_from(Employee).where(Employee.is_active.is_(True))
-    if team:
-        stmt = stmt.where(Employee.team == team)
-    if department:
-        stmt = stmt.where(Employee.department == department)
-    return int(db.session.scalar(stmt) or 0)
-
-
-def check_scope(
-    by: str | None, team: str | None, department: str | None, council: WorksCouncil | None = None
-) -> None:
-    """Refuse (403) what works-council mode forbids: per-person views and too-small filters."""
-    council = council or works_council()
-    if not council.enabled:
-        return
-    if by is not None and not grouping_allowed(by, council):
-        raise Forbidden(
-            "works-council mode: analytics show only team-level aggregates, not per-person views"
-        )
-    if (team or department) and group_size(team, department) < council.min_group_size:
-        raise Forbidden(
-            "works-council mode: the selected group has fewer than "
-            f"{council.min_group_size} employees"
-        )
-
-
-def enforce_report(
-    by: str, rows: list[dict[str, Any]], totals: dict[str, Any], council: WorksCouncil | None = None
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Drop team/department rows under the minimum group size and recompute the totals from
-    the rows kept, so a small group's numbers cannot be recovered as total minus the rest."""
-    council = council or works_council()
-    if not council.enabled or by not in ("team", "department"):
-        return rows, totals
-    column = Employee.team if by == "team" else Employee.department
-    sizes = {
-        str(key): int(n)
-        for key, n in db.session.execute(
-            select(column, func.count()).where(Employee.is_active.is_(True)).group_by(column)
-        )
-    }
-    kept = enforce_group_size(rows, lambda r: sizes.get(str(r.get("key", "")), 0), council)
-    if len(kept) == len(rows):
-        return rows, totals
-    new_totals: dict[str, Any] = {}
-    for key, value in totals.items():
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            if all(isinstance(r.get(key), int | float) for r in kept):
-                new_totals[key] = sum(r[key] for r in kept)
-                continue
-        new_totals[key] = None
-    return kept, new_totals
-
-
 # --- CLI -------------------------------------------------------------------------------------
-
-
-def register_cli(app: Flask) -> None:
-    @app.cli.command("retention")
-    @click.option("--months", type=int, default=None, help="Default: HERALD_CLICK_RETENTION_MONTHS")
-    @click.option("--dry-run", is_flag=True, help="Only count what would be aggregated")
-    def retention(months: int | None, dry_run: bool) -> None:
-        """Aggregate raw clicks older than the retention period into daily counts, delete them;
-        delete Idempotency-Key records older than HERALD_IDEMPOTENCY_KEY_DAYS."""
-        months = months or int(current_app.config["CLICK_RETENTION_MONTHS"])
-        result = apply_retention(months, dry_run=dry_run)
-        verb = "would aggregate" if dry_run else "aggregated and deleted"
-        click.echo(f"{verb} {result['clicks_aggregated']} clicks older than {result['cutoff']}")
-        verb = "would delete" if dry_run else "deleted"
-        click.echo(
-            f"{verb} {result['idempotency_keys_deleted']} Idempotency-Key records older than "
-            f"{result['idempotency_cutoff']}"
-        )
-
-    @app.cli.command("erase-employee")
-    @click.argument("employee_id", type=int)
-    def erase(employee_id: int) -> None:
-        """Erase one employee's personal data (keeps anonymous aggregates)."""
-        summary = erase_employee(employee_id, None)
-        click.echo(f"erased employee {employee_id}: {summary}")

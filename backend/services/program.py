@@ -19,7 +19,6 @@ from backend.models import (
     Employee,
     Guideline,
     GuidelineAck,
-    Setting,
     Share,
     TrainingCard,
     utcnow,
@@ -38,7 +37,7 @@ from backend.schemas.program import (
     TrainingCardUpdate,
 )
 from backend.services import analytics as an
-from backend.services import audit
+from backend.services import audit, settings_store, works_council
 from backend.services import campaigns as campaign_svc
 
 POINTS_SETTING = "program.points_weights"
@@ -48,40 +47,23 @@ EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 # --- settings ----------------------------------------------------------------------------------
 
 
-def _load(key: str) -> dict[str, Any]:
-    row = db.session.get(Setting, key)
-    return row.value if row is not None and isinstance(row.value, dict) else {}
-
-
-def _store(key: str, value: dict[str, Any], actor_id: int | None) -> None:
-    row = db.session.get(Setting, key)
-    if row is None:
-        db.session.add(Setting(key=key, value=value))
-    else:
-        row.value = value
-    audit.record(actor_id, "settings.update", "setting", key, value=value)
-    db.session.commit()
-
-
 def points_weights() -> PointsWeights:
-    return PointsWeights.model_validate({**PointsWeights().model_dump(), **_load(POINTS_SETTING)})
+    return settings_store.load_model(PointsWeights, POINTS_SETTING)
 
 
 def update_points_weights(data: PointsWeights, actor_id: int | None) -> PointsWeights:
-    _store(POINTS_SETTING, data.model_dump(), actor_id)
+    settings_store.store(POINTS_SETTING, data.model_dump(), actor_id)
     return data
 
 
 def leaderboard_settings() -> LeaderboardSettings:
-    return LeaderboardSettings.model_validate(
-        {**LeaderboardSettings().model_dump(), **_load(LEADERBOARD_SETTING)}
-    )
+    return settings_store.load_model(LeaderboardSettings, LEADERBOARD_SETTING)
 
 
 def update_leaderboard_settings(
     data: LeaderboardSettings, actor_id: int | None
 ) -> LeaderboardSettings:
-    _store(LEADERBOARD_SETTING, data.model_dump(), actor_id)
+    settings_store.store(LEADERBOARD_SETTING, data.model_dump(), actor_id)
     return data
 
 
@@ -120,13 +102,13 @@ def action_counts(period: an.Period) -> dict[int, dict[str, int]]:
         return out.setdefault(int(emp_id), dict.fromkeys(ACTIONS, 0))
 
     none = an.Filters()
-    for emp_id, v in an.share_counts(an._Query(an.SHARE, period, none, by="employee")).items():
+    for emp_id, v in an.share_counts(an.Query(an.SHARE, period, none, by="employee")).items():
         b = bucket(emp_id)
         b["share"], b["reaction"] = v["shares"], v["reactions"]
         b["comment"], b["repost"] = v["comments"], v["reposts"]
-    for emp_id, v in an.click_counts(an._Query(an.CLICK, period, none, by="employee")).items():
+    for emp_id, v in an.click_counts(an.Query(an.CLICK, period, none, by="employee")).items():
         bucket(emp_id)["click"] = v["unique_clicks"]
-    for r in an.conversion_rows(an._Query(an.CONVERSION, period, none, by="employee")):
+    for r in an.conversion_rows(an.Query(an.CONVERSION, period, none, by="employee")):
         if r["key"] is None:
             continue
         b = bucket(r["key"])
@@ -225,6 +207,12 @@ def person_entries(
 def leaderboard(
     period_name: str, by: str, limit: int, me: int | None, now: dt.datetime | None = None
 ) -> Leaderboard:
+    """The person or team board. Works-council mode refuses the person board (even
+    pseudonymous: a rank is one person's number) and leaves out teams of fewer active members
+    than the minimum group size of people with points."""
+    council = works_council.works_council()
+    if by == "person":
+        works_council.require_per_person("the person leaderboard", council)
     period = calendar_period(period_name, now)
     pseudo = leaderboard_settings().pseudonymous
     ranked, points, people = ranking(period)
@@ -239,6 +227,12 @@ def leaderboard(
             totals.setdefault(e.team, []).append(points.get(e.id, 0.0))
             if e.id == me:
                 my_team = e.team
+        if council.enabled:  # the people behind a team's points are those who earned some
+            totals = {
+                k: v
+                for k, v in totals.items()
+                if sum(1 for p in v if p > 0) >= council.min_group_size
+            }
         rows = sorted(totals.items(), key=lambda kv: (-sum(kv[1]), kv[0]))
         prev: float | None = None
         rank = 0
@@ -425,9 +419,12 @@ def delete_card(card_id: int, actor_id: int | None) -> None:
 
 
 def stats_subject(viewer_id: int, viewer_role: str, employee_id: int) -> Employee:
-    """The employee whose stats are read: the employee role reads only its own (403)."""
+    """The employee whose stats are read: the employee role reads only its own (403), and in
+    works-council mode nobody reads anyone else's (403)."""
     if viewer_role == "employee" and employee_id != viewer_id:
         raise Forbidden("employees may read only their own statistics")
+    if employee_id != viewer_id:
+        works_council.require_per_person("another employee's statistics and digest")
     employee = db.session.get(Employee, employee_id)
     if employee is None:
         raise NotFound(f"employee {employee_id} not found")
@@ -445,7 +442,7 @@ def my_stats(employee: Employee, period_name: str, now: dt.datetime | None = Non
     none = an.Filters()
     st = an.totals_shares(period, none, employee.id)
     ct = an.totals_clicks(period, none, employee.id)
-    rows = an.conversion_rows(an._Query(an.CONVERSION, period, none, employee_id=employee.id))
+    rows = an.conversion_rows(an.Query(an.CONVERSION, period, none, employee_id=employee.id))
     ranked, points, _people = ranking(calendar_period(period_name, now))
     mine = next((r for r in ranked if r.employee.id == employee.id), None)
     campaigns = [

@@ -41,6 +41,7 @@ from recommender.artifacts import ArtifactStore, ModelArtifact
 from recommender.encoders import DEFAULT_ENCODER, Encoder, get_encoder
 from recommender.engine import Catalog, limit_blas_threads
 from recommender.errors import ArtifactError, EncoderUnavailableError
+from recommender.lexical import LexicalIndex
 from recommender.ranker import EngagementRanker
 from recommender.text import article_text, content_hash
 
@@ -393,6 +394,9 @@ def build_catalog(
             Campaign.starts_at,
             Campaign.ends_at,
             ArticleEmbedding.vector if encoder else sa.null(),
+            Article.title,
+            Article.summary,
+            Article.body,
         )
         .outerjoin(Campaign, Campaign.id == Article.campaign_id)
         .where(_approved())
@@ -413,8 +417,11 @@ def build_catalog(
     expires = np.full(n, np.inf)
     priority = np.zeros(n, dtype=np.float32)
     emb = np.zeros((n, dim), dtype=np.float32)
+    texts: list[str] = []
     for i, row in enumerate(rows):
-        (aid, lang, pub, appr, created, exp, prio, cstatus, cstart, cend, vector) = row
+        (aid, lang, pub, appr, created, exp, prio, cstatus, cstart, cend, vector, *text) = row
+        title, summary, body = text
+        texts.append(article_text(title, summary or "", body or ""))
         ids[i] = aid
         langs[i] = lang
         published[i] = (pub or appr or created or now).timestamp()
@@ -431,5 +438,9 @@ def build_catalog(
             vec = np.frombuffer(vector, dtype="<f4")
             if vec.shape[0] == dim:
                 emb[i] = vec
-    catalog = Catalog(ids, emb, langs, published, priority, encoder=name, expires_ts=expires)
+    # BM25 over the same text that is embedded: searchable as soon as the catalog is rebuilt.
+    lexical = LexicalIndex().fit(texts, [str(x) for x in langs.tolist()])
+    catalog = Catalog(
+        ids, emb, langs, published, priority, encoder=name, expires_ts=expires, lexical=lexical
+    )
     return CatalogState(catalog, expires, signature, time.monotonic())

@@ -16,13 +16,13 @@ import os
 import re
 import secrets
 import threading
-import time
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from cachetools import TTLCache
 from sqlalchemy import Engine, TextClause, bindparam, func, insert, select, text
 from sqlalchemy.exc import DataError, IntegrityError
 
@@ -370,25 +370,22 @@ class Target:
 
 
 class TargetCache:
-    """A tiny per-process code→target cache; entries live ``ttl`` seconds (edits show up after)."""
+    """A per-process code→target cache (cachetools' TTLCache): entries live ``ttl`` seconds, so
+    edits show up after that; past ``max_size`` codes the oldest go first."""
 
     def __init__(self, ttl: float = 30.0, max_size: int = 50_000) -> None:
         self.ttl = ttl
         self.max_size = max_size
-        self._data: dict[str, tuple[float, Target]] = {}
-        self._lock = threading.Lock()
+        self._data: TTLCache[str, Target] = TTLCache(maxsize=max_size, ttl=ttl)
+        self._lock = threading.Lock()  # cachetools' caches are not thread-safe
 
     def get(self, code: str) -> Target | None:
-        hit = self._data.get(code)
-        if hit is None or hit[0] < time.monotonic():
-            return None
-        return hit[1]
+        with self._lock:
+            return self._data.get(code)
 
     def put(self, code: str, target: Target) -> None:
         with self._lock:
-            if len(self._data) >= self.max_size:
-                self._data.clear()
-            self._data[code] = (time.monotonic() + self.ttl, target)
+            self._data[code] = target
 
     def clear(self) -> None:
         with self._lock:

@@ -29,7 +29,6 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-import click
 from flask import Flask, current_app
 from sqlalchemy import delete, func, select, update
 
@@ -407,20 +406,3 @@ def start_worker(app: Flask, interval: float = 5.0) -> tuple[threading.Thread, t
     thread = threading.Thread(target=_run, name="herald-webhooks", daemon=True)
     thread.start()
     return thread, stop
-
-
-def register_cli(app: Flask) -> None:
-    @app.cli.command("deliver-webhooks")
-    @click.option("--loop", is_flag=True, help="Keep delivering until interrupted (a worker).")
-    @click.option("--interval", default=5.0, show_default=True, help="Seconds between passes.")
-    def deliver_webhooks(loop: bool, interval: float) -> None:
-        """Send due outbound webhook deliveries (retries with backoff; at-least-once)."""
-        while True:
-            report = deliver_due()
-            click.echo(
-                f"attempted {report.attempted}, delivered {report.delivered}, "
-                f"retrying {report.retrying}, failed {report.failed}"
-            )
-            if not loop:
-                return
-            time.sleep(interval)

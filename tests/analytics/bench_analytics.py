@@ -24,7 +24,7 @@ from backend import create_app
 from backend.extensions import db
 from backend.models import Article, Click, Employee, Share, TrackedLink
 from backend.services import analytics as an
-from backend.services import rollups
+from backend.services.analytics import rollups
 
 
 def seed(n_clicks: int, rng: random.Random) -> None:

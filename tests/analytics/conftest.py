@@ -22,7 +22,10 @@ from backend.models import (
     Share,
     ShareEngagement,
     TrackedLink,
+    utcnow,
 )
+from backend.services import works_council
+from backend.services.works_council import WorksCouncil
 
 NOW = dt.datetime(2025, 3, 12, 12, 0, tzinfo=dt.UTC)  # a Wednesday
 
@@ -193,3 +196,76 @@ def period_q() -> str:
     start = (NOW - dt.timedelta(days=30)).isoformat().replace("+00:00", "Z")
     end = NOW.isoformat().replace("+00:00", "Z")
     return f"start={start}&end={end}"
+
+
+# --- works council ----------------------------------------------------------------------------
+
+
+def _wc_activity(person: Employee, article: Article, n: int, now: dt.datetime) -> None:
+    link = TrackedLink(
+        code=f"wc{person.id}", employee_id=person.id, article_id=article.id, network="linkedin"
+    )
+    db.session.add(link)
+    db.session.flush()
+    share = Share(
+        employee_id=person.id,
+        article_id=article.id,
+        link_id=link.id,
+        network="linkedin",
+        network_size_at_share=person.network_size,
+        created_at=now - dt.timedelta(minutes=50),
+    )
+    db.session.add(share)
+    db.session.flush()
+    db.session.add(ShareEngagement(share_id=share.id, reactions=3 + n, observed_at=now))
+    for i in range(2 + n):
+        db.session.add(
+            Click(
+                link_id=link.id,
+                visitor_hash=f"v{person.id}-{i}",
+                created_at=now - dt.timedelta(minutes=40),
+            )
+        )
+    db.session.add(
+        Conversion(
+            employee_id=person.id,
+            link_id=link.id,
+            article_id=article.id,
+            type="lead",
+            occurred_at=now - dt.timedelta(minutes=30),
+        )
+    )
+    for minutes, connections in ((45, 400 + n), (20, 450 + 2 * n)):
+        db.session.add(
+            ProfileSnapshot(
+                employee_id=person.id,
+                connections=connections,
+                followers=connections // 2,
+                taken_at=now - dt.timedelta(minutes=minutes),
+            )
+        )
+
+
+def works_council_world(make_employee: Callable[..., Employee]) -> dict[str, Any]:
+    """Team "Big" (6 members, 5 active: shares, clicks, reactions, a lead, snapshots), team
+    "Pair" (6 members, 2 active) and team "Tiny" (2 members, both active), all within the last
+    hour (so it falls in this week, month and quarter). For works-council tests."""
+    now = utcnow()
+    article = Article(
+        canonical_url="https://nordvind.example/wc", title="Works council", status="approved"
+    )
+    db.session.add(article)
+    db.session.flush()
+    people: dict[str, list[Employee]] = {"Big": [], "Pair": [], "Tiny": []}
+    for team, members, active in (("Big", 6, 5), ("Pair", 6, 2), ("Tiny", 2, 2)):
+        for i in range(members):
+            person = make_employee(name=f"{team} Person {i}", team=team, department=f"Dept {team}")
+            people[team].append(person)
+            if i < active:
+                _wc_activity(person, article, i, now)
+    db.session.commit()
+    return {"people": people, "article": article}
+
+
+def works_council_on(min_group_size: int = 5) -> None:
+    works_council.set_works_council(WorksCouncil(enabled=True, min_group_size=min_group_size), None)

@@ -158,7 +158,6 @@ def test_send_digests_over_smtp(
 def test_send_digests_cli(
     app: Any, runner: Any, people: dict[str, Any], smtp_server: tuple[Inbox, int]
 ) -> None:
-    digest.register_cli(app)
     app.config["SMTP_HOST"] = None
     result = runner.invoke(args=["send-digests"])
     assert result.exit_code == 1 and "SMTP_HOST is not set" in result.output

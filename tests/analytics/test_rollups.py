@@ -15,9 +15,17 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from backend.extensions import db
-from backend.models import Click, ClickDailyAggregate, ClickWeeklyAggregate, Share, utcnow
+from backend.models import (
+    Campaign,
+    Click,
+    ClickDailyAggregate,
+    ClickWeeklyAggregate,
+    Share,
+    utcnow,
+)
 from backend.services import analytics as an
-from backend.services import privacy, rollups
+from backend.services import privacy
+from backend.services.analytics import rollups
 
 from .conftest import Factory
 
@@ -124,7 +132,7 @@ def test_reports_from_rollups_equal_the_raw_computation(app: Flask, f: Factory, 
     rng = random.Random(seed)
     shares, emp_ids = _world(f, rng)
     links = sorted({s.link_id for s in shares})
-    campaign_id = int(db.session.scalar(sa.select(sa.func.min(an.Campaign.id))) or 0)
+    campaign_id = int(db.session.scalar(sa.select(sa.func.min(Campaign.id))) or 0)
     _add_clicks(links, rng, 700, oldest_days=50)
 
     raw, rolled = _raw_and_rolled(app, emp_ids, campaign_id)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from backend.console.analytics_views import DASHBOARDS
+from backend.console.dashboards import DASHBOARDS
 from backend.extensions import db
 from backend.models import (
     Article,

@@ -11,10 +11,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from backend.console import jobs
+from backend.console import jobs, recommender_views
 from backend.demo import load_demo
 from backend.extensions import db
 from backend.models import Article, ModelVersion, utcnow
+from backend.services import model_evaluation as me
+from backend.services import model_lifecycle
 
 
 @pytest.fixture
@@ -91,8 +93,21 @@ def test_retrain_evaluate_publish_and_rollback(
     assert db.session.scalar(select(ModelVersion).where(ModelVersion.version == first))
 
     html = console.get(f"/console/recommender/versions/{first}").get_data(as_text=True)
-    assert 'id="evaluation"' in html and "candidate " + first in html
-    assert "default weights" in html  # a baseline row
+    assert 'id="evaluation"' in html and f"New model {first}" in html
+    assert (
+        "default weights" in html and "Random order" in html and "Matching the page alone" in html
+    )
+    evaluation = jobs.read_evaluation(first)
+    assert evaluation is not None
+    top3 = round(100 * next(m for m in evaluation["models"] if m["role"] == "candidate")["top3"])
+    assert (
+        "Out of 100 suggestions people acted on, this model would have put"
+        f" {top3} in the top 3." in html
+    )
+    assert f"Measured on {evaluation['acted_on']} suggestions people opened" in html
+    assert ("too few to tell the models apart" in html) == (evaluation["acted_on"] < 100)
+    assert "Verdict: there is no active model to compare with" in html
+    assert "ndcg@5" not in html and "coverage@5" not in html
     plot = html.split('<img src="', 1)[1].split('"', 1)[0]
     png = console.get(plot)
     data = png.data
@@ -114,6 +129,8 @@ def test_retrain_evaluate_publish_and_rollback(
     assert second != first
     resp = post(f"/console/recommender/versions/{second}/publish", {"confirm_worse": "yes"})
     assert resp.status_code == 302
+    html = console.get(f"/console/recommender/versions/{second}").get_data(as_text=True)
+    assert "the new model would have put" in html and "the current one" in html
     assert f'id="active-version">{second}<' in console.get("/console/recommender").get_data(
         as_text=True
     )
@@ -124,27 +141,50 @@ def test_retrain_evaluate_publish_and_rollback(
     assert "Rolled back." in html
 
 
-def test_publish_refuses_a_worse_candidate(
-    console: FlaskClient, post: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from recommender.errors import RecommenderError
-    from training import commands
+def _worse(version: str) -> me.Evaluation:
+    """What the guard says about a candidate that is worse beyond noise (numbers by hand)."""
+    cand = me.ModelMetrics("candidate " + version, "candidate", 0.55, (0.5, 0.6), 110, 0.7, 0.6)
+    act = me.ModelMetrics("active v1", "active", 0.75, (0.7, 0.8), 150, 0.8, 0.7)
+    diff = me.Difference(-40.0, -0.2, (-0.27, -0.13))
+    verdict, sentence = me.verdict_for(version, "v1", 200, cand, act, diff)
+    return me.Evaluation(version, "v1", None, 120, 200, [cand, act], diff, verdict, sentence)
 
-    db.session.add(ModelVersion(version="20260101-000000", encoder="hashing"))
+
+def test_publish_refuses_a_worse_candidate_and_only_an_admin_overrides(
+    app: Flask, console: FlaskClient, post: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    version = "20260101-000000"
+    db.session.add(ModelVersion(version=version, encoder="hashing"))
     db.session.commit()
 
-    def refuse(version: str, force: bool = False) -> str:
-        if not force:
-            raise commands.CommandError(f"refusing to publish {version}: ndcg@5 is worse")
-        return "published"
+    def refuse(version: str, force: bool = False, actor_id: int | None = None) -> str:
+        ev = _worse(version)
+        assert ev.verdict == me.WORSE
+        raise model_lifecycle.GuardRefused(f"Not publishing {version}. {ev.sentence}", ev)
 
-    assert issubclass(commands.CommandError, RecommenderError)
-    monkeypatch.setattr(commands, "publish", refuse)
-    resp = post("/console/recommender/versions/20260101-000000/publish")
+    monkeypatch.setattr(model_lifecycle, "publish", refuse)
+    resp = post(f"/console/recommender/versions/{version}/publish")
     html = console.get(resp.headers["Location"]).get_data(as_text=True)
-    assert "Not published: refusing to publish 20260101-000000" in html
-    resp = post("/console/recommender/versions/20260101-000000/publish", {"confirm_worse": "yes"})
-    assert "is now active" in console.get(resp.headers["Location"]).get_data(as_text=True)
+    assert (
+        "Not published: Out of 100 suggestions people acted on, the new model would have put 55"
+        " in the top 3, the current one 75." in html
+    )
+    assert "the new model is worse beyond chance (-20 per 100, range -27 to -13)" in html
+    # A content manager's override is refused by the service itself.
+    resp = post(f"/console/recommender/versions/{version}/publish", {"confirm_worse": "yes"})
+    html = console.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "only an admin can publish a model the guard refused" in html
+
+
+def test_the_guard_verdict_in_danish(app: Flask) -> None:
+    with app.test_request_context(headers={"Accept-Language": "da"}):
+        words = recommender_views.plain_words(_worse("v2").to_dict())
+    assert words["headline"] == (
+        "Ud af 100 forslag, som folk brugte, ville den nye model have sat 55 i top 3, den"
+        " nuværende 75."
+    )
+    assert words["verdict_text"].startswith("Vurdering: den nye model er dårligere")
+    assert "(-20 pr. 100, interval -27 til -13)" in words["verdict_text"]
 
 
 def test_rollback_without_history_is_explained(console: FlaskClient, post: Any) -> None:
@@ -160,12 +200,10 @@ def test_one_job_at_a_time_and_unknown_job(console: FlaskClient, app: Flask) -> 
 
 
 def test_failed_job_is_reported(console: FlaskClient, post: Any, monkeypatch: Any) -> None:
-    from training import commands
-
     def boom(*args: Any, **kw: Any) -> int:
         raise RuntimeError("encoder exploded")
 
-    monkeypatch.setattr(commands, "embed", boom)
+    monkeypatch.setattr(model_lifecycle, "embed", boom)
     post("/console/recommender/retrain")
     job = _wait(console, _latest_job_id())
     assert job["status"] == "failed" and "encoder exploded" in job["error"]

@@ -42,7 +42,7 @@ def _articles(client: FlaskClient, headers: dict[str, str], n: int = 4) -> None:
 
 
 def _publish_new(app: Flask) -> str:
-    from training import commands
+    from backend.services import model_lifecycle as commands
 
     # Explicit names: the default (a timestamp to the second) repeats within one second.
     result = commands.fit(f"v-test-{uuid.uuid4().hex[:12]}", None, 200)
@@ -147,7 +147,7 @@ def _run_killed(app: Flask, when: str) -> subprocess.CompletedProcess[str]:
         artifacts.os.replace = replace
 
         from backend import create_app
-        from training import commands
+        from backend.services import model_lifecycle as commands
 
         app = create_app({{
             "TESTING": True,
@@ -243,7 +243,7 @@ def test_full_disk_publish_fails_clearly_and_activates_nothing(
         except OSError:
             pass
 
-    from training import commands
+    from backend.services import model_lifecycle as commands
 
     with pytest.raises((ArtifactError, RecommenderError, OSError)) as info:
         _publish_new(app)

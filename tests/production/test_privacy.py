@@ -23,7 +23,7 @@ from backend.models import (
     TrackedLink,
     utcnow,
 )
-from backend.services import privacy
+from backend.services import privacy, works_council
 
 
 def _article(client: FlaskClient, headers: dict[str, str], n: int = 0) -> int:
@@ -249,7 +249,7 @@ def test_works_council_setting_and_group_size(
         "min_group_size": 5,
     }
     rows = [{"team": "A", "members": 7, "clicks": 3}, {"team": "B", "members": 2, "clicks": 9}]
-    assert privacy.enforce_group_size(rows, "members") == rows  # off: unchanged
+    assert works_council.enforce_group_size(rows, "members") == rows  # off: unchanged
 
     bad = client.put(
         "/api/v1/privacy/works-council",
@@ -269,10 +269,10 @@ def test_works_council_setting_and_group_size(
         headers=admin_headers,
     )
     assert resp.status_code == 200
-    assert privacy.works_council().enabled
-    assert privacy.enforce_group_size(rows, "members") == [rows[0]]
-    assert not privacy.grouping_allowed("employee")
-    assert privacy.grouping_allowed("team")
+    assert works_council.works_council().enabled
+    assert works_council.enforce_group_size(rows, "members") == [rows[0]]
+    assert not works_council.grouping_allowed("employee")
+    assert works_council.grouping_allowed("team")
 
 
 def test_works_council_mode_in_analytics(

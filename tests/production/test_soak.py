@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from cachetools import TTLCache
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -83,20 +84,24 @@ def test_signal_cache_keeps_at_most_its_maximum(app: Flask) -> None:
         suggestions._signal_cache.clear()
 
 
-def test_expired_signals_are_dropped_before_fresh_ones(app: Flask) -> None:
-    suggestions._signal_cache.clear()
-    try:
-        for i in range(suggestions.SIGNAL_CACHE_MAX - 1):
-            suggestions._cached(("peer", str(i)), dict)
-        stale = next(iter(suggestions._signal_cache.values()))
-        stale.at -= suggestions.SIGNAL_TTL_S + 1
-        suggestions._cached(("peer", "new"), dict)
-        suggestions._cached(("peer", "newer"), dict)
-        assert ("peer", "0") not in suggestions._signal_cache  # the expired one went
-        assert ("peer", "1") in suggestions._signal_cache  # fresh ones stayed
-        assert len(suggestions._signal_cache) == suggestions.SIGNAL_CACHE_MAX
-    finally:
-        suggestions._signal_cache.clear()
+def test_expired_signals_are_dropped_before_fresh_ones(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [0.0]
+    cache: TTLCache[tuple[str, ...], dict[int, float]] = TTLCache(
+        maxsize=suggestions.SIGNAL_CACHE_MAX, ttl=suggestions.SIGNAL_TTL_S, timer=lambda: now[0]
+    )
+    monkeypatch.setattr(suggestions, "_signal_cache", cache)
+    suggestions._cached(("peer", "0"), dict)
+    now[0] += suggestions.SIGNAL_TTL_S / 2
+    for i in range(1, suggestions.SIGNAL_CACHE_MAX - 1):
+        suggestions._cached(("peer", str(i)), dict)
+    now[0] += suggestions.SIGNAL_TTL_S / 2 + 0.1  # "0" is past its TTL, the rest are not
+    suggestions._cached(("peer", "new"), dict)
+    suggestions._cached(("peer", "newer"), dict)
+    assert ("peer", "0") not in cache  # the expired one went
+    assert ("peer", "1") in cache  # fresh ones stayed
+    assert len(cache) == suggestions.SIGNAL_CACHE_MAX
 
 
 def _series(metric: Any) -> set[tuple[tuple[str, str], ...]]:

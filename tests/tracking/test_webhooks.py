@@ -156,8 +156,6 @@ def test_background_worker_delivers(app: Any, hook: Any, receiver: Any, shared: 
 
 
 def test_cli_delivers(app: Any, runner: Any, hook: Any, receiver: Any, shared: Any) -> None:
-    if "deliver-webhooks" not in app.cli.commands:
-        webhooks.register_cli(app)
     shared()
     result = runner.invoke(args=["deliver-webhooks"])
     assert result.exit_code == 0, result.output

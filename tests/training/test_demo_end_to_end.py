@@ -19,9 +19,10 @@ from backend import create_app
 from backend.demo import load_demo
 from backend.extensions import db, limiter
 from backend.models import Article, Employee
+from backend.services import model_lifecycle as cmd
 from backend.services.employees import issue_token
 from recommender.artifacts import ArtifactStore
-from training import commands as cmd
+from recommender.encoders import DEFAULT_ENCODER
 
 pytestmark = pytest.mark.slow
 
@@ -111,3 +112,46 @@ def test_bootstrap_then_context_drives_suggestions(demo_app: Flask) -> None:
     body = {"context": {"page_type": "post", "text": FINOPS_CONTEXT_DA}, "limit": 5}
     items = client.post("/api/v1/suggestions", json=body, headers=headers).json["items"]
     assert any(i["language"] == "da" for i in items[:3]), [i["title"] for i in items]
+
+
+ZERO_TRUST_POST = (
+    "We are rolling out zero trust across the whole company this quarter: identity first, then"
+    " device checks, and the VPN goes away. How did you get your zero trust programme started?"
+)
+
+
+def test_security_engineer_on_a_zero_trust_post_gets_the_zero_trust_article_first(
+    app_config: dict[str, Any],
+) -> None:
+    """Issue 11: campaign and "new this week" put the NIS2 article first for this reader.
+
+    The served default encoder, the demo company and its first published model, as `make run`.
+    """
+    app = create_app({**app_config, "ENCODER": DEFAULT_ENCODER})
+    with app.app_context():
+        limiter.reset()
+        load_demo(seed=7, now=history_end())
+        try:
+            cmd.bootstrap()
+            engineer = db.session.scalars(
+                sa.select(Employee).where(Employee.job_title == "Senior Security Engineer")
+            ).one()
+            body = {"context": {"page_type": "post", "text": ZERO_TRUST_POST}, "limit": 5}
+            resp = app.test_client().post("/api/v1/suggestions", json=body, headers=token(engineer))
+            assert resp.status_code == 200, resp.get_data(as_text=True)
+            items = resp.json["items"]
+            top = db.session.get(Article, items[0]["article_id"])
+            assert top is not None and "zero-trust" in (top.tags or []), [
+                (i["title"], i["score"], i["relevance"]) for i in items
+            ]
+            scores = [i["score"] for i in items]
+            assert all(0.0 <= s <= 1.0 for s in scores)
+            assert scores == sorted(scores, reverse=True)
+            assert all(0.0 <= i["relevance"] <= 1.0 for i in items)
+        finally:
+            db.session.rollback()
+            db.session.remove()
+            with db.engine.begin() as conn:
+                for table in reversed(db.metadata.sorted_tables):
+                    conn.execute(table.delete())
+            db.engine.dispose()

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from backend.demo import load_demo
+from backend.services.model_data import load_logged
 from recommender.features import FEATURE_NAMES
 from recommender.ranker import EngagementRanker
 from training.benchmarks import languages
-from training.data import load_logged
 
 NOW = dt.datetime(2025, 6, 2, 12, 0, tzinfo=dt.UTC)
 

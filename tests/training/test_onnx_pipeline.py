@@ -11,10 +11,10 @@ from flask import Flask
 
 from backend.extensions import db
 from backend.models import Article, ArticleEmbedding, utcnow
+from backend.services import model_lifecycle as cmd
 from backend.services import recommender_runtime as rt_mod
 from recommender import onnx_export as ox
 from recommender.artifacts import ArtifactStore
-from training import commands as cmd
 
 pytestmark = pytest.mark.slow
 

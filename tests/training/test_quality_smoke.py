@@ -23,8 +23,25 @@ def test_quality_smoke_writes_report(tmp_path: Path) -> None:
     assert quality.main(["--smoke", "--output", str(out)]) == 0
     text = out.read_text()
     assert "Recommender Systems in Python 101" in text
-    assert "Herald engagement" in text
     assert "<!-- speed -->" in text
+    assert (tmp_path / "benchmarks-deskdrop.png").stat().st_size > 0
+
+    def recall10(name: str, section: str) -> tuple[float, float, float]:
+        """(point, CI low, CI high) of a row's Recall@10 in one protocol's table."""
+        part = text.split(section, 1)[1]
+        row = next(line for line in part.splitlines() if line.startswith(f"| {name}"))
+        cell = row.split("|")[3].strip()  # Recall@10 is the third column in both tables
+        point, ci = cell.split(" ", 1)
+        lo, hi = ci.strip("[]").split(", ")
+        return float(point), float(lo), float(hi)
+
+    for section in ("## (a)", "## (b)"):
+        served = recall10("Herald as served (co-engagement", section)
+        floor = recall10("Random order (floor)", section)
+        # Each interval contains its own point estimate, and the served ranker clears the
+        # random floor beyond its interval.
+        assert served[1] <= served[0] <= served[2] and floor[1] <= floor[0] <= floor[2]
+        assert served[1] > floor[2], (section, served, floor)
 
 
 def test_protocol_101_counts_match_the_readme() -> None:

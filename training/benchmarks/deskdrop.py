@@ -54,12 +54,16 @@ class Interactions:
     event: NDArray[np.str_]
     item: NDArray[np.int64]
     user: NDArray[np.int64]
+    region: NDArray[np.str_] | None = None  # "country/region" of the event, where logged
 
     def __len__(self) -> int:
         return int(self.ts.shape[0])
 
     def subset(self, mask: NDArray[np.bool_]) -> Interactions:
-        return Interactions(self.ts[mask], self.event[mask], self.item[mask], self.user[mask])
+        region = None if self.region is None else self.region[mask]
+        return Interactions(
+            self.ts[mask], self.event[mask], self.item[mask], self.user[mask], region
+        )
 
     @property
     def strength(self) -> NDArray[np.float64]:
@@ -76,17 +80,19 @@ def load_interactions(path: Path | None = None) -> Interactions:
     else:
         raw = path.read_text(encoding="utf-8")
     reader = csv.DictReader(io.StringIO(raw))
-    ts, ev, item, user = [], [], [], []
+    ts, ev, item, user, region = [], [], [], [], []
     for row in reader:
         ts.append(int(row["timestamp"]))
         ev.append(row["eventType"])
         item.append(int(row["contentId"]))
         user.append(int(row["personId"]))
+        region.append(f"{row.get('userCountry') or ''}/{row.get('userRegion') or ''}")
     return Interactions(
         np.array(ts, dtype=np.int64),
         np.array(ev),
         np.array(item, dtype=np.int64),
         np.array(user, dtype=np.int64),
+        np.array(region),
     )
 
 
@@ -143,10 +149,12 @@ Scorer = Callable[[NDArray[np.int64]], NDArray[np.float64]]
 
 @dataclass
 class Result101:
+    """Hits per test user, so intervals can resample users around the same micro-average."""
+
     hits5: int
     hits10: int
     n: int
-    per_user_recall10: dict[int, float]
+    per_user: dict[int, tuple[int, int, int]]  # user → (hits@5, hits@10, test items)
 
     @property
     def recall5(self) -> float:
@@ -156,13 +164,15 @@ class Result101:
     def recall10(self) -> float:
         return self.hits10 / self.n
 
+    def arrays(self) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+        """(hits@5, hits@10, test items) per user, aligned."""
+        rows = np.array(list(self.per_user.values()), dtype=np.float64).reshape(-1, 3)
+        return rows[:, 0], rows[:, 1], rows[:, 2]
 
-def evaluate_101(
-    proto: Protocol101, scorer: Scorer, batch: int = 256, max_users: int | None = None
-) -> Result101:
-    """Steps 5-6: rank all but the user's train items; Hit@N among 100 sampled negatives."""
-    universe = proto.universe
-    pos = {int(it): k for k, it in enumerate(universe.tolist())}
+
+def _test_cases(
+    proto: Protocol101, max_users: int | None
+) -> tuple[list[int], dict[int, list[int]], dict[int, set[int]]]:
     train_by_user: dict[int, set[int]] = {}
     for uu, ii in zip(
         proto.users[proto.train].tolist(), proto.items[proto.train].tolist(), strict=True
@@ -173,37 +183,91 @@ def evaluate_101(
         proto.users[proto.test].tolist(), proto.items[proto.test].tolist(), strict=True
     ):
         test_by_user.setdefault(uu, []).append(ii)
-    test_users = np.array(sorted(test_by_user), dtype=np.int64)
+    users = sorted(test_by_user)
     if max_users is not None:
-        test_users = test_users[:max_users]
+        users = users[:max_users]
+    return users, test_by_user, train_by_user
+
+
+def candidates_101(
+    proto: Protocol101, user: int, item: int, ignore: set[int], universe_list: list[int]
+) -> list[int]:
+    """Step 5: the test item and its 100 seeded negatives, minus the user's train items."""
+    touched = proto.full_items_by_user[user]
+    not_touched = [it for it in universe_list if it not in touched]
+    random.seed(item % (2**32))
+    negatives = random.sample(not_touched, N_NEGATIVES)
+    return [c for c in [item, *negatives] if c not in ignore]
+
+
+def evaluate_101(
+    proto: Protocol101, scorer: Scorer, batch: int = 256, max_users: int | None = None
+) -> Result101:
+    """Steps 5-6: rank all but the user's train items; Hit@N among 100 sampled negatives."""
+    universe = proto.universe
+    pos = {int(it): k for k, it in enumerate(universe.tolist())}
+    users, test_by_user, train_by_user = _test_cases(proto, max_users)
+    test_users = np.array(users, dtype=np.int64)
     universe_list = universe.tolist()
     hits5 = hits10 = n = 0
-    per_user: dict[int, float] = {}
+    per_user: dict[int, tuple[int, int, int]] = {}
     for start in range(0, test_users.shape[0], batch):
         chunk = test_users[start : start + batch]
         scores = scorer(chunk)
         for row, uu in enumerate(chunk.tolist()):
             user_scores = scores[row]
-            touched = proto.full_items_by_user[uu]
-            not_touched = [it for it in universe_list if it not in touched]
             ignore = train_by_user.get(uu, set())
-            user_hits = 0
+            u5 = u10 = 0
             for item in test_by_user[uu]:
-                random.seed(item % (2**32))
-                negatives = random.sample(not_touched, N_NEGATIVES)
-                candidates = [c for c in [item, *negatives] if c not in ignore]
+                candidates = candidates_101(proto, uu, item, ignore, universe_list)
                 cand_scores = np.array([user_scores[pos[c]] for c in candidates])
                 valid = ~np.isnan(cand_scores)
                 if not valid[0]:
-                    n += 1
                     continue
                 # Rank of the test item: items scored strictly higher, ties broken against it.
                 higher = int((cand_scores[valid] > cand_scores[0]).sum())
                 ties = int((cand_scores[valid] == cand_scores[0]).sum()) - 1
                 rank = higher + ties // 2
-                hits5 += rank < 5
-                hits10 += rank < 10
-                user_hits += rank < 10
-                n += 1
-            per_user[uu] = user_hits / len(test_by_user[uu])
+                u5 += rank < 5
+                u10 += rank < 10
+            per_user[uu] = (u5, u10, len(test_by_user[uu]))
+            hits5 += u5
+            hits10 += u10
+            n += len(test_by_user[uu])
     return Result101(hits5, hits10, n, per_user)
+
+
+# A list function: (user, candidate item ids, limit) → the top ``limit`` of them, best first.
+ListFn = Callable[[int, list[int], int], list[int]]
+
+
+def evaluate_101_lists(proto: Protocol101, rank: ListFn, max_users: int | None = None) -> Result101:
+    """Steps 5-6 for a recommender that returns lists, not scores: Hit@N = in its top N."""
+    users, test_by_user, train_by_user = _test_cases(proto, max_users)
+    universe_list = proto.universe.tolist()
+    hits5 = hits10 = n = 0
+    per_user: dict[int, tuple[int, int, int]] = {}
+    for uu in users:
+        ignore = train_by_user.get(uu, set())
+        u5 = u10 = 0
+        for item in test_by_user[uu]:
+            top = rank(uu, candidates_101(proto, uu, item, ignore, universe_list), 10)
+            u5 += item in top[:5]
+            u10 += item in top[:10]
+        per_user[uu] = (u5, u10, len(test_by_user[uu]))
+        hits5 += u5
+        hits10 += u10
+        n += len(test_by_user[uu])
+    return Result101(hits5, hits10, n, per_user)
+
+
+def home_regions(data: Interactions) -> dict[int, str]:
+    """Each user's most frequent "country/region" (Deskdrop has no departments or job titles;
+    the region an employee works from is the nearest stand-in for "colleagues")."""
+    if data.region is None:
+        return {}
+    counts: dict[int, dict[str, int]] = {}
+    for u, r in zip(data.user.tolist(), data.region.tolist(), strict=True):
+        per = counts.setdefault(u, {})
+        per[r] = per.get(r, 0) + 1
+    return {u: max(sorted(per), key=lambda r: per[r]) for u, per in counts.items()}

@@ -542,7 +542,7 @@ def rollup_and_time_reports(url: str, runs: int) -> tuple[float, list[QueryTimin
     from backend.extensions import db
     from backend.models import TrackedLink
     from backend.services import analytics as an
-    from backend.services import rollups
+    from backend.services.analytics import rollups
 
     app = create_app(
         {

@@ -377,9 +377,9 @@ def run(
     for key in ("HERALD_ENCODER", "HERALD_MALLOC_MMAP_THRESHOLD", "HERALD_MALLOC_ARENA_MAX"):
         if key in os.environ:  # settings under test pass through
             env[key] = os.environ[key]
-    from backend.config import DEFAULTS
+    from backend.config import Settings
 
-    encoder = env.get("HERALD_ENCODER") or str(DEFAULTS["ENCODER"])
+    encoder = env.get("HERALD_ENCODER") or str(Settings.model_fields["ENCODER"].default)
     print(f"encoder {encoder}, {workers} workers, {clients} clients, {os.cpu_count()} CPUs")
     print(f"migrating and seeding {urllib.parse.urlsplit(database_url).path.lstrip('/')} ...")
     flask_cli(env, "db-upgrade")

@@ -6,6 +6,7 @@ sees exactly what the ranker saw. Requests are kept whole so evaluation can rank
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
@@ -50,8 +51,8 @@ class Logged:
         return h.hexdigest()
 
 
-def load_logged() -> Logged:
-    """All impressions with their label, ordered by time."""
+def load_logged(since: dt.datetime | None = None) -> Logged:
+    """Impressions (all, or those at or after ``since``) with their label, ordered by time."""
     positives = {
         (rid, aid)
         for rid, aid in db.session.execute(
@@ -71,6 +72,7 @@ def load_logged() -> Logged:
             Employee.department,
         )
         .join(Employee, Employee.id == SuggestionImpression.employee_id)
+        .where(SuggestionImpression.created_at >= since if since is not None else sa.true())
         .order_by(SuggestionImpression.created_at, SuggestionImpression.id)
     ).all()
     n = len(rows)

@@ -30,14 +30,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import click
 import sqlalchemy as sa
-from flask import Flask
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from backend.extensions import db
 from backend.models import Click, ClickDailyAggregate, ClickWeeklyAggregate, Setting, utcnow
+from backend.services.analytics.sql import utc_day
 
 STATE_KEY = "analytics.click_rollup"
 # Above this many touched links in one day the whole day is recomputed in one grouped scan.
@@ -251,8 +250,6 @@ def _replace_weeks(plan: dict[dt.date, set[int] | None]) -> None:
 
 def _touched(low: int, high: int, before: dt.date) -> dict[dt.date, set[int]]:
     """(day → links) of clicks ``low < id <= high`` on days before ``before``."""
-    from backend.services.analytics import utc_day  # analytics imports this module
-
     day = utc_day(Click.created_at)
     stmt = (
         select(day, Click.link_id)
@@ -367,14 +364,3 @@ def delete_rolled_up_clicks(
         if not ids:
             return total
         total += len(ids)
-
-
-def register_cli(app: Flask) -> None:
-    @app.cli.command("rollup-clicks")
-    def rollup_command() -> None:
-        """Materialise closed UTC days of clicks into click_daily_aggregates (incremental)."""
-        result = rollup_clicks()
-        click.echo(
-            f"rolled up {result.days} days ({result.groups} link-day rows written); "
-            f"clicks up to id {result.state.high_water} before {result.state.through} included"
-        )
