@@ -55,7 +55,7 @@ def test_real_feed_to_share_to_click_to_my_impact(
     assert focused["author"] not in sees
     sent = [c for c in herald.recorder.api_calls() if c == SUGGEST]
     assert sent
-    # With a page context the API gives each item a relevance in [0,1]: the "why" list shows it first.
+    # With a page context each item has a relevance in [0,1]: the "why" list shows it first.
     rel = cards.first.locator(".reasons li.relevance")
     expect(rel).to_have_count(1)
     value = float(rel.get_attribute("data-relevance") or "-1")
