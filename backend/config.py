@@ -120,6 +120,17 @@ class Settings(BaseSettings):
     SMTP_FROM: str = "herald@localhost"
     COMPANY_NAME: str = "Herald"
 
+    # Onboarding (backend/services/invitations.py, sso.py): the extension's store page and/or a
+    # built zip to link from invitations; OIDC single sign-on when OIDC_ISSUER is set.
+    EXTENSION_INSTALL_URL: str = ""
+    EXTENSION_ZIP: str | None = None
+    OIDC_ISSUER: str | None = None
+    OIDC_CLIENT_ID: str | None = None
+    OIDC_CLIENT_SECRET: str | None = None
+    # Content workflow: an author may not approve their own article while this is on (off by
+    # default: a one-person content team would otherwise be unable to publish anything).
+    FOUR_EYES: bool = False
+
     # Operations (backend/observability.py, backend/services/privacy.py).
     LOG_FORMAT: Literal["json", "text"] = "json"
     LOG_LEVEL: str = "INFO"

@@ -117,6 +117,42 @@ class PairingCode(db.Model):  # type: ignore[name-defined,misc]
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
+class Invitation(db.Model):  # type: ignore[name-defined,misc]
+    """An e-mailed invitation: a signed one-click pairing link, single use, valid 7 days.
+
+    Only a SHA-256 hash of the link's random nonce is stored; the link itself is signed with the
+    app's secret key, so a tampered or foreign link is refused before any lookup."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(sa.ForeignKey("employees.id"), index=True)
+    nonce_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    language: Mapped[str] = mapped_column(sa.String(2), default="en")
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("employees.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    send_error: Mapped[str] = mapped_column(sa.String(300), default="")
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class ExternalIdentity(db.Model):  # type: ignore[name-defined,misc]
+    """Who an employee is at the company's identity provider: an OIDC subject or a SCIM
+    externalId. Deactivating through SCIM keeps the employee and all their history."""
+
+    __tablename__ = "external_identities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(sa.ForeignKey("employees.id"), index=True)
+    provider: Mapped[str] = mapped_column(sa.String(20))  # "oidc" | "scim"
+    subject: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("provider", "subject", name="uq_external_identity"),)
+
+
 class AuditLog(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "audit_log"
 
@@ -195,6 +231,9 @@ class Article(db.Model):  # type: ignore[name-defined,misc]
     status: Mapped[str] = mapped_column(sa.String(20), default="draft", index=True)
     campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaigns.id"), index=True)
     approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Four-eyes workflow: who wrote (created or imported) the article and who approved it.
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("employees.id"))
+    approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("employees.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -10,9 +10,10 @@ relevance in [0, 1] per candidate.
   scores, or reciprocal-rank fusion (``rrf``: ``Σ 1/(RRF_K + rank)``, divided by its maximum).
   ``w`` is ``DENSE_WEIGHT`` when the encoder understands the page's language and
   ``DENSE_WEIGHT_FOREIGN`` when it does not (English MiniLM on a Danish or Norwegian page: its
-  similarity there is mostly shared word pieces, and BM25 with a real stemmer does better).
+  similarity there is mostly shared word pieces, and BM25 with a real stemmer does better), and
+  ``DENSE_WEIGHT_UNKNOWN`` in between when the page's language cannot be told.
   Chosen by ``make bench-relevance`` (docs/benchmarks.md): on the English finance set the dense
-  match is the stronger one (best ``w`` 0.6-0.8), on the Norwegian set with MiniLM the lexical
+  match is the stronger one (best ``w`` 0.85-0.9), on the Norwegian set with MiniLM the lexical
   one (best ``w`` 0.3). When only one signal has anything to say (no page word occurs in any
   candidate, e.g. a Danish page and English articles, or no encoder), relevance is that signal
   alone.
@@ -30,8 +31,9 @@ from numpy.typing import NDArray
 
 Fusion = Literal["convex", "rrf"]
 FUSION: Fusion = "convex"
-DENSE_WEIGHT = 0.7
+DENSE_WEIGHT = 0.85
 DENSE_WEIGHT_FOREIGN = 0.3
+DENSE_WEIGHT_UNKNOWN = 0.5  # the page's language could not be told (short or mixed text)
 RRF_K = 60
 
 
@@ -88,6 +90,8 @@ def fuse(
 
 def dense_weight_for(page_language: str | None, encoder_languages: frozenset[str] | None) -> float:
     """The fusion weight of the dense match for a page in ``page_language`` (None: unknown)."""
-    if encoder_languages is None or page_language is None or page_language in encoder_languages:
+    if encoder_languages is None or page_language in encoder_languages:
         return DENSE_WEIGHT
+    if page_language is None:
+        return DENSE_WEIGHT_UNKNOWN
     return DENSE_WEIGHT_FOREIGN

@@ -25,20 +25,6 @@ PACKAGES = ("backend", "recommender", "training")
 
 LAYERS = {"recommender": 0, "base": 1, "services": 2, "http": 3, "factory": 4, "training": 5}
 
-# Edges that exist today and are being removed by other work; delete an entry once its branch has
-# merged (the test then holds the line). Each is (importer module, imported package or module):
-# the importer may import that module or anything under it.
-KNOWN_UPWARD: set[tuple[str, str]] = {
-    # backend -> training: the console's model pages call training.commands and
-    # training.evaluation; helper "eval" moves them into a model-lifecycle service in
-    # backend/services (issue #12, item 2).
-    ("backend.console.recommender_views", "training"),
-    ("backend.console.jobs", "training"),
-}
-# Import circles being removed by other work (none left: analytics <-> rollups went with the
-# analytics package).
-KNOWN_CYCLES: set[frozenset[str]] = set()
-
 
 def layer(module: str) -> str:
     top = module.split(".")[0]
@@ -145,13 +131,6 @@ def _is_package_parent(importer: str, imported: str) -> bool:
     return importer.startswith(imported + ".")
 
 
-def _known_upward(importer: str, imported: str) -> bool:
-    return any(
-        importer == known_importer and (imported == known or imported.startswith(known + "."))
-        for known_importer, known in KNOWN_UPWARD
-    )
-
-
 def test_the_graph_is_read() -> None:
     graph = _graph()
     assert "backend.services.suggestions" in graph["backend.api.suggestions"]
@@ -167,22 +146,8 @@ def test_no_import_points_up() -> None:
         for imported in targets
         if LAYERS[layer(imported)] > LAYERS[layer(importer)]
         and not _is_package_parent(importer, imported)
-        and not _known_upward(importer, imported)
     )
     assert not upward, "\n".join(upward)
-
-
-def test_known_exceptions_still_exist() -> None:
-    """An exception whose edge is gone must be deleted, or it would excuse a new one."""
-    graph = _graph()
-    gone = [
-        (importer, known)
-        for importer, known in KNOWN_UPWARD
-        if not any(_known_upward(importer, t) for t in graph.get(importer, set()))
-    ]
-    cycles = set(_cycles(graph))
-    gone_cycles = [c for c in KNOWN_CYCLES if not any(c <= found for found in cycles)]
-    assert not gone and not gone_cycles, (gone, gone_cycles)
 
 
 def test_no_import_circle() -> None:
@@ -192,9 +157,5 @@ def test_no_import_circle() -> None:
         importer: {t for t in targets if not _is_package_parent(importer, t)}
         for importer, targets in graph.items()
     }
-    circles = [
-        sorted(c)
-        for c in _cycles(graph)
-        if not any(known <= c and len(c) == len(known) for known in KNOWN_CYCLES)
-    ]
+    circles = [sorted(c) for c in _cycles(graph)]
     assert not circles, circles

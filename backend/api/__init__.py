@@ -23,6 +23,7 @@ def register_blueprints(app: Flask) -> None:
         privacy,
         program,
         redirect,
+        scim,
         shares,
         suggestions,
         webhooks,
@@ -30,6 +31,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(health.bp)
     app.register_blueprint(redirect.bp)  # /r/<code>, outside the API prefix
+    app.register_blueprint(scim.bp)  # /scim/v2, SCIM's own paths and error shape
     app.register_blueprint(docs.bp, url_prefix=API_PREFIX)
     for module in (
         auth,

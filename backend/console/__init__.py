@@ -48,9 +48,13 @@ def register_console(app: Flask) -> None:
         auth_views,
         extraction_views,
         i18n,
+        invite_views,
         people_views,
         program_views,
         recommender_views,
+        sso_views,
     )
+
+    sso_views.init_sso(app)
 
     app.register_blueprint(bp)

@@ -19,6 +19,7 @@ from backend.console.auth import current_user, login_required
 from backend.console.blueprint import bp
 from backend.console.i18n import t
 from backend.errors import APIError, validation_details
+from backend.exports import csv_response
 from backend.extensions import db
 from backend.models import Article, utcnow
 from backend.schemas.articles import ArticleCreate, ArticleQuery, ArticleUpdate
@@ -91,6 +92,19 @@ def _int(value: str | None, default: int) -> int:
         return int(value) if value is not None else default
     except ValueError:
         return default
+
+
+@bp.route("/articles/approve", methods=["POST"])
+@login_required()
+def articles_bulk_approve() -> WerkzeugResponse:
+    """Approve the ticked drafts at once (e.g. a fresh import); the four-eyes rule applies."""
+    ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
+    approved, skipped = svc.approve_many(ids, _uid()) if ids else ([], [])
+    flash(t("articles.bulk_approved", n=len(approved)), "ok" if approved else "error")
+    for reason in skipped[:10]:
+        flash(reason, "error")
+    back = request.form.get("next", "")
+    return redirect(back if back.startswith("/console/") else url_for("console.articles"))
 
 
 @bp.route("/articles/<int:article_id>/status", methods=["POST"])
@@ -213,6 +227,7 @@ def preview_card(values: dict[str, Any], article_id: int | None) -> dict[str, An
         "language": language,
         "reasons": reason_list,
         "caption": caption,
+        "more_variants": max(0, len(captions.get(language) or []) - 1),
         "url": values.get("canonical_url") or "",
     }
 
@@ -307,11 +322,77 @@ def article_edit(article_id: int) -> Any:
 # --- import ----------------------------------------------------------------------------------
 
 
+# The import template: every column the importer knows, with one example row per language.
+TEMPLATE_COLUMNS = [
+    "canonical_url",
+    "title",
+    "summary",
+    "language",
+    "tags",
+    "campaign",
+    "published_at",
+    "expires_at",
+    "image_url",
+    "caption_en",
+    "caption_da",
+]
+TEMPLATE_ROWS = [
+    {
+        "canonical_url": "https://www.example.com/blog/zero-trust-guide",
+        "title": "A practical guide to zero trust",
+        "summary": "Five steps any team can take this quarter.",
+        "language": "en",
+        "tags": "security;zero trust",
+        "campaign": "",
+        "published_at": "2026-03-02T08:00:00Z",
+        "expires_at": "",
+        "image_url": "",
+        "caption_en": "Worth a read for anyone in IT || Five steps to zero trust",
+        "caption_da": "",
+    },
+    {
+        "canonical_url": "https://www.example.com/da/blog/groen-energi",
+        "title": "Grøn energi i praksis",
+        "summary": "Sådan halverede vi energiforbruget i datacentret.",
+        "language": "da",
+        "tags": "energi;bæredygtighed",
+        "campaign": "",
+        "published_at": "2026-03-05T08:00:00Z",
+        "expires_at": "2026-06-30T00:00:00Z",
+        "image_url": "",
+        "caption_en": "",
+        "caption_da": "Spændende læsning om grøn drift",
+    },
+]
+IMPORT_GUIDE = [
+    ("canonical_url", True),
+    ("title", True),
+    ("summary", False),
+    ("body", False),
+    ("language", False),
+    ("tags", False),
+    ("campaign", False),
+    ("status", False),
+    ("published_at", False),
+    ("expires_at", False),
+    ("image_url", False),
+    ("caption_xx", False),
+]
+
+
+@bp.route("/articles/import/template.csv")
+@login_required()
+def article_import_template() -> Any:
+    return csv_response("import-template", TEMPLATE_COLUMNS, TEMPLATE_ROWS)
+
+
 @bp.route("/articles/import", methods=["GET", "POST"])
 @login_required()
 def article_import() -> Any:
     if request.method == "GET":
-        return render_template("console/article_import.html", report=None, error=None)
+        return render_template(
+            "console/article_import.html", report=None, error=None, guide=IMPORT_GUIDE
+        )
     upload = request.files.get("file")
     fmt = request.form.get("format") or None
     language = request.form.get("language") or None
@@ -343,6 +424,16 @@ def article_import() -> Any:
         rows = [{"row": i.row, "line": None, "item": i, "error": None} for i in report.items]
         rows += [{"row": e.row, "line": e.line, "item": None, "error": e} for e in report.errors]
         rows.sort(key=lambda r: r["row"])
+    drafts = [
+        r["item"].id
+        for r in rows
+        if r["item"] is not None and r["item"].outcome == "created" and r["item"].id
+    ]
     return render_template(
-        "console/article_import.html", report=report, rows=rows, error=error
+        "console/article_import.html",
+        report=report,
+        rows=rows,
+        error=error,
+        guide=IMPORT_GUIDE,
+        drafts=drafts,
     ), status

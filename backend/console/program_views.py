@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import Any, get_args
 
 from flask import flash, redirect, render_template, request, url_for
 from pydantic import ValidationError
@@ -22,6 +22,7 @@ from backend.schemas.program import (
     CampaignCreate,
     CampaignUpdate,
     GoalCreate,
+    GoalMetric,
     GuidelineCreate,
     TrainingCardCreate,
 )
@@ -31,8 +32,10 @@ from backend.services import mentions as mention_svc
 from backend.services import program as program_svc
 
 log = logging.getLogger("herald.console")
-GOAL_METRICS = ("shares", "participation", "leads", "sales", "clicks", "reach", "reactions")
+GOAL_METRICS = get_args(GoalMetric)
 CAMPAIGN_STATUSES = ("draft", "active", "paused", "ended")
+
+bp.add_app_template_filter(campaign_svc.last_day, "last_day")
 
 
 def _uid() -> int:
@@ -83,13 +86,30 @@ def _progress_or_problem(campaign: Any, problems: dict[int, str]) -> list[Any]:
         return []
 
 
-def _campaign_form_values(form: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def _campaign_form_values(
+    form: Any, campaign_id: int | None = None
+) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
+    """The model's values and the form's values as entered (shown again after an error).
+
+    Dates are entered as days with an inclusive end; the model stores the end as the
+    midnight after the last day, so the form never shows or saves that shifted day."""
     errors: list[dict[str, Any]] = []
-    values: dict[str, Any] = {
-        "slug": form.get("slug", "").strip().lower(),
-        "name": form.get("name", ""),
+    name = form.get("name", "")
+    slug = form.get("slug", "").strip().lower()
+    shown: dict[str, Any] = {
+        "slug": slug,
+        "name": name,
         "description": form.get("description", ""),
         "status": form.get("status", "active"),
+        "priority": form.get("priority", "0"),
+        "starts_at": form.get("starts_at", "").strip(),
+        "ends_at": form.get("ends_at", "").strip(),
+    }
+    values: dict[str, Any] = {
+        "slug": slug or (campaign_svc.unique_slug(name, campaign_id) if name.strip() else ""),
+        "name": name,
+        "description": shown["description"],
+        "status": shown["status"],
     }
     try:
         values["priority"] = int(form.get("priority") or 0)
@@ -97,10 +117,10 @@ def _campaign_form_values(form: Any) -> tuple[dict[str, Any], list[dict[str, Any
         errors.append({"field": "priority", "message": t("form.bad_number")})
     for key, is_end in (("starts_at", False), ("ends_at", True)):
         try:
-            values[key] = _day(form.get(key, ""), end=is_end)
+            values[key] = _day(shown[key], end=is_end)
         except ValueError:
             errors.append({"field": key, "message": t("form.bad_date")})
-    return values, errors
+    return values, shown, errors
 
 
 def _render_campaign(campaign: Any, values: dict[str, Any], errors: list[dict[str, Any]]) -> Any:
@@ -125,14 +145,14 @@ def _render_campaign(campaign: Any, values: dict[str, Any], errors: list[dict[st
 def campaign_new() -> Any:
     if request.method == "GET":
         return _render_campaign(None, {"status": "active", "priority": 0}, [])
-    values, errors = _campaign_form_values(request.form)
+    values, shown, errors = _campaign_form_values(request.form)
     if errors:
-        return _render_campaign(None, values, errors)
+        return _render_campaign(None, shown, errors)
     try:
         campaign = campaign_svc.create_campaign(CampaignCreate.model_validate(values), _uid())
     except (ValidationError, APIError) as exc:
         db.session.rollback()
-        return _render_campaign(None, values, _errors(exc))
+        return _render_campaign(None, shown, _errors(exc))
     flash(t("campaigns.created", name=campaign.name), "ok")
     return redirect(url_for("console.campaign_edit", campaign_id=campaign.id))
 
@@ -142,21 +162,21 @@ def campaign_new() -> Any:
 def campaign_edit(campaign_id: int) -> Any:
     campaign = campaign_svc.get_campaign(campaign_id)
     if request.method == "GET":
-        values = {
-            k: getattr(campaign, k)
-            for k in ("slug", "name", "description", "priority", "starts_at", "ends_at", "status")
-        }
-        if values["ends_at"] is not None:
-            values["ends_at"] = values["ends_at"] - dt.timedelta(days=1)
-        return _render_campaign(campaign, values, [])
-    values, errors = _campaign_form_values(request.form)
+        shown = {k: getattr(campaign, k) for k in ("slug", "name", "description", "priority")}
+        shown["status"] = campaign.status
+        starts = campaign.starts_at.astimezone(dt.UTC).date() if campaign.starts_at else None
+        ends = campaign_svc.last_day(campaign.ends_at)
+        shown["starts_at"] = starts.isoformat() if starts else ""
+        shown["ends_at"] = ends.isoformat() if ends else ""
+        return _render_campaign(campaign, shown, [])
+    values, shown, errors = _campaign_form_values(request.form, campaign_id)
     if errors:
-        return _render_campaign(campaign, values, errors)
+        return _render_campaign(campaign, shown, errors)
     try:
         campaign_svc.update_campaign(campaign_id, CampaignUpdate.model_validate(values), _uid())
     except (ValidationError, APIError) as exc:
         db.session.rollback()
-        return _render_campaign(campaign_svc.get_campaign(campaign_id), values, _errors(exc))
+        return _render_campaign(campaign_svc.get_campaign(campaign_id), shown, _errors(exc))
     flash(t("campaigns.saved", name=values["name"]), "ok")
     return redirect(url_for("console.campaign_edit", campaign_id=campaign_id))
 

@@ -13,7 +13,7 @@ CONSENT_KEYS = ("profile_snapshots", "leaderboard", "engagement_tracking", "dige
 
 class Consents(Strict):
     profile_snapshots: bool = False
-    leaderboard: bool = True
+    leaderboard: bool = False
     engagement_tracking: bool = True
     digest_email: bool = False
 

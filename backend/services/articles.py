@@ -14,6 +14,11 @@ Status transitions: ``draft → approved`` (sets ``approved_at``), ``draft → a
 ``approved → archived``, ``approved → draft`` (unpublish; clears ``approved_at``) and
 ``archived → draft`` (restore). An archived article must go through draft to be approved again.
 
+Four-eyes approval (``FOUR_EYES``, off by default so a one-person team is not locked out): when
+on, whoever wrote an article (created or imported it: ``created_by_id``) cannot approve it, nor
+create it already approved; another content or admin user must. ``approved_by_id`` records who
+approved. The rule lives here, so the API, the console and bulk approve all obey it.
+
 Delete: an article with history (impressions, engagement events, tracked links/shares or
 conversions) is archived, so analytics keep their rows; one without history is deleted with its
 captions and embeddings.
@@ -27,10 +32,11 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from backend.errors import Conflict, NotFound, ValidationFailed
+from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.extensions import db
 from backend.models import (
     Article,
@@ -194,14 +200,30 @@ def check_transition(current: str, new: str) -> None:
         )
 
 
-def _set_status(article: Article, new: str, now: dt.datetime) -> None:
+def four_eyes() -> bool:
+    return bool(current_app.config.get("FOUR_EYES", False))
+
+
+def check_approver(article: Article, actor_id: int | None) -> None:
+    """With four-eyes on, the author may not approve their own article."""
+    if four_eyes() and actor_id is not None and actor_id == article.created_by_id:
+        raise Forbidden(
+            "four-eyes rule: you wrote this article, so another member of the content team "
+            "must approve it"
+        )
+
+
+def _set_status(article: Article, new: str, now: dt.datetime, actor_id: int | None = None) -> None:
     if new == article.status:
         return
     check_transition(article.status, new)
     if new == "approved":
+        check_approver(article, actor_id)
         article.approved_at = now
+        article.approved_by_id = actor_id
     elif new == "draft":
         article.approved_at = None
+        article.approved_by_id = None
     article.status = new
 
 
@@ -227,7 +249,12 @@ def _invalid(field: str, message: str) -> ValidationFailed:
     )
 
 
-def apply_changes(article: Article, changes: Mapping[str, Any], now: dt.datetime) -> list[str]:
+def apply_changes(
+    article: Article,
+    changes: Mapping[str, Any],
+    now: dt.datetime,
+    actor_id: int | None = None,
+) -> list[str]:
     """Apply validated field values to ``article``; return the names of the fields that changed.
 
     Every check (URL clash, campaign, status transition, date order) runs before anything is
@@ -248,6 +275,8 @@ def apply_changes(article: Article, changes: Mapping[str, Any], now: dt.datetime
         values["campaign_id"] = campaign_by_slug(slug).id if slug else None
     if "status" in values and values["status"] != article.status:
         check_transition(article.status, values["status"])
+        if values["status"] == "approved":
+            check_approver(article, actor_id)
     published = values.get("published_at", article.published_at)
     expires = values.get("expires_at", article.expires_at)
     if published is not None and expires is not None and expires <= published:
@@ -260,7 +289,7 @@ def apply_changes(article: Article, changes: Mapping[str, Any], now: dt.datetime
                 changed.append(key)
         elif key == "status":
             if value != article.status:
-                _set_status(article, value, now)
+                _set_status(article, value, now, actor_id)
                 changed.append(key)
         elif key == "tags":
             if list(article.tags or []) != list(value):
@@ -274,8 +303,9 @@ def apply_changes(article: Article, changes: Mapping[str, Any], now: dt.datetime
     return changed
 
 
-def new_article(data: ArticleCreate, now: dt.datetime) -> Article:
-    """An unsaved Article from validated input (URL canonicalised, campaign resolved)."""
+def new_article(data: ArticleCreate, now: dt.datetime, actor_id: int | None = None) -> Article:
+    """An unsaved Article from validated input (URL canonicalised, campaign resolved), written
+    by ``actor_id``; created approved only where the four-eyes rule allows it."""
     url = _canonical_or_422(data.canonical_url)
     if db.session.scalar(select(Article.id).where(Article.canonical_url == url)) is not None:
         raise Conflict(f"an article with the canonical URL {url} already exists")
@@ -284,10 +314,17 @@ def new_article(data: ArticleCreate, now: dt.datetime) -> Article:
         text = " ".join(x for x in (data.title, data.summary, data.body) if x)
         fields["language"] = detect(text) or "en"
     article = Article(
-        canonical_url=url, status=data.status, created_at=now, updated_at=now, **fields
+        canonical_url=url,
+        status=data.status,
+        created_at=now,
+        updated_at=now,
+        created_by_id=actor_id,
+        **fields,
     )
     if data.status == "approved":
+        check_approver(article, actor_id)
         article.approved_at = now
+        article.approved_by_id = actor_id
     if data.campaign:
         article.campaign_id = campaign_by_slug(data.campaign).id
     for lang, texts in data.captions.items():
@@ -298,7 +335,7 @@ def new_article(data: ArticleCreate, now: dt.datetime) -> Article:
 
 def create_article(data: ArticleCreate, actor_id: int | None) -> Article:
     now = utcnow()
-    article = new_article(data, now)
+    article = new_article(data, now, actor_id)
     db.session.add(article)
     try:
         db.session.flush()
@@ -316,7 +353,7 @@ def update_article(article_id: int, data: ArticleUpdate, actor_id: int | None) -
     article = get_article(article_id)
     before = article.status
     changes = {key: getattr(data, key) for key in data.model_fields_set}
-    changed = apply_changes(article, changes, utcnow())
+    changed = apply_changes(article, changes, utcnow(), actor_id)
     if changed:
         details: dict[str, Any] = {"fields": sorted(changed)}
         if "status" in changed:
@@ -353,3 +390,30 @@ def delete_article(article_id: int, actor_id: int | None) -> str:
     db.session.delete(article)
     db.session.commit()
     return "deleted"
+
+
+def approve_many(article_ids: list[int], actor_id: int | None) -> tuple[list[int], list[str]]:
+    """Bulk approve drafts (e.g. a fresh import); returns the approved ids and, for every article
+    left as it was, why (not a draft, or the four-eyes rule). All-or-nothing per article."""
+    approved: list[int] = []
+    skipped: list[str] = []
+    now = utcnow()
+    rows = db.session.scalars(
+        select(Article).where(Article.id.in_(article_ids)).order_by(Article.id)
+    )
+    for article in rows:
+        if article.status != "draft":
+            skipped.append(f"{article.title}: {article.status}, not a draft")
+            continue
+        try:
+            check_approver(article, actor_id)
+        except Forbidden:
+            skipped.append(f"{article.title}: you wrote it (four-eyes rule)")
+            continue
+        _set_status(article, "approved", now, actor_id)
+        article.updated_at = now
+        approved.append(article.id)
+    if approved:
+        audit.record(actor_id, "article.bulk_approve", "article", "", ids=approved)
+    db.session.commit()
+    return approved, skipped

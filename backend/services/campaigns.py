@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -36,6 +38,57 @@ def list_campaigns(status: str | None = None) -> list[Campaign]:
     if status is not None:
         stmt = stmt.where(Campaign.status == status)
     return list(db.session.scalars(stmt))
+
+
+SLUG_MAX = 80
+# Letters NFKD does not decompose into ASCII; Danish first.
+_TRANSLIT = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss", "đ": "d", "ł": "l"})
+
+
+def slugify(name: str) -> str:
+    """A short name from a campaign name: "Grøn Energi 2026!" -> "groen-energi-2026"."""
+    text = unicodedata.normalize("NFKD", name.lower().translate(_TRANSLIT))
+    text = text.encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return slug[:SLUG_MAX].rstrip("-") or "campaign"
+
+
+def unique_slug(name: str, other_than: int | None = None) -> str:
+    """``slugify(name)``, with -2, -3, ... appended while another campaign has it."""
+    base = slugify(name)
+    candidate, n = base, 1
+    while _slug_taken(candidate, other_than):
+        n += 1
+        suffix = f"-{n}"
+        candidate = base[: SLUG_MAX - len(suffix)].rstrip("-") + suffix
+    return candidate
+
+
+def last_day(ends_at: dt.datetime | None) -> dt.date | None:
+    """The last day a campaign (or goal period) runs, for people: ends are stored exclusive
+    (the midnight after the last day), so 2026-03-31 is stored as 2026-04-01T00:00Z; an end
+    stored as 23:59:59 on the last day gives the same answer."""
+    if ends_at is None:
+        return None
+    return (ends_at.astimezone(dt.UTC) - dt.timedelta(microseconds=1)).date()
+
+
+def resolve_campaign(value: str) -> str | None:
+    """The slug of the campaign a person meant: its short name, its name (any case), or a name
+    that slugifies to its short name ("Grøn Energi" finds groen-energi); None if none."""
+    text = value.strip()
+    if not text:
+        return None
+    exact = db.session.scalar(select(Campaign.slug).where(Campaign.slug == text.lower()))
+    if exact is not None:
+        return str(exact)
+    by_name = db.session.scalar(
+        select(Campaign.slug).where(func.lower(Campaign.name) == text.lower()).limit(1)
+    )
+    if by_name is not None:
+        return str(by_name)
+    derived = db.session.scalar(select(Campaign.slug).where(Campaign.slug == slugify(text)))
+    return str(derived) if derived is not None else None
 
 
 def _slug_taken(slug: str, other_than: int | None = None) -> bool:

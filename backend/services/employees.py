@@ -238,3 +238,22 @@ def serialise_employee(employee: Employee) -> dict[str, Any]:
     from backend.schemas.employees import EmployeeOut
 
     return EmployeeOut.model_validate(employee).model_dump(mode="json")
+
+
+CONSENT_KEYS = ("leaderboard", "digest_email", "profile_snapshots")
+
+
+def consent_counts() -> dict[str, int]:
+    """How many active employees opted in to each consent (a missing key counts as not given).
+
+    Read-only: consents are the employee's own choice, made in the extension; the console
+    shows these counts and has no way to change anyone's consent."""
+    counts = dict.fromkeys(CONSENT_KEYS, 0)
+    counts["active"] = 0
+    rows = db.session.scalars(select(Employee.consents).where(Employee.is_active.is_(True)))
+    for consents in rows:
+        counts["active"] += 1
+        for key in CONSENT_KEYS:
+            if (consents or {}).get(key) is True:
+                counts[key] += 1
+    return counts

@@ -64,6 +64,7 @@ from backend.schemas.articles import (
 from backend.schemas.common import HttpUrlStr
 from backend.services import audit
 from backend.services.articles import apply_changes, canonicalise_url, new_article
+from backend.services.campaigns import list_campaigns, resolve_campaign
 
 Format = Literal["csv", "jsonl", "feed"]
 FORMATS: tuple[str, ...] = ("csv", "jsonl", "feed")
@@ -482,6 +483,12 @@ def read_rows(source: Source, fmt: str) -> tuple[list[RawRow], list[RowError]]:
 # --- importing -------------------------------------------------------------------------------
 
 
+def _no_campaign(value: str) -> str:
+    known = ", ".join(f"{c.name} ({c.slug})" for c in list_campaigns()[:5])
+    hint = f"; campaigns: {known}" if known else "; there are no campaigns yet"
+    return f"unknown campaign {value.strip()!r} (use its name or short name{hint})"
+
+
 def _validation_errors(raw: RawRow, exc: ValidationError) -> list[RowError]:
     return [RowError(raw.row, raw.line, d["field"], d["message"]) for d in validation_details(exc)]
 
@@ -539,10 +546,19 @@ def import_articles(
                 )
             )
             continue
+        campaign = data.get("campaign")
+        if isinstance(campaign, str) and campaign.strip():
+            slug = resolve_campaign(campaign)
+            if slug is None:
+                report.errors.append(
+                    RowError(raw.row, raw.line, "campaign", _no_campaign(campaign))
+                )
+                continue
+            data["campaign"] = slug
         existing = db.session.scalar(select(Article).where(Article.canonical_url == url))
         try:
             if existing is None:
-                article = new_article(ArticleCreate.model_validate(data), now)
+                article = new_article(ArticleCreate.model_validate(data), now, actor_id)
                 db.session.add(article)
                 result = RowResult(raw.row, None, url, "created")
                 created.append((result, article))
@@ -552,7 +568,7 @@ def import_articles(
                     {k: v for k, v in data.items() if k != "canonical_url"}
                 )
                 changes = {key: getattr(update, key) for key in update.model_fields_set}
-                changed = apply_changes(existing, changes, now)
+                changed = apply_changes(existing, changes, now, actor_id)
                 outcome: Literal["updated", "unchanged"] = "updated" if changed else "unchanged"
                 result = RowResult(raw.row, existing.id, url, outcome)
                 if changed:

@@ -101,7 +101,9 @@ def test_jsonl_import(client: Any, content_headers: dict[str, str]) -> None:
     assert by_row[2]["line"] == 3 and by_row[2]["message"].startswith("malformed JSON")
     assert by_row[3]["message"] == "each line must be a JSON object"
     assert by_row[4]["field"] == "colour"
-    assert by_row[5]["message"] == "unknown campaign 'nope'"
+    assert by_row[5]["message"] == (
+        "unknown campaign 'nope' (use its name or short name; campaigns: Q3 cloud (q3-cloud))"
+    )
     assert by_row[6]["message"] == "the same canonical URL is already in record 1"
     assert count_articles() == 1
 

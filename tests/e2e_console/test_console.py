@@ -151,7 +151,8 @@ def test_dashboards_match_the_api(
 def test_retrain_publish_and_roll_back(
     page: Any, console_server: Any, sign_in: Callable, shot: Callable
 ) -> None:
-    sign_in(page, console_server)
+    # Publishing past the guard is an admin's decision (audited), so an admin retrains here.
+    sign_in(page, console_server, console_server.admin_email)
     versions: list[str] = []
     for _ in range(2):
         page.goto(console_server.url("/console/recommender"))
@@ -168,12 +169,14 @@ def test_retrain_publish_and_roll_back(
         versions.append(version)
         link.click()
         table = page.locator("#evaluation")
-        assert f"candidate {version}" in table.inner_text()
+        assert f"New model {version}" in table.inner_text()
+        assert page.locator("#headline").inner_text().strip()
+        assert page.locator("#verdict").inner_text().strip()
         img = page.locator(".plots img").first
         img.wait_for()
         assert img.evaluate("i => i.complete && i.naturalWidth > 0")
         shot(page, "model-report")
-        page.get_by_label("Publish even if it is worse than the active model").check()
+        page.get_by_label("Publish even if the guard refuses it (admins only; logged)").check()
         page.get_by_role("button", name=f"Publish {version}").click()
         page.wait_for_url(console_server.url("/console/recommender"))
         assert page.locator("#active-version").inner_text() == version

@@ -12,7 +12,14 @@ from recommender.errors import RecommenderError
 from recommender.language import detect
 from recommender.lexical import LexicalIndex, query_terms, stems
 from recommender.ranker import EngagementRanker
-from recommender.relevance import fuse, normalise_dense
+from recommender.relevance import (
+    DENSE_WEIGHT,
+    DENSE_WEIGHT_FOREIGN,
+    DENSE_WEIGHT_UNKNOWN,
+    dense_weight_for,
+    fuse,
+    normalise_dense,
+)
 
 NOW = 1_750_000_000.0
 DAY = 86400.0
@@ -251,3 +258,30 @@ def test_language_detection() -> None:
     assert detect("We are rolling out zero trust across the company this year") == "en"
     assert detect("NIS2") is None
     assert detect(None) is None
+
+
+def test_dense_weight_follows_what_the_encoder_understands() -> None:
+    english = frozenset({"en"})
+    assert dense_weight_for("en", english) == DENSE_WEIGHT
+    assert dense_weight_for("da", english) == DENSE_WEIGHT_FOREIGN < DENSE_WEIGHT
+    assert dense_weight_for(None, english) == DENSE_WEIGHT_UNKNOWN
+    assert dense_weight_for("da", None) == DENSE_WEIGHT  # a multilingual encoder
+
+
+def test_reasons_name_what_moved_the_item() -> None:
+    from recommender import features as F
+    from recommender.reasons import ReasonContext, reasons_for
+
+    names = list(F.FEATURE_NAMES)
+    baseline = np.zeros(len(names))
+    baseline[names.index(F.ROLE_SIM)] = 0.8  # every shortlisted article matches the role
+    item = baseline.copy()
+    item[names.index(F.CAMPAIGN)] = 0.6
+    ctx = ReasonContext(page_type="post", campaign_name="Autumn")
+    # Relevant to the page, lifted by the campaign; the shared role match moved nothing.
+    assert reasons_for(item, baseline, ctx, relevance=0.9) == [
+        "Matches the post you're reading",
+        "Part of the Autumn campaign",
+    ]
+    # A weak match is not called a match.
+    assert reasons_for(item, baseline, ctx, relevance=0.2) == ["Part of the Autumn campaign"]

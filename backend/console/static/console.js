@@ -54,8 +54,17 @@
         if (key === "image") {
           if (/^https?:\/\//.test(value)) { target.src = value; target.hidden = false; } else { target.hidden = true; }
         } else if (key === "caption") {
-          var first = value.split(/\n\s*\n|\|\|/)[0].trim();
-          if (first) { target.textContent = first; }
+          // Variants are separated by a line of dashes (as the form shows them), "||" or a blank
+          // line: the card shows the first one, and how many more there are, never the separator.
+          var variants = value.split(/\n\s*-{3,}\s*(?:\n|$)|\n\s*\n|\|\|/)
+            .map(function (v) { return v.trim(); })
+            .filter(function (v) { return v && !/^-+$/.test(v); });
+          if (variants.length) { target.textContent = variants[0]; }
+          var more = preview.querySelector("[data-preview-target='caption-more']");
+          if (more) {
+            more.hidden = variants.length < 2;
+            more.textContent = more.getAttribute("data-text").replace("{n}", String(variants.length - 1));
+          }
         } else {
           target.textContent = value || target.getAttribute("data-empty") || "";
         }
