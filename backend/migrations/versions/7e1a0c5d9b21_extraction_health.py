@@ -1,7 +1,7 @@
 """extraction health counts
 
 Revision ID: 7e1a0c5d9b21
-Revises: 46465cd6ee42
+Revises: 28670b1be8bc
 Create Date: 2026-12-06 03:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7e1a0c5d9b21'
-down_revision = '46465cd6ee42'
+down_revision = '28670b1be8bc'
 branch_labels = None
 depends_on = None
 
