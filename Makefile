@@ -78,6 +78,10 @@ test-js: ## JavaScript unit tests of the extension (node's test runner)
 test-e2e: install ## Browser tests: the extension and the console in Debian's Chromium
 	$(BIN)/pytest -m e2e
 
+.PHONY: fixture
+fixture: ## Anonymise a page saved with "Save page as…": make fixture SRC=saved.html OUT=page.html
+	python3 extension/tools/anonymize_page.py $(SRC) $(OUT)
+
 .PHONY: extension
 extension: ## Build the extension zip (dist/herald-extension-*.zip), loadable in Chrome/Edge
 	python3 extension/build.py

@@ -110,6 +110,8 @@ class Settings(BaseSettings):
     # under instance/ (huey's SqliteStorage), so `make run` needs no Redis.
     TASK_QUEUE_URL: str | None = None
     JOB_STALE_AFTER_S: int = Field(default=60, ge=1)  # a running job without a heartbeat this long
+    # The LinkedIn selector pack served to the extension (None: extension/selectors/pack.json).
+    SELECTOR_PACK_PATH: str | None = None
 
     # Tracked links.
     PUBLIC_BASE_URL: str = "http://127.0.0.1:5000"

@@ -691,3 +691,35 @@ class CacheStamp(db.Model):  # type: ignore[name-defined,misc]
 
     name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     value: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+class ExtractionHealth(db.Model):  # type: ignore[name-defined,misc]
+    """How the extension read LinkedIn pages, counted per day (counts only: no text, no person).
+
+    One row per day × page kind × DOM generation × rule (the pack rule that found the items,
+    ``fallback``, or ``none``) × pack version × extension version.
+    """
+
+    __tablename__ = "extraction_health"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "day",
+            "page_kind",
+            "dom",
+            "rule",
+            "pack_version",
+            "extension_version",
+            name="uq_extraction_health_bucket",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[dt.date] = mapped_column(sa.Date, index=True)
+    page_kind: Mapped[str] = mapped_column(sa.String(32))
+    dom: Mapped[str] = mapped_column(sa.String(16))
+    rule: Mapped[str] = mapped_column(sa.String(120))
+    pack_version: Mapped[int] = mapped_column(sa.Integer)
+    extension_version: Mapped[str] = mapped_column(sa.String(32))
+    pages: Mapped[int] = mapped_column(sa.Integer, default=0)
+    empty_pages: Mapped[int] = mapped_column(sa.Integer, default=0)
+    items: Mapped[int] = mapped_column(sa.Integer, default=0)

@@ -12,12 +12,18 @@ import {
   hashString,
   mentionCandidates,
   resolveSettings,
+  healthReport,
   snapshotDue,
   suggestKey,
 } from "./lib/state.js";
+import { open as openToken, seal as sealToken } from "./lib/tokenbox.js";
+import "./lib/pack.js"; // registers globalThis.Herald.pack (validate, choose)
 
 const LINKEDIN = /^https:\/\/www\.linkedin\.com\//;
 const PAGE_TYPES = new Set(["feed", "post", "profile", "company", "search", "article", "other"]);
+const PACK = globalThis.Herald.pack;
+const PACK_CHECK_MS = 24 * 60 * 60 * 1000; // the served selector pack is checked once a day
+const MAX_CONTEXT_ITEMS = 100;
 
 // ---- storage helpers ----------------------------------------------------------------------------------
 
@@ -44,8 +50,28 @@ async function getSettings() {
   return resolveSettings(local, managed);
 }
 
+/**
+ * {token, employee, pairedAt} or {expired: true, employee} or null. The token is stored sealed
+ * (lib/tokenbox.js): {sealed, employee, pairedAt, apiBaseUrl}. A token stored in the clear by 0.1.x is
+ * sealed on first read.
+ */
 async function getAuth() {
-  return getLocal(KEYS.auth, null); // {token, employee, pairedAt} or {expired: true, employee}
+  const a = await getLocal(KEYS.auth, null);
+  if (!a || a.expired) return a;
+  if (typeof a.token === "string") {
+    await storeAuth({ token: a.token, employee: a.employee || null, pairedAt: a.pairedAt || Date.now() });
+    return a;
+  }
+  const token = await openToken(a.sealed);
+  if (!token) return { expired: true, employee: a.employee || null };
+  return { token, employee: a.employee || null, pairedAt: a.pairedAt };
+}
+
+async function storeAuth({ token, employee, pairedAt }) {
+  const settings = await getSettings();
+  await chrome.storage.local.set({
+    [KEYS.auth]: { sealed: await sealToken(token), employee, pairedAt, apiBaseUrl: settings.apiBaseUrl },
+  });
 }
 
 /** Calls the API with the stored address and token. A 401 forgets the token (the panel then asks to re-pair). */
@@ -63,7 +89,7 @@ async function api(method, path, body, { headers, auth = true, allowWhenPaused =
     return await apiRequest({ baseUrl: settings.apiBaseUrl, token, method, path, body, headers });
   } catch (e) {
     if (auth && e instanceof ApiError && e.code === "unauthorized") {
-      const a = await getAuth();
+      const a = await getLocal(KEYS.auth, null);
       await chrome.storage.local.set({ [KEYS.auth]: { expired: true, employee: (a && a.employee) || null } });
     }
     throw e;
@@ -108,7 +134,7 @@ chrome.tabs.onRemoved.addListener((tabId) => {
 
 function validContext(p) {
   if (!p || typeof p !== "object" || typeof p.url !== "string" || !LINKEDIN.test(p.url)) return null;
-  const items = Array.isArray(p.items) ? p.items.slice(0, 20) : [];
+  const items = Array.isArray(p.items) ? p.items.slice(0, MAX_CONTEXT_ITEMS) : [];
   const clean = items
     .filter((it) => it && typeof it.text === "string")
     .map((it) => {
@@ -129,6 +155,12 @@ function validContext(p) {
     at: Date.now(),
   };
   if (p.profile && typeof p.profile === "object") ctx.profile = p.profile;
+  if (typeof p.pageKind === "string") ctx.pageKind = p.pageKind.slice(0, 32);
+  if (Number.isInteger(p.lead) && p.lead >= 0) ctx.lead = p.lead;
+  // Kept in this browser only (storage.session): what the page is about, never sent as such.
+  if (typeof p.profileName === "string") ctx.profileName = p.profileName.slice(0, 200);
+  if (typeof p.about === "string") ctx.about = p.about.slice(0, 5000);
+  if (p.extraction && typeof p.extraction === "object") ctx.extraction = p.extraction;
   if (typeof p.companyName === "string") ctx.companyName = p.companyName;
   return ctx;
 }
@@ -143,8 +175,82 @@ async function onContext(payload, sender) {
     [contextKey(tabId)]: ctx,
     [KEYS.lastTab]: { tabId, windowId: sender.tab.windowId },
   });
-  await Promise.allSettled([reportEngagement(ctx), maybeSnapshot(ctx, settings)]);
+  await Promise.allSettled([
+    reportEngagement(ctx),
+    maybeSnapshot(ctx, settings),
+    reportExtraction(tabId, ctx),
+    checkPack({ force: false }),
+  ]);
   return { stored: true };
+}
+
+// ---- extraction health ---------------------------------------------------------------------------------
+
+/** One report per page view (the first reading of it), once the extension is paired. */
+async function reportExtraction(tabId, ctx) {
+  const report = healthReport(ctx, chrome.runtime.getManifest().version);
+  if (!report) return;
+  const key = `herald:health:${tabId}`;
+  let view = ctx.url;
+  try {
+    const u = new URL(ctx.url);
+    view = u.pathname;
+  } catch (_e) {
+    // keep the whole URL as the key
+  }
+  const last = await getSession(key, null);
+  if (last === view) return;
+  await chrome.storage.session.set({ [key]: view });
+  const auth = await getAuth();
+  if (!auth || !auth.token) return;
+  await api("POST", "/api/v1/extension/extraction-health", report);
+}
+
+// ---- the selector pack -----------------------------------------------------------------------------------
+
+async function bundledPack() {
+  const res = await fetch(chrome.runtime.getURL("selectors/pack.json"));
+  return res.json();
+}
+
+/** {pack, bundled, source}: the served pack when valid and newer than the bundled one, else the bundled. */
+async function activePack() {
+  const [bundled, stored] = await Promise.all([bundledPack(), getLocal(KEYS.pack, null)]);
+  const choice = PACK.choose(bundled, stored && stored.pack);
+  return { pack: choice.pack, bundled, source: choice.source };
+}
+
+/** Fetches the served pack once a day (or now with force); keeps it only when it passes the schema. */
+async function checkPack({ force = false } = {}) {
+  const stored = await getLocal(KEYS.pack, null);
+  if (!force && stored && Date.now() - (stored.checkedAt || 0) < PACK_CHECK_MS) return stored;
+  const auth = await getAuth();
+  if (!auth || !auth.token) return stored;
+  let served;
+  try {
+    served = await api("GET", "/api/v1/extension/selector-pack");
+  } catch (e) {
+    const next = { ...(stored || {}), checkedAt: Date.now(), error: String((e && e.code) || e) };
+    await chrome.storage.local.set({ [KEYS.pack]: next });
+    return next;
+  }
+  const errors = PACK.validate(served);
+  const next = errors.length
+    ? { pack: null, checkedAt: Date.now(), rejected: errors.slice(0, 20) }
+    : { pack: served, checkedAt: Date.now() };
+  await chrome.storage.local.set({ [KEYS.pack]: next });
+  return next;
+}
+
+async function packState(payload) {
+  if (payload && payload.check) await checkPack({ force: true });
+  const [active, stored] = await Promise.all([activePack(), getLocal(KEYS.pack, null)]);
+  return {
+    source: active.source,
+    version: active.pack.version,
+    bundledVersion: active.bundled.version,
+    rejected: (stored && stored.rejected) || null,
+  };
 }
 
 async function reportEngagement(ctx) {
@@ -302,13 +408,20 @@ async function setSettings(p) {
   const settings = await getSettings();
   const next = { ...current };
   for (const k of ["paused", "onDemand", "snapshots"]) if (typeof p[k] === "boolean") next[k] = p[k];
+  let addressChanged = false;
   if (typeof p.apiBaseUrl === "string" && !settings.managed.includes("apiBaseUrl")) {
     next.apiBaseUrl = p.apiBaseUrl.trim() ? normalizeBaseUrl(p.apiBaseUrl) : "";
+    addressChanged = next.apiBaseUrl !== settings.apiBaseUrl;
+  }
+  if (addressChanged) {
+    // A token belongs to the server that issued it: never send it to a new address. Revoke it at the old
+    // one (best effort) and require pairing again.
+    await revoke();
   }
   if (Array.isArray(p.companyNames) && !settings.managed.includes("companyNames")) {
     next.companyNames = p.companyNames.map((x) => String(x).trim()).filter(Boolean).slice(0, 10);
   }
-  if (typeof p.snapshots === "boolean" && p.snapshots !== Boolean(current.snapshots)) {
+  if (typeof p.snapshots === "boolean" && p.snapshots !== Boolean(current.snapshots) && !addressChanged) {
     await syncSnapshotConsent(p.snapshots);
   }
   await chrome.storage.local.set({ [KEYS.settings]: next });
@@ -326,7 +439,7 @@ async function syncSnapshotConsent(on) {
   if (!auth || !auth.token) return; // recorded locally; sent after pairing
   const consents = { ...((auth.employee && auth.employee.consents) || {}), profile_snapshots: on };
   const employee = await api("PATCH", "/api/v1/me", { consents }, { allowWhenPaused: true });
-  await chrome.storage.local.set({ [KEYS.auth]: { ...auth, employee } });
+  await storeAuth({ ...auth, employee });
 }
 
 async function pair({ code, apiBaseUrl }) {
@@ -334,7 +447,7 @@ async function pair({ code, apiBaseUrl }) {
   const clean = String(code || "").trim();
   if (!clean) throw new ApiError("validation_error", "Enter the pairing code");
   const res = await api("POST", "/api/v1/auth/pair", { code: clean }, { auth: false, allowWhenPaused: true });
-  await chrome.storage.local.set({ [KEYS.auth]: { token: res.token, employee: res.employee || null, pairedAt: Date.now() } });
+  await storeAuth({ token: res.token, employee: res.employee || null, pairedAt: Date.now() });
   const settings = await getSettings();
   if (settings.snapshots && !(res.employee && res.employee.consents && res.employee.consents.profile_snapshots)) {
     await syncSnapshotConsent(true).catch(() => {});
@@ -345,7 +458,7 @@ async function pair({ code, apiBaseUrl }) {
 async function revoke() {
   const auth = await getAuth();
   if (auth && auth.token) await api("POST", "/api/v1/auth/revoke", {}, { allowWhenPaused: true }).catch(() => {});
-  await chrome.storage.local.remove([KEYS.auth, KEYS.engagement, KEYS.snapshot]);
+  await chrome.storage.local.remove([KEYS.auth, KEYS.engagement, KEYS.snapshot, KEYS.pack]);
   return settingsState();
 }
 
@@ -353,13 +466,18 @@ const ext = (handle) => ({ from: "extension", handle });
 
 const TABLE = {
   [MSG.CONTEXT_UPDATE]: { from: "linkedin", handle: onContext },
+  [MSG.PACK_GET]: { from: "linkedin", handle: activePack },
+  [MSG.PACK_STATE]: ext(packState),
   [MSG.PANEL_STATE]: ext(panelState),
   [MSG.SUGGESTIONS_GET]: ext(suggestions),
   [MSG.EVENT_SEND]: ext(sendEvent),
   [MSG.SHARE_CREATE]: ext(createShare),
   [MSG.STATS_GET]: ext(() => api("GET", "/api/v1/me/stats")),
-  [MSG.GUIDELINES_GET]: ext(() => api("GET", "/api/v1/guidelines")),
-  [MSG.GUIDELINE_ACK]: ext(({ id }) => api("POST", `/api/v1/guidelines/${encodeURIComponent(id)}/ack`, {})),
+  // The employee-readable guidelines (GET /me/guidelines: text + whether I acknowledged this version).
+  [MSG.GUIDELINES_GET]: ext(() => api("GET", "/api/v1/me/guidelines")),
+  [MSG.GUIDELINE_ACK]: ext(({ version }) =>
+    api("POST", "/api/v1/me/guidelines/acknowledgement", Number.isInteger(version) ? { version } : {}),
+  ),
   [MSG.TRAINING_GET]: ext(() => api("GET", "/api/v1/training-cards")),
   [MSG.MENTIONS_GET]: ext(mentions),
   [MSG.MENTION_FLAG]: ext(flagMention),

@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-EXCLUDE_DIRS = {"test", "node_modules", "dist"}
+EXCLUDE_DIRS = {"test", "tools", "node_modules", "dist"}
 EXCLUDE_FILES = {"package.json", "build.py", "build.sh", ".DS_Store"}
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)
 

@@ -11,6 +11,7 @@
   const H = globalThis.Herald;
   const SEND_DEBOUNCE_MS = 400;
   const RESCAN_DEBOUNCE_MS = 600;
+  const MAX_WAIT_MS = 1000; // a page that never stops changing is still read at least this often
   const URL_POLL_MS = 1000;
 
   let view = null; // {key, controller}
@@ -26,15 +27,39 @@
     }
   }
 
+  /** Debounce with a ceiling: calls `fn` `ms` after the last call, and at least every MAX_WAIT_MS. */
   function debounce(fn, ms, signal) {
     let t = null;
+    let first = 0;
     signal.addEventListener("abort", () => clearTimeout(t));
     return () => {
+      const now = Date.now();
+      if (!first) first = now;
       clearTimeout(t);
+      const wait = Math.max(0, Math.min(ms, first + MAX_WAIT_MS - now));
       t = setTimeout(() => {
+        first = 0;
         if (!signal.aborted) fn();
-      }, ms);
+      }, wait);
     };
+  }
+
+  // The selector pack: the service worker hands over the newest valid one (served or bundled). The CSS of a
+  // served pack is checked here, where there is a DOM parser; a pack that fails falls back to the bundled one.
+  let packReady = null;
+  function loadPack() {
+    if (!packReady) {
+      packReady = chrome.runtime.sendMessage({ type: "pack:get", payload: {} }).then((res) => {
+        if (!res || !res.ok) throw new Error("no selector pack");
+        const { pack, bundled } = res.data;
+        const chosen = H.pack.validate(pack).length ? bundled : pack;
+        H.selectors.use(H.pack.compile(chosen));
+      });
+      packReady.catch(() => {
+        packReady = null; // try again on the next page view
+      });
+    }
+    return packReady;
   }
 
   function publish(ctx) {
@@ -51,6 +76,8 @@
 
     const sendNow = () => publish(H.extract.extractPage(document, location.href, focusEl));
     const sendSoon = debounce(sendNow, SEND_DEBOUNCE_MS, signal);
+    // A context right away: focus only chooses the item later, it never decides whether there is one.
+    sendNow();
 
     const io = new IntersectionObserver(
       (entries) => {
@@ -114,6 +141,7 @@
   function startSinglePage(signal) {
     const sendNow = () => publish(H.extract.extractPage(document, location.href, null));
     const sendSoon = debounce(sendNow, RESCAN_DEBOUNCE_MS, signal);
+    sendNow();
     // Content of profile/company/post pages streams in after navigation; re-read when <main> changes.
     const main = document.querySelector("main");
     if (main) {
@@ -131,9 +159,17 @@
     const controller = new AbortController();
     view = { key, controller };
     lastSent = "";
-    const type = H.pageType.detectPageType(location.href);
-    if (type === "feed" || type === "post") startFeedTracking(controller.signal);
-    else startSinglePage(controller.signal);
+    loadPack().then(
+      () => {
+        if (controller.signal.aborted) return;
+        const type = H.pageType.detectPageType(location.href);
+        // Pages that list posts track which one is in view; profile/company pages list posts too.
+        if (type === "feed" || type === "post" || type === "search" || type === "company" || type === "profile") {
+          startFeedTracking(controller.signal);
+        } else startSinglePage(controller.signal);
+      },
+      () => {},
+    );
   }
 
   function onUrlMaybeChanged() {
@@ -146,9 +182,11 @@
   chrome.runtime.onMessage.addListener((msg, _sender, sendResponse) => {
     if (msg && msg.type === "context:request") {
       lastSent = "";
-      const ctx = H.extract.extractPage(document, location.href, null);
-      sendResponse({ ok: true, data: ctx });
-      return false;
+      loadPack().then(
+        () => sendResponse({ ok: true, data: H.extract.extractPage(document, location.href, null) }),
+        () => sendResponse({ ok: false, error: { code: "no_pack", message: "No selector pack" } }),
+      );
+      return true;
     }
     return false;
   });

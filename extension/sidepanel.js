@@ -153,6 +153,14 @@ function renderCards(response) {
     a.addEventListener("click", () => event(item, "opened", response.request_id));
     li.querySelector(".summary").textContent = item.summary || "";
     const reasons = li.querySelector(".reasons");
+    // How well the article matches the page in view (0-1; null when no page context was sent).
+    if (typeof item.relevance === "number" && item.relevance >= 0 && item.relevance <= 1) {
+      const rl = document.createElement("li");
+      rl.className = "relevance";
+      rl.dataset.relevance = String(item.relevance);
+      rl.textContent = t("relevanceReason", [String(Math.round(item.relevance * 100))]);
+      reasons.append(rl);
+    }
     for (const r of item.reasons || []) {
       const rl = document.createElement("li");
       rl.textContent = r;
@@ -313,8 +321,10 @@ async function loadGuidelines() {
   $("training-state").textContent = "";
   const [g, c] = await Promise.allSettled([call(MSG.GUIDELINES_GET, {}), call(MSG.TRAINING_GET, {})]);
   if (g.status === "fulfilled") {
-    const items = listOf(g.value, "guidelines");
-    $("guidelines-state").textContent = items.length ? "" : t("guidelinesEmpty");
+    // GET /me/guidelines: {published, version, title, body, acknowledged, acknowledged_at, ...}
+    const it = g.value || {};
+    $("guidelines-state").textContent = it.published ? "" : t("guidelinesEmpty");
+    const items = it.published ? [it] : [];
     $("guidelines").replaceChildren(
       ...items.map((it) => {
         const li = document.createElement("li");
@@ -322,19 +332,28 @@ async function loadGuidelines() {
         h.textContent = it.title || t("tabGuidelines");
         const p = document.createElement("p");
         p.className = "prewrap";
-        p.textContent = it.body || it.text || "";
-        li.append(h, p);
+        p.textContent = it.body || "";
+        const when = document.createElement("p");
+        when.className = "muted ack-state";
+        const showAcked = (at) => {
+          when.textContent = at ? t("acknowledgedOn", [new Date(at).toLocaleDateString()]) : "";
+        };
+        showAcked(it.acknowledged ? it.acknowledged_at : null);
+        li.append(h, p, when);
         const btn = document.createElement("button");
         btn.type = "button";
-        const acked = Boolean(it.acknowledged || it.acknowledged_at);
+        btn.className = "ack";
+        const acked = Boolean(it.acknowledged);
         btn.textContent = acked ? t("acknowledged") : t("acknowledge");
         btn.disabled = acked;
         btn.addEventListener("click", async () => {
+          btn.disabled = true;
           try {
-            await call(MSG.GUIDELINE_ACK, { id: it.id });
+            const res = await call(MSG.GUIDELINE_ACK, { version: it.version });
             btn.textContent = t("acknowledged");
-            btn.disabled = true;
+            showAcked((res && res.acknowledged_at) || new Date().toISOString());
           } catch (err) {
+            btn.disabled = false;
             btn.textContent = errorText(err);
           }
         });

@@ -16,6 +16,7 @@ def register_blueprints(app: Flask) -> None:
         conversions,
         docs,
         employees,
+        extension,
         health,
         me,
         mentions,
@@ -46,5 +47,6 @@ def register_blueprints(app: Flask) -> None:
         campaigns,
         program,
         privacy,
+        extension,
     ):
         app.register_blueprint(module.bp, url_prefix=API_PREFIX)

@@ -46,6 +46,7 @@ def register_console(app: Flask) -> None:
         article_views,
         auth,
         auth_views,
+        extraction_views,
         i18n,
         integrity_views,
         invite_views,

@@ -4,6 +4,7 @@
 export const MSG = Object.freeze({
   // from the content script
   CONTEXT_UPDATE: "context:update",
+  PACK_GET: "pack:get",
   // to the content script
   CONTEXT_REQUEST: "context:request",
   // from the side panel and the options page (privileged)
@@ -17,6 +18,7 @@ export const MSG = Object.freeze({
   TRAINING_GET: "training:get",
   MENTIONS_GET: "mentions:get",
   MENTION_FLAG: "mention:flag",
+  PACK_STATE: "pack:state",
   SETTINGS_GET: "settings:get",
   SETTINGS_SET: "settings:set",
   AUTH_PAIR: "auth:pair",

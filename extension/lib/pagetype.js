@@ -8,17 +8,6 @@
 
   const PAGE_TYPES = Object.freeze(["feed", "post", "profile", "company", "search", "article", "other"]);
 
-  const RULES = [
-    // Single post: the logged-in post page and the public /posts/ page.
-    [/^\/feed\/update\/urn:li:(activity|share|ugcPost):[^/]+\/?/, "post"],
-    [/^\/posts\/[^/]+\/?/, "post"],
-    [/^\/feed\/?$/, "feed"],
-    [/^\/?$/, "feed"],
-    [/^\/in\/[^/]+\/?/, "profile"],
-    [/^\/(company|showcase|school)\/[^/]+\/?/, "company"],
-    [/^\/search\/results\//, "search"],
-    [/^\/pulse\/[^/]+\/?/, "article"],
-  ];
 
   /** Returns one of PAGE_TYPES for a URL string (or URL); "other" for anything unknown or not LinkedIn. */
   function detectPageType(url) {
@@ -28,9 +17,45 @@
     } catch (_e) {
       return "other";
     }
+    return KIND_TO_TYPE[detectPageKind(u)];
+  }
+
+  // The finer page kind (reported in extraction health and used to choose what to read).
+  const PAGE_KINDS = Object.freeze([
+    "feed", "activity", "post", "profile", "company", "company-posts", "search-posts", "search-people", "search",
+    "article", "other",
+  ]);
+  const KIND_RULES = [
+    [/^\/feed\/update\/urn:li:(activity|share|ugcPost):[^/]+\/?/, "post"],
+    [/^\/posts\/[^/]+\/?/, "post"],
+    [/^\/feed\/?$/, "feed"],
+    [/^\/?$/, "feed"],
+    [/^\/in\/[^/]+\/recent-activity(\/|$)/, "activity"],
+    [/^\/in\/[^/]+\/?/, "profile"],
+    [/^\/(company|showcase|school)\/[^/]+\/posts(\/|$)/, "company-posts"],
+    [/^\/(company|showcase|school)\/[^/]+\/?/, "company"],
+    [/^\/search\/results\/content(\/|$)/, "search-posts"],
+    [/^\/search\/results\/people(\/|$)/, "search-people"],
+    [/^\/search\/results\//, "search"],
+    [/^\/pulse\/[^/]+\/?/, "article"],
+  ];
+  // A person's recent-activity page lists posts: it reads (and is sent) like a feed.
+  const KIND_TO_TYPE = {
+    feed: "feed", activity: "feed", post: "post", profile: "profile", company: "company", "company-posts": "company",
+    "search-posts": "search", "search-people": "search", search: "search", article: "article", other: "other",
+  };
+
+  /** One of PAGE_KINDS for a URL; "other" for anything unknown or not LinkedIn. */
+  function detectPageKind(url) {
+    let u;
+    try {
+      u = typeof url === "string" ? new URL(url) : url;
+    } catch (_e) {
+      return "other";
+    }
     if (!isLinkedInUrl(u)) return "other";
-    for (const [re, type] of RULES) {
-      if (re.test(u.pathname)) return type;
+    for (const [re, kind] of KIND_RULES) {
+      if (re.test(u.pathname)) return kind;
     }
     return "other";
   }
@@ -82,6 +107,6 @@
     }
   }
 
-  const api = { PAGE_TYPES, detectPageType, isLinkedInUrl, urnFromUrl, searchKeywords, pageViewKey };
+  const api = { PAGE_TYPES, PAGE_KINDS, detectPageType, detectPageKind, isLinkedInUrl, urnFromUrl, searchKeywords, pageViewKey };
   root.Herald = Object.assign(root.Herald || {}, { pageType: api });
 })(globalThis);

@@ -11,6 +11,7 @@ export const KEYS = Object.freeze({
   shares: "herald:shares",
   engagement: "herald:engagement",
   snapshot: "herald:snapshot",
+  pack: "herald:pack",
   lastTab: "herald:lastTab",
 });
 
@@ -138,3 +139,27 @@ export function postUrl(ctx, item) {
 export function newIdempotencyKey() {
   return crypto.randomUUID();
 }
+
+// ---- extraction health ----------------------------------------------------------------------------
+
+const HEALTH_KINDS = new Set([
+  "feed", "activity", "post", "profile", "company", "company-posts", "search-posts", "search-people", "search",
+  "article", "other",
+]);
+
+/** What is reported about one page view: counts and rule ids only, never text (see lib/extract.js). */
+export function healthReport(ctx, extensionVersion) {
+  const e = ctx && ctx.extraction;
+  if (!e || !HEALTH_KINDS.has(e.kind)) return null;
+  const rule = String(e.rule || "none").replace(/[^A-Za-z0-9:+_-]/g, "-").slice(0, 120);
+  const readItems = rule === "largest-text-block" || rule === "search:keywords" ? 0 : e.items;
+  return {
+    page_kind: e.kind,
+    dom: ["classic", "2026", "guest"].includes(e.dom) ? e.dom : "unknown",
+    rule,
+    items: Number.isInteger(readItems) ? Math.min(Math.max(readItems, 0), 1000) : 0,
+    pack_version: Number.isInteger(e.pack) ? e.pack : 0,
+    extension_version: extensionVersion,
+  };
+}
+

@@ -12,7 +12,7 @@ const CASES = [
   ["https://www.linkedin.com/feed/update/urn:li:ugcPost:7301234567890123456", "post"],
   ["https://www.linkedin.com/posts/sofie-lund_zerotrust-activity-7301234567890123456-AbCd/", "post"],
   ["https://www.linkedin.com/in/sofie-lund-8a1b2c/", "profile"],
-  ["https://www.linkedin.com/in/sofie-lund-8a1b2c/recent-activity/all/", "profile"],
+  ["https://www.linkedin.com/in/sofie-lund-8a1b2c/recent-activity/all/", "feed"],
   ["https://www.linkedin.com/company/nordlys-energy/", "company"],
   ["https://www.linkedin.com/company/nordlys-energy/about/", "company"],
   ["https://www.linkedin.com/showcase/nordlys-labs/", "company"],

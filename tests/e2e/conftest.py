@@ -30,6 +30,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTENSION_DIR = ROOT / "extension"
+# Hand-written, SYNTHETIC pages (see fixtures/linkedin/README.md). Real captures of LinkedIn are
+# read from
+# ../shared/data/linkedin-dom (tests/e2e/linkedin_dom.py).
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "linkedin"
 # The manifest's "key" pins this id for unpacked loads (CORS_ORIGINS on the server names it).
 EXTENSION_ID = "igifplgkdcfdegnckjjgmahmilgcdbpk"
@@ -203,6 +206,15 @@ class Extension:
             [area, key],
         )
 
+    def token(self) -> str | None:
+        """The paired token, unsealed the way the service worker does it (lib/tokenbox.js)."""
+        return self.util.evaluate(
+            "() => Promise.all([chrome.storage.local.get('herald:auth'),"
+            " import(chrome.runtime.getURL('lib/tokenbox.js'))])"
+            ".then(([r, box]) => r['herald:auth'] && r['herald:auth'].sealed"
+            " ? box.open(r['herald:auth'].sealed) : null)"
+        )
+
     def set_storage(self, area: str, values: dict[str, Any]) -> None:
         self.util.evaluate("([area, v]) => chrome.storage[area].set(v)", [area, values])
 
@@ -256,19 +268,38 @@ def chromium_args(
     ]
 
 
+@pytest.fixture(scope="session")
+def built_extension(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The extension as users install it: extension/build.py's zip, unpacked (the key kept: same
+    id)."""
+    import importlib.util
+    import zipfile
+
+    spec = importlib.util.spec_from_file_location("herald_ext_build", EXTENSION_DIR / "build.py")
+    assert spec and spec.loader
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    out = tmp_path_factory.mktemp("dist")
+    target = build.build(out, keep_key=True)
+    unpacked = out / "unpacked"
+    with zipfile.ZipFile(target) as zf:
+        zf.extractall(unpacked)
+    return unpacked
+
+
 @pytest.fixture
 def launch(
     playwright_session: Any, linkedin: LinkedInSite, tmp_path: Path
 ) -> Iterator[Callable[..., tuple[Any, Extension]]]:
-    """launch(lang="en") -> (context, Extension); closed after the test."""
+    """launch(lang="en", extension_dir=None) -> (context, Extension); closed after the test."""
     opened: list[Any] = []
 
-    def _launch(lang: str = "en") -> tuple[Any, Extension]:
+    def _launch(lang: str = "en", extension_dir: Path | None = None) -> tuple[Any, Extension]:
         context = playwright_session.chromium.launch_persistent_context(
             str(tmp_path / f"profile-{len(opened)}"),
             executable_path=CHROMIUM,
             headless=False,  # --headless=new in the args: the mode that runs extensions
-            args=chromium_args(EXTENSION_DIR, linkedin.port, [f"--lang={lang}"]),
+            args=chromium_args(extension_dir or EXTENSION_DIR, linkedin.port, [f"--lang={lang}"]),
             ignore_https_errors=True,
             viewport={"width": 1100, "height": 800},
             user_agent=DESKTOP_UA,
@@ -413,15 +444,20 @@ def plain_browser(playwright_session: Any, linkedin_server: LinkedInSite) -> Ite
 @pytest.fixture
 def read_page(plain_browser: Any, linkedin: LinkedInSite) -> Iterator[Callable[[str], Any]]:
     """read_page(url) -> a page at that URL with the extension's reading code loaded (lib/*.js)."""
+    # bypass_csp: real captures carry LinkedIn's Trusted Types policy, which would refuse the
+    # injection.
     context = plain_browser.new_context(
-        ignore_https_errors=True, viewport={"width": 1100, "height": 800}
+        ignore_https_errors=True, viewport={"width": 1100, "height": 800}, bypass_csp=True
     )
+
+    pack = json.loads((EXTENSION_DIR / "selectors" / "pack.json").read_text(encoding="utf-8"))
 
     def _open(url: str) -> Any:
         page = context.new_page()
         page.goto(url)
-        for name in ("pagetype.js", "selectors.js", "extract.js"):
+        for name in ("pagetype.js", "pack.js", "selectors.js", "extract.js"):
             page.add_script_tag(path=str(EXTENSION_DIR / "lib" / name))
+        page.evaluate("(pack) => Herald.selectors.use(Herald.pack.compile(pack))", pack)
         return page
 
     yield _open

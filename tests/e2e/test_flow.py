@@ -92,7 +92,7 @@ def test_feed_to_share_to_click_to_my_impact(paired: Any, herald: Any, linkedin:
         panel.click("#sees summary")
 
     # The demo employee has shared before: My impact must count this share on top.
-    token = ext.storage("local", "herald:auth")["token"]
+    token = ext.token()
     shares_before = herald.api("GET", "/api/v1/me/stats", token=token)["shares"]
 
     # Share: caption edited by the employee, LinkedIn's share dialog opens with the tracked link.
@@ -135,7 +135,7 @@ def test_feed_to_share_to_click_to_my_impact(paired: Any, herald: Any, linkedin:
         lambda: ("POST", f"/api/v1/shares/{share_id}/engagement") in herald.recorder.calls,
         what="the engagement report",
     )
-    token = ext.storage("local", "herald:auth")["token"]
+    token = ext.token()
     mine = herald.api("GET", "/api/v1/me/shares", token=token)["items"]
     assert mine[0]["engagement"]["reactions"] == 17
     assert mine[0]["engagement"]["comments"] == 3 and mine[0]["engagement"]["reposts"] == 2
@@ -214,7 +214,7 @@ def test_revoked_token_shows_the_re_pair_state(paired: Any, herald: Any) -> None
     herald.require(SUGGEST, ("POST", "/api/v1/auth/revoke"))
     context, ext, _ = paired
     _, tab = open_feed(context, ext)
-    token = ext.storage("local", "herald:auth")["token"]
+    token = ext.token()
     client = herald.app.test_client()
     assert (
         client.post("/api/v1/auth/revoke", headers={"Authorization": f"Bearer {token}"}).status_code

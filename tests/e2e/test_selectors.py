@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from tests.e2e import linkedin_dom as L
+
 pytestmark = pytest.mark.e2e
 
 LI = "https://www.linkedin.com"
@@ -187,12 +189,18 @@ ALL_PAGES = [
 
 
 def test_every_selector_matches_a_fixture(read_page: Callable[[str], Any], linkedin: Any) -> None:
-    """Each non-generic probe matches at least one fixture of its DOM (a dead selector fails)."""
+    """Each non-generic rule of the bundled pack matches at least one page: a synthetic fixture or a
+    real capture from ../shared/data/linkedin-dom (a dead selector fails)."""
+    root = L.data_dir()
+    if root is None:
+        pytest.skip(L.SKIP_REASON)
+    pages: list[tuple[str, str | None, str]] = [(path, fx, LI + path) for path, fx in ALL_PAGES]
+    pages += [(p.url_path, str(p.path), p.url) for p in L.pages(root)]
     covered: dict[str, list[bool]] = {}
-    for path, fixture in ALL_PAGES:
+    for path, fixture, url in pages:
         if fixture:
             linkedin.route(path, fixture)
-        page = read_page(LI + path)
+        page = read_page(url)
         result = page.evaluate(PROBE_COVERAGE)
         page.close()
         for key, hits in result.items():

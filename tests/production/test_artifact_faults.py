@@ -275,9 +275,19 @@ def test_a_missing_active_file_is_degraded_and_not_ready(
     published: ArtifactStore,
     employee_headers: dict[str, str],
 ) -> None:
-    """Issue #13: with published versions but no ACTIVE pointer the worker used to serve the
-    untrained default and report ready."""
+    """Issue #13: with published versions but no active pointer (no ACTIVE file and, since the
+    pointer moved into the database, no active row either: a bad restore) the worker used to
+    serve the untrained default and report ready."""
+    import sqlalchemy as sa
+
+    from backend.extensions import db
+    from backend.models import ModelVersion
+
     (published.root / "ACTIVE").unlink()
+    db.session.execute(
+        sa.update(ModelVersion).where(ModelVersion.status == "active").values(status="retired")
+    )
+    db.session.commit()
     _serving_fresh_worker(app)
     served = _suggest(client, employee_headers)
     assert served["degraded"] is True and served["model_version"] == "fallback"
