@@ -16,6 +16,8 @@ export HERALD_CORS_ORIGINS ?= chrome-extension://igifplgkdcfdegnckjjgmahmilgcdbp
 PY_SOURCES := backend recommender training tests wsgi.py
 STAMP := $(VENV)/.installed
 DEPS := pyproject.toml
+# The extension's test-only dependency (jsdom: a DOM for the fallback's node tests); the extension ships none.
+JS_STAMP := extension/node_modules/.installed
 
 .PHONY: help
 help: ## Show this help
@@ -30,8 +32,15 @@ $(STAMP): $(DEPS)
 	$(PY) -m pip install -q -e '.[ml,bench,dev]'
 	@touch $(STAMP)
 
+$(JS_STAMP): extension/package.json extension/package-lock.json
+	npm ci --prefix extension --no-audit --no-fund
+	@touch $(JS_STAMP)
+
 .PHONY: install
 install: $(STAMP) ## Create .venv and install Herald with every extra (skipped when nothing changed)
+
+.PHONY: install-js
+install-js: $(JS_STAMP) ## npm ci of the extension's test-only dependency (jsdom); make test / test-js do it (no npm needed to run Herald)
 
 .PHONY: db
 db: install ## Create/upgrade the database and load the demo company (idempotent)
@@ -62,7 +71,7 @@ translations: install ## Compile the gettext catalogues (backend/translations/*/
 	$(BIN)/pybabel compile --statistics -d backend/translations -D messages
 
 .PHONY: test
-test: install ## Run the whole suite: JavaScript units, then Python (incl. real model and browser)
+test: install $(JS_STAMP) ## Run the whole suite: JavaScript units, then Python (incl. real model and browser)
 	node --test extension/test/
 	$(BIN)/pytest
 
@@ -71,7 +80,7 @@ test-fast: install ## Python tests without the real model and the browser
 	$(BIN)/pytest -m "not slow and not e2e"
 
 .PHONY: test-js
-test-js: ## JavaScript unit tests of the extension (node's test runner)
+test-js: $(JS_STAMP) ## JavaScript unit tests of the extension (node's test runner; npm ci of its test-only jsdom)
 	node --test extension/test/
 
 .PHONY: test-e2e

@@ -2,9 +2,10 @@
 
     python extension/build.py [--out dist]
 
-Packs manifest.json and every file it needs; leaves out tests, package.json and the development
-"key" (the store assigns its own id; keep "key" with --keep-key for a self-hosted,
-policy-installed build). The zip is reproducible: sorted entries, fixed timestamps.
+Packs manifest.json and every file it needs; leaves out tests, package.json, package-lock.json,
+node_modules (the tests' jsdom) and the development "key" (the store assigns its own id; keep "key"
+with --keep-key for a self-hosted, policy-installed build). The zip is reproducible: sorted entries,
+fixed timestamps.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 EXCLUDE_DIRS = {"test", "tools", "node_modules", "dist"}
-EXCLUDE_FILES = {"package.json", "build.py", "build.sh", ".DS_Store"}
+EXCLUDE_FILES = {"package.json", "package-lock.json", "build.py", "build.sh", ".DS_Store"}
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)
 
 
