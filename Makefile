@@ -123,6 +123,10 @@ bench-load: install ## Redirect throughput/latency on SQLite and PostgreSQL, cli
 bench-soak: install ## 5-minute soak against gunicorn on PostgreSQL: mixed traffic, p50/p95/p99, memory growth
 	$(BIN)/python -m training.benchmarks.soak
 
+.PHONY: bench-extraction
+bench-extraction: install ## Built extension in Chromium on the real LinkedIn pages: ms from DOMContentLoaded to the first context (printed)
+	$(BIN)/python -m training.benchmarks.extraction
+
 .PHONY: lint
 lint: install ## ruff + mypy (strict on packages)
 	$(BIN)/ruff check $(PY_SOURCES)
