@@ -237,28 +237,27 @@ class Runtime:
             and mono - state.checked_at < CATALOG_CHECK_INTERVAL_S
         ):
             return state
-        if encoder is not None and embed:
-            self.embed_new(encoder)
+        background = self.background_embed and self.app is not None
+        if encoder is not None and embed and not background:
+            self.embed_new(encoder)  # inline: the catalog built below includes the new vectors
         signature = (name, *catalog_signature(name))
         if state is not None and state.signature == signature and state.catalog.encoder == name:
             state.checked_at = mono
-            return state
-        if (
-            state is not None
-            and state.catalog.encoder == name
-            and self.background_embed
-            and self.app is not None
-        ):
+        elif state is not None and state.catalog.encoder == name and background:
             # Keep serving the current catalog; the rebuilt one replaces it when ready.
             state.checked_at = mono
             self._start(
                 "rebuilder", _rebuild_in_background, encoder, signature, name="herald-catalog"
             )
-            return state
-        new_state = build_catalog(encoder, now, signature)
-        new_state.checked_at = mono
-        self.catalog = new_state
-        return new_state
+        else:
+            state = build_catalog(encoder, now, signature)
+            state.checked_at = mono
+            self.catalog = state
+        if encoder is not None and embed and background:
+            # Started after the catalog was read, so what this request serves never depends on
+            # how far the embedder got; its vectors arrive with the next catalog check.
+            self.embed_new(encoder)
+        return state
 
     def embed_new(self, encoder: Encoder) -> None:
         """Embed new and changed articles: in a background thread, or inline (tests)."""
