@@ -403,6 +403,10 @@ def herald(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Herald]:
             "PUBLIC_BASE_URL": base_url,
             "RATELIMIT_ENABLED": False,
             "LOG_LEVEL": "WARNING",
+            # One proxy hop is trusted, so a test can click a tracked link as someone else (a
+            # visitor's X-Forwarded-For): from the sharer's own address it is a self-click and
+            # does not count (issue #13).
+            "PROXY_COUNT": 1,
         }
     )
     recorder.app = app

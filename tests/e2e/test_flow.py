@@ -19,6 +19,16 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
+
+VISITOR_ADDRESS = "198.51.100.7"  # TEST-NET-2: a reader of the employee's post, not the employee
+
+
+def as_visitor(page: Any) -> Any:
+    """``page`` requests come from another address than the sharer's (through the trusted hop)."""
+    page.set_extra_http_headers({"X-Forwarded-For": VISITOR_ADDRESS})
+    return page
+
+
 LI = "https://www.linkedin.com"
 ROOT = Path(__file__).resolve().parents[2]
 SUGGEST = ("POST", "/api/v1/suggestions")
@@ -114,7 +124,7 @@ def test_feed_to_share_to_click_to_my_impact(paired: Any, herald: Any, linkedin:
     assert [s["tracked_url"] for s in shares.values()] == [tracked]
 
     # Someone clicks the tracked link: the server redirects to the article (which we do not load).
-    visitor = context.new_page()
+    visitor = as_visitor(context.new_page())  # a reader of the post, not the sharer
     responses: list[int] = []
     visitor.on("response", lambda r: responses.append(r.status) if "/r/" in r.url else None)
     try:

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e import linkedin_dom as L
-from tests.e2e.test_flow import SHARES, STATS, SUGGEST, wait_for
+from tests.e2e.test_flow import SHARES, STATS, SUGGEST, as_visitor, wait_for
 from tests.e2e.test_pack_and_health import FEED, paired_built, serve
 
 pytestmark = pytest.mark.e2e
@@ -71,7 +71,7 @@ def test_real_feed_to_share_to_click_to_my_impact(
     tracked = parse_qs(urlsplit(share_page.url).query)["url"][0]
     assert tracked.startswith(herald.base_url + "/r/")
 
-    visitor = context.new_page()
+    visitor = as_visitor(context.new_page())  # a reader of the post, not the sharer
     responses: list[int] = []
     visitor.on("response", lambda r: responses.append(r.status) if "/r/" in r.url else None)
     try:
