@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,23 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
     }
 
 
+# The recommender's short-lived background threads (embedding, catalog rebuild, warm-up, encoder
+# build) each hold a pooled connection while they run: one still running when a test ends would
+# write into the next test's tables, or keep a connection the disposed pool no longer closes.
+_RUNTIME_THREADS = (
+    "herald-embed",
+    "herald-catalog",
+    "herald-recommender-warmup",
+    "herald-encoder-build",
+)
+
+
+def _join_runtime_threads(timeout: float = 60.0) -> None:
+    for thread in threading.enumerate():
+        if thread.name in _RUNTIME_THREADS and thread is not threading.current_thread():
+            thread.join(timeout)
+
+
 @pytest.fixture
 def app(app_config: dict[str, Any]) -> Iterator[Flask]:
     app = create_app(app_config)
@@ -75,6 +93,7 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
         try:
             yield app
         finally:
+            _join_runtime_threads()
             db.session.rollback()
             db.session.remove()
             _empty_all_tables()
