@@ -28,6 +28,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.live_server import live_server
+
 ROOT = Path(__file__).resolve().parents[2]
 EXTENSION_DIR = ROOT / "extension"
 # Hand-written, SYNTHETIC pages (see fixtures/linkedin/README.md). Real captures of LinkedIn are
@@ -387,11 +389,10 @@ def has_route(app: Any, path: str, method: str = "GET") -> bool:
 @pytest.fixture(scope="session")
 def herald(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Herald]:
     backend = pytest.importorskip("backend", reason="the Herald backend is not importable")
-    from werkzeug.serving import make_server
 
     tmp = tmp_path_factory.mktemp("herald")
     recorder = Recorder()
-    server = make_server("127.0.0.1", 0, recorder, threaded=True)
+    server = live_server(recorder)
     base_url = f"http://127.0.0.1:{server.server_port}"
     app = backend.create_app(
         {

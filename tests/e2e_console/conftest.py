@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from tests.live_server import live_server
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "img"
 CHROMIUM = os.environ.get("HERALD_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -52,7 +54,6 @@ class ConsoleServer:
 
 @pytest.fixture(scope="session")
 def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
-    from werkzeug.serving import make_server
 
     from backend import create_app
     from backend.demo import ADMIN_EMAIL, CONTENT_EMAILS
@@ -70,7 +71,7 @@ def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console
             "TASK_QUEUE_URL": f"sqlite:///{tmp / 'tasks.db'}",
         }
     )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = live_server(app)
     base_url = f"http://127.0.0.1:{server.server_port}"
     app.config["PUBLIC_BASE_URL"] = base_url
     runner = app.test_cli_runner()

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.live_server import live_server
 from tests.oidc_provider import oidc_provider
 
 pytestmark = pytest.mark.e2e
@@ -25,7 +26,6 @@ USERS = {
 
 @pytest.fixture(scope="module")
 def sso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from werkzeug.serving import make_server
 
     from backend import create_app
     from backend.extensions import db
@@ -33,7 +33,7 @@ def sso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     tmp: Path = tmp_path_factory.mktemp("sso-e2e")
     with oidc_provider(USERS) as issuer:
-        server = make_server("127.0.0.1", 0, lambda e, s: app(e, s), threaded=True)
+        server = live_server(lambda e, s: app(e, s))
         base_url = f"http://127.0.0.1:{server.server_port}"
         app = create_app(
             {
