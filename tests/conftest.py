@@ -49,6 +49,32 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
+def _reads_database_url(path: Path) -> bool:
+    """The module, or a conftest.py between it and tests/, reads DATABASE_URL itself (a server
+    it starts, a PostgreSQL-only feature). This file reads it for everyone: not counted."""
+    tests = ROOT / "tests"
+    candidates = [path] + [
+        d / "conftest.py" for d in path.parents if d != tests and tests in d.parents
+    ]
+    return any(
+        c.is_file() and '"DATABASE_URL"' in c.read_text(encoding="utf-8") for c in candidates
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark ``db`` every test whose outcome can depend on which database DATABASE_URL names: it
+    uses the ``database_url`` fixture (directly or through ``app``, ``client``...) or reads the
+    variable itself. CI runs the whole suite on SQLite and the ``db`` tests again on PostgreSQL;
+    the rest (own SQLite file, no database, the browser suites) would only repeat themselves."""
+    seen: dict[Path, bool] = {}
+    for item in items:
+        path = Path(str(item.fspath))
+        if path not in seen:
+            seen[path] = _reads_database_url(path)
+        if "database_url" in getattr(item, "fixturenames", ()) or seen[path]:
+            item.add_marker(pytest.mark.db)
+
+
 def _empty_all_tables() -> None:
     with db.engine.begin() as conn:
         for table in reversed(db.metadata.sorted_tables):
