@@ -1,5 +1,9 @@
 """Integrity (admin): numbers that look gamed — repeat shares, implausible engagement reports,
-self-clicks — flagged by ``backend.services.shares`` and ``services.clicks`` (issue #13)."""
+self-clicks — flagged by ``backend.services.shares`` and ``services.clicks`` (issue #13).
+
+In works-council mode the page shows the counts only: who was flagged is a per-person view, which
+``backend.services.works_council`` keeps from everyone but that person (the flagged numbers stay
+out of every figure either way)."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from backend.console.auth import login_required
 from backend.console.blueprint import bp
 from backend.extensions import db
 from backend.models import INTEGRITY_KINDS, Click, Employee, IntegrityFlag, TrackedLink, utcnow
+from backend.services import works_council as policy
 
 DAYS = 30
 MAX_ROWS = 200
@@ -46,7 +51,12 @@ def integrity() -> str:
             .limit(20)
         ).all()
     )
-    counts["self_click"] = sum(self_clicks.values())
+    counts["self_click"] = db.session.scalar(
+        select(func.count(Click.id)).where(Click.ua_class == "self", Click.created_at >= since)
+    )
+    per_person = policy.per_person_allowed()
+    if not per_person:
+        flags, self_clicks = [], {}
     ids = {f.employee_id for f in flags} | set(self_clicks)
     people = {e.id: e for e in db.session.scalars(select(Employee).where(Employee.id.in_(ids)))}
     return render_template(
@@ -56,4 +66,5 @@ def integrity() -> str:
         self_clicks=sorted(self_clicks.items(), key=lambda kv: -kv[1]),
         people=people,
         days=DAYS,
+        per_person=per_person,
     )
