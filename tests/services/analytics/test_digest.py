@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from backend.extensions import db
 from backend.models import AuditLog, utcnow
 from backend.services import digest
-from tests.analytics.conftest import Factory
+from tests.services.analytics.conftest import Factory
 
 
 class Inbox:
