@@ -119,11 +119,3 @@ def current_principal() -> Principal:
         request.environ[_PRINCIPAL_KEY] = principal
     g.principal = principal  # for logging hooks; always the current request's caller
     return principal
-
-
-def rate_limit_key() -> str:
-    """Per-token key where a bearer token is present, else the client address."""
-    raw = bearer_from_request()
-    if raw:
-        return "tok:" + hash_secret(raw)[:16]
-    return "ip:" + (request.remote_addr or "unknown")
