@@ -119,6 +119,10 @@ bench-load: install ## Redirect throughput/latency on SQLite and PostgreSQL, cli
 	@command -v wrk >/dev/null 2>&1 || { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || echo "wrk not installed: using the Python load generator"
 	$(BIN)/python -m training.benchmarks.load
 
+.PHONY: bench-analytics
+bench-analytics: install ## Analytics report latency with 1M clicks stored (SQLite; URL=postgresql+psycopg://… for PostgreSQL), printed
+	$(BIN)/python -m training.benchmarks.analytics $(if $(URL),--url $(URL))
+
 .PHONY: bench-soak
 bench-soak: install ## 5-minute soak against gunicorn on PostgreSQL: mixed traffic, p50/p95/p99, memory growth
 	$(BIN)/python -m training.benchmarks.soak

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from backend.errors import Unauthorized
 from backend.extensions import db
+from backend.i18n import lazy_translate
 from backend.models import ApiToken, Employee, utcnow
 
 TOKEN_PREFIX = "hrd_"
@@ -61,6 +62,9 @@ class Principal:
     employee: Employee
     token: ApiToken
     role: str
+    # The employee's own language, read while authenticating: an error answer is worded in it
+    # (when the request states no Accept-Language) without touching the database again.
+    language: str = "en"
 
     @property
     def employee_id(self) -> int:
@@ -79,24 +83,24 @@ def authenticate(raw: str | None) -> Principal:
     """Resolve a raw bearer token to a Principal or raise Unauthorized."""
     challenge = {"WWW-Authenticate": 'Bearer realm="herald"'}
     if not raw:
-        raise Unauthorized("missing bearer token", headers=challenge)
+        raise Unauthorized(lazy_translate("error.auth.missing_bearer_token"), headers=challenge)
     digest = hash_secret(raw)
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
     if token is None or not hmac.compare_digest(token.token_hash, digest):
-        raise Unauthorized("invalid token", headers=challenge)
+        raise Unauthorized(lazy_translate("error.auth.invalid_token"), headers=challenge)
     now = utcnow()
     if token.revoked_at is not None:
-        raise Unauthorized("token has been revoked", headers=challenge)
+        raise Unauthorized(lazy_translate("error.auth.token_revoked"), headers=challenge)
     if token.expires_at is not None and token.expires_at <= now:
-        raise Unauthorized("token has expired", headers=challenge)
+        raise Unauthorized(lazy_translate("error.auth.token_expired"), headers=challenge)
     employee = db.session.get(Employee, token.employee_id)
     if employee is None or not employee.is_active:
-        raise Unauthorized("employee is deactivated", headers=challenge)
+        raise Unauthorized(lazy_translate("error.auth.employee_deactivated"), headers=challenge)
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         token.last_used_at = now
         db.session.commit()
     role = effective_role(token.role, employee.access_role)
-    return Principal(employee=employee, token=token, role=role)
+    return Principal(employee=employee, token=token, role=role, language=employee.ui_language)
 
 
 _PRINCIPAL_KEY = "herald.principal"
@@ -115,11 +119,3 @@ def current_principal() -> Principal:
         request.environ[_PRINCIPAL_KEY] = principal
     g.principal = principal  # for logging hooks; always the current request's caller
     return principal
-
-
-def rate_limit_key() -> str:
-    """Per-token key where a bearer token is present, else the client address."""
-    raw = bearer_from_request()
-    if raw:
-        return "tok:" + hash_secret(raw)[:16]
-    return "ip:" + (request.remote_addr or "unknown")

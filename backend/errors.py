@@ -10,8 +10,11 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify
+from flask_babel import LazyString
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
+
+from backend.i18n import refresh_language, translate
 
 log = logging.getLogger("herald.errors")
 
@@ -34,22 +37,34 @@ class ConfigError(HeraldError):
 
 
 class APIError(HeraldError):
-    """An error with an HTTP status, rendered in the one JSON error shape."""
+    """An error with an HTTP status, rendered in the one JSON error shape.
+
+    ``message`` is a catalogue text (``lazy_translate("error.…", value=…)``, see backend/i18n.py),
+    worded when it is read: the response's language for the API, the console's for its pages,
+    English elsewhere. The ``code`` never changes with the language; clients branch on it.
+    """
 
     status = 400
     code = "bad_request"
 
     def __init__(
         self,
-        message: str,
+        message: str | LazyString,
         *,
         details: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
-        self.message = message
+        self._message = message
         self.details = details or []
         self.headers = headers or {}
+
+    @property
+    def message(self) -> str:
+        return str(self._message)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class BadRequest(APIError):
@@ -228,26 +243,46 @@ def _rollback() -> None:
         discard_session()
 
 
+# The message for an HTTP error Werkzeug or Flask-Limiter raised (a route that does not exist,
+# a wrong method, a body over the limit, too many requests), by status.
+_HTTP_MESSAGE_KEYS = {
+    400: "error.http.bad_request",
+    401: "error.http.unauthorized",
+    403: "error.http.forbidden",
+    404: "error.http.not_found",
+    405: "error.http.method_not_allowed",
+    415: "error.http.unsupported_media_type",
+    500: "error.http.internal_error",
+    503: "error.http.service_unavailable",
+}
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(APIError)
     def _api_error(exc: APIError) -> Response:
         _rollback()
+        refresh_language()  # the caller (and their own language) may be known only by now
         return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
         _rollback()
+        refresh_language()
         status = exc.code or 500
         code = _HTTP_CODES.get(status, "http_error")
-        message = exc.description or exc.name
+        key = _HTTP_MESSAGE_KEYS.get(status)
+        # Werkzeug's own wording is replaced by ours (in the caller's language); a description
+        # written for this request (abort(404, "…")) is kept as it is.
+        generic = exc.description == type(exc).description
+        message = translate(key) if key and generic else (exc.description or exc.name)
         if status == 413:
             limit = app.config["MAX_CONTENT_LENGTH"]
-            message = f"request body is larger than the limit of {limit} bytes"
+            message = translate("error.http.payload_too_large", limit=limit)
         headers: dict[str, str] = {}
         if status == 405 and exc.valid_methods:  # type: ignore[attr-defined]
             headers["Allow"] = ", ".join(sorted(exc.valid_methods))  # type: ignore[attr-defined]
         if status == 429:
-            message = f"too many requests: limit {exc.description}"
+            message = translate("error.http.rate_limited", limit=exc.description)
             retry = getattr(exc, "retry_after", None)
             headers["Retry-After"] = str(int(retry)) if retry else "60"
         return error_response(status, code, message, headers=headers)
@@ -260,15 +295,14 @@ def register_error_handlers(app: Flask) -> None:
             return error_response(
                 503,
                 "service_unavailable",
-                "the database is unavailable; retry shortly",
+                translate("error.http.database_unavailable"),
                 headers={"Retry-After": "2"},
             )
         if isinstance(exc, RecursionError):
-            return error_response(400, "bad_request", "the request is nested too deeply")
+            return error_response(400, "bad_request", translate("error.http.nested_too_deeply"))
         if _is_out_of_range(exc) or _is_too_large_for_sqlite(exc):
-            return error_response(
-                422, "validation_error", "a value is out of the range the database can store"
-            )
+            return error_response(422, "validation_error", translate("error.http.out_of_range"))
         log.exception("unhandled error")
-        message = f"{type(exc).__name__}: {exc}" if app.debug else "internal server error"
-        return error_response(500, "internal_error", message)
+        if app.debug:
+            return error_response(500, "internal_error", f"{type(exc).__name__}: {exc}")
+        return error_response(500, "internal_error", translate("error.http.internal_error"))

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, has_request_context, request
-from flask_babel import force_locale, format_decimal, get_locale, gettext, refresh
+from flask_babel import LazyString, force_locale, format_decimal, get_locale, gettext, refresh
 
 from backend.extensions import babel
 
@@ -32,6 +32,7 @@ __all__ = [
     "in_language",
     "choose_language",
     "init_app",
+    "lazy_translate",
     "translate",
 ]
 
@@ -43,12 +44,19 @@ LANGUAGE_KEY = "herald_language"
 
 
 def _selected_language() -> str:
-    chosen = g.get(LANGUAGE_KEY) if has_request_context() else None
+    """The console's choice, else the request's Accept-Language, else the signed-in employee's
+    own language (``ui_language``), else English."""
+    if not has_request_context():
+        return "en"
+    chosen = g.get(LANGUAGE_KEY)
     if chosen in LANGUAGES:
         return str(chosen)
-    if has_request_context():
-        return request.accept_languages.best_match(LANGUAGES) or "en"
-    return "en"
+    accepted = request.accept_languages.best_match(LANGUAGES)
+    if accepted:
+        return str(accepted)
+    principal = g.get("principal")  # set by backend.auth once the caller is known
+    language = getattr(principal, "language", None)
+    return str(language) if language in LANGUAGES else "en"
 
 
 def init_app(app: Flask) -> None:
@@ -85,6 +93,17 @@ def translate(key: str, **values: Any) -> str:
     """
     text = str(gettext(key))
     return text.format(**values) if values else text
+
+
+def lazy_translate(key: str, **values: Any) -> LazyString:
+    """:func:`translate`, deferred until the text is shown: an API error raised in a service is
+    worded in the language of the response that carries it (``backend.errors``)."""
+    return LazyString(translate, key, **values)
+
+
+def refresh_language() -> None:
+    """Choose the language again (the caller may have become known since it was first chosen)."""
+    refresh()
 
 
 @contextmanager

@@ -34,6 +34,7 @@ from backend.errors import (
     validation_details,
 )
 from backend.extensions import limiter
+from backend.i18n import lazy_translate
 
 ANY_ROLE: tuple[str, ...] = ("employee", "content", "admin")
 CONTENT_ROLES: tuple[str, ...] = ("content", "admin")
@@ -69,11 +70,11 @@ def parse_json(raw: bytes) -> Any:
     try:
         data = jsonsafe.loads(raw or b"null")
     except ValueError as exc:
-        raise BadRequest(f"malformed JSON: {exc}") from None
+        raise BadRequest(lazy_translate("error.request.malformed_json", exc=exc)) from None
     bad = jsonsafe.nul_fields(data)
     if bad:
         raise ValidationFailed(
-            "request body is invalid",
+            lazy_translate("error.request.request_body_invalid"),
             details=[
                 {"field": f, "message": "must not contain NUL characters", "type": "value_error"}
                 for f in bad
@@ -86,7 +87,9 @@ def parse_json_body(model: type[BaseModel]) -> BaseModel:
     mimetype = request.mimetype
     if mimetype != "application/json":
         raise UnsupportedMediaType(
-            f"expected Content-Type application/json, got {mimetype or 'none'}"
+            lazy_translate(
+                "error.request.expected_content_type_application_json", mimetype=mimetype or "none"
+            )
         )
     data = parse_json(request.get_data(cache=True))
     if data is None:
@@ -94,7 +97,9 @@ def parse_json_body(model: type[BaseModel]) -> BaseModel:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ValidationFailed("request body is invalid", details=validation_details(exc)) from None
+        raise ValidationFailed(
+            lazy_translate("error.request.request_body_invalid"), details=validation_details(exc)
+        ) from None
 
 
 def _is_list_field(annotation: Any) -> bool:
@@ -107,7 +112,7 @@ def parse_query(model: type[BaseModel]) -> BaseModel:
     bad = [key for key, value in request.args.items(multi=True) if "\x00" in key + value]
     if bad:
         raise ValidationFailed(
-            "query parameters are invalid",
+            lazy_translate("error.request.query_parameters_are_invalid"),
             details=[
                 {"field": k, "message": "must not contain NUL characters", "type": "value_error"}
                 for k in sorted(set(bad))
@@ -127,7 +132,8 @@ def parse_query(model: type[BaseModel]) -> BaseModel:
         return model.model_validate(data)
     except ValidationError as exc:
         raise ValidationFailed(
-            "query parameters are invalid", details=validation_details(exc)
+            lazy_translate("error.request.query_parameters_are_invalid"),
+            details=validation_details(exc),
         ) from None
 
 
@@ -183,8 +189,11 @@ def endpoint(
                 principal = current_principal()
                 if principal.role not in roles_t:
                     raise Forbidden(
-                        f"this endpoint needs one of the roles {', '.join(roles_t)}; "
-                        f"your token has role {principal.role}"
+                        lazy_translate(
+                            "error.request.role_not_allowed",
+                            roles=", ".join(roles_t),
+                            role=principal.role,
+                        )
                     )
                 if "principal" in params:
                     kwargs["principal"] = principal

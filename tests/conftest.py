@@ -127,6 +127,35 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def make_app(
+    app_config: dict[str, Any], request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Flask]]:
+    """Another app for one test (other settings, the same database): ``make_app(KEY=value)``, or
+    ``make_app(config)`` for a whole config. When the test ends its background threads are joined,
+    its tables emptied and its connection pool closed: a pool left to the garbage collector closes
+    nothing, and psycopg's "deleted while still open" ResourceWarning then fails whichever later
+    test the collector happens to run in."""
+    made: list[Flask] = []
+
+    def _make(config: dict[str, Any] | None = None, **overrides: Any) -> Flask:
+        other = create_app({**(app_config if config is None else config), **overrides})
+        made.append(other)
+        return other
+
+    yield _make
+    _join_runtime_threads()
+    # The ``app`` fixture, where the test has one, empties the tables after rolling its own
+    # session back; emptying them here first could wait on that session's row locks.
+    empty = "app" not in request.fixturenames
+    for other in made:
+        with other.app_context():
+            db.session.remove()
+            if empty:
+                _empty_all_tables()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

@@ -9,6 +9,7 @@ from flask import Blueprint, request
 
 from backend.auth import Principal
 from backend.errors import BadRequest, UnsupportedMediaType, ValidationFailed
+from backend.i18n import lazy_translate
 from backend.openapi import CONTENT_ROLES, endpoint
 from backend.schemas.articles import (
     ArticleCreate,
@@ -124,7 +125,7 @@ def import_articles(principal: Principal, query: ImportQuery) -> ImportReportOut
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None:
-            raise BadRequest("multipart upload needs a 'file' part")
+            raise BadRequest(lazy_translate("error.articles.multipart_upload_needs_file_part"))
         fmt = (
             fmt
             or importers.format_for_filename(upload.filename or "")
@@ -136,8 +137,9 @@ def import_articles(principal: Principal, query: ImportQuery) -> ImportReportOut
         data = request.get_data(cache=False)
     if fmt is None:
         raise UnsupportedMediaType(
-            "send text/csv, application/x-ndjson, application/rss+xml or application/atom+xml, "
-            f"or a multipart upload with a .csv/.jsonl/.xml file (got {request.mimetype or 'none'})"
+            lazy_translate(
+                "error.articles.unsupported_upload_type", mimetype=request.mimetype or "none"
+            )
         )
     try:
         report = importers.import_articles(

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from backend.auth import Principal
 from backend.errors import BadRequest
+from backend.i18n import lazy_translate
 from backend.openapi import ANY_ROLE, endpoint
 from backend.schemas.common import Page
 from backend.schemas.tracking import (
@@ -31,7 +32,9 @@ def _idempotency_key() -> str | None:
     if key is None:
         return None
     if not 1 <= len(key) <= 128 or not key.isprintable() or not key.isascii():
-        raise BadRequest(f"{IDEMPOTENCY_HEADER} must be 1 to 128 printable ASCII characters")
+        raise BadRequest(
+            lazy_translate("error.shares.bad_idempotency_key", header=IDEMPOTENCY_HEADER)
+        )
     return key
 
 

@@ -38,6 +38,7 @@ from sqlalchemy.exc import IntegrityError
 
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.extensions import db
+from backend.i18n import lazy_translate
 from backend.models import (
     Article,
     ArticleCaption,
@@ -102,7 +103,7 @@ def _canonical_or_422(url: str, field: str = "canonical_url") -> str:
         return canonicalise_url(url)
     except ValueError as exc:
         raise ValidationFailed(
-            "request body is invalid",
+            lazy_translate("error.request.request_body_invalid"),
             details=[{"field": field, "message": str(exc), "type": "value_error"}],
         ) from None
 
@@ -113,7 +114,7 @@ def _canonical_or_422(url: str, field: str = "canonical_url") -> str:
 def get_article(article_id: int) -> Article:
     article = db.session.get(Article, article_id)
     if article is None:
-        raise NotFound(f"article {article_id} not found")
+        raise NotFound(lazy_translate("error.articles.article_not_found", article_id=article_id))
     return article
 
 
@@ -198,7 +199,7 @@ def campaign_by_slug(slug: str, field: str = "campaign") -> Campaign:
     campaign: Campaign | None = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
     if campaign is None:
         raise ValidationFailed(
-            "request body is invalid",
+            lazy_translate("error.request.request_body_invalid"),
             details=[
                 {"field": field, "message": f"unknown campaign '{slug}'", "type": "value_error"}
             ],
@@ -210,7 +211,12 @@ def check_transition(current: str, new: str) -> None:
     if new != current and new not in ALLOWED_TRANSITIONS[current]:
         allowed = ", ".join(sorted(ALLOWED_TRANSITIONS[current]))
         raise Conflict(
-            f"an article cannot go from {current} to {new}; from {current} it can go to {allowed}"
+            lazy_translate(
+                "error.articles.article_cannot_go_from_from",
+                current=current,
+                new=new,
+                allowed=allowed,
+            )
         )
 
 
@@ -221,10 +227,7 @@ def four_eyes() -> bool:
 def check_approver(article: Article, actor_id: int | None) -> None:
     """With four-eyes on, the author may not approve their own article."""
     if four_eyes() and actor_id is not None and actor_id == article.created_by_id:
-        raise Forbidden(
-            "four-eyes rule: you wrote this article, so another member of the content team "
-            "must approve it"
-        )
+        raise Forbidden(lazy_translate("error.articles.four_eyes_rule"))
 
 
 def _set_status(article: Article, new: str, now: dt.datetime, actor_id: int | None = None) -> None:
@@ -258,7 +261,7 @@ def _set_captions(article: Article, captions: Mapping[str, list[str]]) -> bool:
 
 def _invalid(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(
-        "request body is invalid",
+        lazy_translate("error.request.request_body_invalid"),
         details=[{"field": field, "message": message, "type": "value_error"}],
     )
 
@@ -282,7 +285,11 @@ def apply_changes(
                 select(Article.id).where(Article.canonical_url == url, Article.id != article.id)
             )
             if clash is not None:
-                raise Conflict(f"article {clash} already has the canonical URL {url}")
+                raise Conflict(
+                    lazy_translate(
+                        "error.articles.article_already_canonical_url", clash=clash, url=url
+                    )
+                )
         values["canonical_url"] = url
     if "campaign" in values:
         slug = values.pop("campaign")
@@ -322,7 +329,9 @@ def new_article(data: ArticleCreate, now: dt.datetime, actor_id: int | None = No
     by ``actor_id``; created approved only where the four-eyes rule allows it."""
     url = _canonical_or_422(data.canonical_url)
     if db.session.scalar(select(Article.id).where(Article.canonical_url == url)) is not None:
-        raise Conflict(f"an article with the canonical URL {url} already exists")
+        raise Conflict(
+            lazy_translate("error.articles.article_canonical_url_already_exists", url=url)
+        )
     fields = data.model_dump(exclude={"canonical_url", "campaign", "captions", "status"})
     if fields.get("language") is None:
         text = " ".join(x for x in (data.title, data.summary, data.body) if x)
@@ -356,7 +365,9 @@ def create_article(data: ArticleCreate, actor_id: int | None) -> Article:
     except IntegrityError:
         db.session.rollback()
         raise Conflict(
-            f"an article with the canonical URL {article.canonical_url} already exists"
+            lazy_translate(
+                "error.articles.article_canonical_url_already_exists", url=article.canonical_url
+            )
         ) from None
     audit.record(actor_id, "article.create", "article", article.id, url=article.canonical_url)
     db.session.commit()
@@ -377,7 +388,9 @@ def update_article(article_id: int, data: ArticleUpdate, actor_id: int | None) -
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise Conflict("another article already has this canonical URL") from None
+        raise Conflict(
+            lazy_translate("error.articles.another_article_already_canonical_url")
+        ) from None
     return article
 
 

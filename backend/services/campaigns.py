@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from backend.errors import Conflict, NotFound, ValidationFailed
 from backend.extensions import db
+from backend.i18n import lazy_translate
 from backend.models import Article, Campaign, CampaignGoal, Conversion, utcnow
 from backend.schemas.program import (
     CampaignCreate,
@@ -29,7 +30,9 @@ from backend.services import audit
 def get_campaign(campaign_id: int) -> Campaign:
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None:
-        raise NotFound(f"campaign {campaign_id} not found")
+        raise NotFound(
+            lazy_translate("error.campaigns.campaign_not_found", campaign_id=campaign_id)
+        )
     return campaign
 
 
@@ -100,14 +103,16 @@ def _slug_taken(slug: str, other_than: int | None = None) -> bool:
 
 def create_campaign(data: CampaignCreate, actor_id: int | None) -> Campaign:
     if _slug_taken(data.slug):
-        raise Conflict(f"a campaign with slug {data.slug!r} exists")
+        raise Conflict(lazy_translate("error.campaigns.campaign_slug_exists", slug=data.slug))
     campaign = Campaign(**data.model_dump())
     db.session.add(campaign)
     try:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise Conflict(f"a campaign with slug {data.slug!r} exists") from None
+        raise Conflict(
+            lazy_translate("error.campaigns.campaign_slug_exists", slug=data.slug)
+        ) from None
     audit.record(actor_id, "campaign.create", "campaign", campaign.id, slug=campaign.slug)
     db.session.commit()
     return campaign
@@ -117,12 +122,12 @@ def update_campaign(campaign_id: int, data: CampaignUpdate, actor_id: int | None
     campaign = get_campaign(campaign_id)
     changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None}
     if "slug" in changes and _slug_taken(changes["slug"], campaign.id):
-        raise Conflict(f"a campaign with slug {changes['slug']!r} exists")
+        raise Conflict(lazy_translate("error.campaigns.campaign_slug_exists", slug=changes["slug"]))
     start = changes.get("starts_at", campaign.starts_at)
     end = changes.get("ends_at", campaign.ends_at)
     if start is not None and end is not None and start >= end:
         raise ValidationFailed(
-            "campaign start must be before its end",
+            lazy_translate("error.campaigns.campaign_start_must_before_end"),
             details=[{"field": "starts_at", "message": "must be before ends_at", "type": "range"}],
         )
     for key, value in changes.items():
@@ -141,9 +146,7 @@ def delete_campaign(campaign_id: int, actor_id: int | None) -> None:
         select(func.count(Conversion.id)).where(Conversion.campaign_id == campaign.id)
     )
     if used:
-        raise Conflict(
-            f"campaign {campaign_id} has articles or conversions; set its status to 'ended' instead"
-        )
+        raise Conflict(lazy_translate("error.campaigns.campaign_in_use", campaign_id=campaign_id))
     # Unlink sub-goals first so the self-reference never blocks a delete.
     for goal in campaign.goals:
         goal.parent_id = None
@@ -159,7 +162,11 @@ def delete_campaign(campaign_id: int, actor_id: int | None) -> None:
 def get_goal(campaign_id: int, goal_id: int) -> CampaignGoal:
     goal = db.session.get(CampaignGoal, goal_id)
     if goal is None or goal.campaign_id != campaign_id:
-        raise NotFound(f"goal {goal_id} not found in campaign {campaign_id}")
+        raise NotFound(
+            lazy_translate(
+                "error.campaigns.goal_not_found_campaign", goal_id=goal_id, campaign_id=campaign_id
+            )
+        )
     return goal
 
 
@@ -169,7 +176,11 @@ def create_goal(campaign_id: int, data: GoalCreate, actor_id: int | None) -> Cam
         parent = db.session.get(CampaignGoal, data.parent_id)
         if parent is None or parent.campaign_id != campaign.id:
             raise ValidationFailed(
-                f"parent goal {data.parent_id} is not a goal of campaign {campaign_id}",
+                lazy_translate(
+                    "error.campaigns.parent_goal_not_goal_campaign",
+                    parent_id=data.parent_id,
+                    campaign_id=campaign_id,
+                ),
                 details=[{"field": "parent_id", "message": "unknown parent", "type": "value"}],
             )
     goal = CampaignGoal(campaign_id=campaign.id, **data.model_dump())
@@ -187,14 +198,14 @@ def update_goal(
     changes = data.model_dump(exclude_unset=True)
     if goal.metric == "participation" and (changes.get("target") or 0) > 100:
         raise ValidationFailed(
-            "a participation target is a percentage (0-100]",
+            lazy_translate("error.campaigns.participation_target_range"),
             details=[{"field": "target", "message": "at most 100", "type": "range"}],
         )
     start = changes.get("period_start", goal.period_start)
     end = changes.get("period_end", goal.period_end)
     if start is not None and end is not None and start >= end:
         raise ValidationFailed(
-            "goal start must be before its end",
+            lazy_translate("error.campaigns.goal_start_must_before_end"),
             details=[
                 {"field": "period_start", "message": "must be before period_end", "type": "range"}
             ],

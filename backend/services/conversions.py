@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from backend import signing
 from backend.errors import Conflict, NotFound, Unauthorized
 from backend.extensions import db
+from backend.i18n import lazy_translate
 from backend.models import (
     Article,
     Campaign,
@@ -51,7 +52,9 @@ def new_secret() -> str:
 def get_integration(integration_id: int) -> Integration:
     row = db.session.get(Integration, integration_id)
     if row is None:
-        raise NotFound(f"integration {integration_id} not found")
+        raise NotFound(
+            lazy_translate("error.conversions.integration_not_found", integration_id=integration_id)
+        )
     return row
 
 
@@ -61,14 +64,18 @@ def list_integrations() -> list[Integration]:
 
 def create_integration(data: IntegrationCreate, actor_id: int) -> Integration:
     if db.session.scalar(select(Integration.id).where(Integration.name == data.name)) is not None:
-        raise Conflict(f"an integration named {data.name} already exists")
+        raise Conflict(
+            lazy_translate("error.conversions.integration_named_already_exists", name=data.name)
+        )
     row = Integration(name=data.name, secret=new_secret(), active=True)
     db.session.add(row)
     try:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise Conflict(f"an integration named {data.name} already exists") from None
+        raise Conflict(
+            lazy_translate("error.conversions.integration_named_already_exists", name=data.name)
+        ) from None
     audit.record(actor_id, "integration.create", "integration", row.id, name=row.name)
     db.session.commit()
     return row
@@ -111,30 +118,37 @@ def verify(req: SignedRequest, now: dt.datetime | None = None) -> Integration:
     challenge = {"WWW-Authenticate": 'HMAC realm="herald-conversions"'}
     ident = req.integration_id.strip()
     if not ident:
-        raise Unauthorized("missing X-Herald-Integration header", headers=challenge)
+        raise Unauthorized(
+            lazy_translate("error.conversions.missing_x_herald_integration_header"),
+            headers=challenge,
+        )
     if ident.isascii() and ident.isdigit():
         number = int(ident)
         integration = db.session.get(Integration, number) if number < 2**31 else None
     else:
         integration = db.session.scalar(select(Integration).where(Integration.name == ident))
     if integration is None or not integration.active:
-        raise Unauthorized("unknown or inactive integration", headers=challenge)
+        raise Unauthorized(
+            lazy_translate("error.conversions.unknown_inactive_integration"), headers=challenge
+        )
     stamp = req.timestamp.strip()
     if not (stamp.isascii() and stamp.isdigit()) or len(stamp) > MAX_TIMESTAMP_DIGITS:
-        raise Unauthorized("X-Herald-Timestamp must be Unix seconds", headers=challenge)
+        raise Unauthorized(
+            lazy_translate("error.conversions.x_herald_timestamp_must_unix"), headers=challenge
+        )
     sent = dt.datetime.fromtimestamp(int(stamp), dt.UTC)
     if abs(now - sent) > REPLAY_WINDOW:
         raise Unauthorized(
-            "stale timestamp: outside the 5-minute window (check the sender's clock)",
+            lazy_translate("error.conversions.stale_timestamp"),
             headers=challenge,
         )
     if not 8 <= len(req.nonce) <= 100 or not req.nonce.isprintable():
         raise Unauthorized(
-            "X-Herald-Nonce must be 8 to 100 printable characters", headers=challenge
+            lazy_translate("error.conversions.x_herald_nonce_must_8"), headers=challenge
         )
     expected = sign(integration.secret, stamp, req.body)
     if not signing.signature_matches(expected, req.signature):
-        raise Unauthorized("bad signature", headers=challenge)
+        raise Unauthorized(lazy_translate("error.conversions.bad_signature"), headers=challenge)
     return integration
 
 
@@ -158,7 +172,7 @@ def _consume_nonce(integration: Integration, nonce: str, signature: str, now: dt
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise Conflict("this nonce (or this exact signed request) was already used") from None
+        raise Conflict(lazy_translate("error.conversions.nonce_reused")) from None
 
 
 # --- conversions ------------------------------------------------------------------------------
@@ -187,14 +201,18 @@ def attribute(data: ConversionIn) -> Attribution:
     if data.code is not None:
         link = db.session.scalar(select(TrackedLink).where(TrackedLink.code == data.code))
         if link is None:
-            raise NotFound(f"tracked link {data.code} not found")
+            raise NotFound(
+                lazy_translate("error.conversions.tracked_link_not_found", code=data.code)
+            )
         article = db.session.get_one(Article, link.article_id)
         return Attribution(link.id, link.employee_id, article.id, article.campaign_id)
     employee_id = db.session.scalar(
         select(Employee.id).where(Employee.public_ref == data.utm_content)
     )
     if employee_id is None:
-        raise NotFound(f"no employee with reference {data.utm_content}")
+        raise NotFound(
+            lazy_translate("error.conversions.no_employee_reference", utm_content=data.utm_content)
+        )
     if data.article_url is None:
         return Attribution(None, employee_id, None, None)
     url = _strip_tracking(data.article_url)
@@ -202,7 +220,7 @@ def attribute(data: ConversionIn) -> Attribution:
         select(Article).where(Article.canonical_url.in_({url, data.article_url}))
     )
     if article_row is None:
-        raise NotFound(f"no article registered with the URL {url}")
+        raise NotFound(lazy_translate("error.conversions.no_article_registered_url", url=url))
     links = select(TrackedLink.id).where(
         TrackedLink.employee_id == employee_id, TrackedLink.article_id == article_row.id
     )

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from backend.auth import ROLE_RANK, hash_secret, new_pairing_code, new_token, normalise_code
 from backend.errors import Conflict, NotFound, Unauthorized
 from backend.extensions import db
+from backend.i18n import lazy_translate
 from backend.models import (
     ApiToken,
     Article,
@@ -34,7 +35,9 @@ from backend.services import audit
 def get_employee(employee_id: int) -> Employee:
     employee = db.session.get(Employee, employee_id)
     if employee is None:
-        raise NotFound(f"employee {employee_id} not found")
+        raise NotFound(
+            lazy_translate("error.employees.employee_not_found", employee_id=employee_id)
+        )
     return employee
 
 
@@ -54,7 +57,9 @@ def content_languages() -> list[str]:
 
 def create_employee(data: EmployeeCreate, actor_id: int | None) -> Employee:
     if db.session.scalar(select(Employee.id).where(Employee.email == data.email)) is not None:
-        raise Conflict(f"an employee with e-mail {data.email} already exists")
+        raise Conflict(
+            lazy_translate("error.employees.employee_e_mail_already_exists", email=data.email)
+        )
     fields = data.model_dump()
     if fields.get("languages") is None:
         fields["languages"] = content_languages()
@@ -68,7 +73,9 @@ def create_employee(data: EmployeeCreate, actor_id: int | None) -> Employee:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise Conflict(f"an employee with e-mail {data.email} already exists") from None
+        raise Conflict(
+            lazy_translate("error.employees.employee_e_mail_already_exists", email=data.email)
+        ) from None
     audit.record(actor_id, "employee.create", "employee", employee.id, email=employee.email)
     db.session.commit()
     return employee
@@ -101,7 +108,11 @@ def update_employee(employee_id: int, data: EmployeeUpdate, actor_id: int | None
             )
         )
         if clash is not None:
-            raise Conflict(f"an employee with e-mail {changes['email']} already exists")
+            raise Conflict(
+                lazy_translate(
+                    "error.employees.employee_e_mail_already_exists", email=changes["email"]
+                )
+            )
     old_role = employee.access_role
     for key, value in changes.items():
         if value is not None:
@@ -196,7 +207,11 @@ def set_active(employee_id: int, active: bool, actor_id: int | None) -> Employee
         audit.record(actor_id, "employee.deactivate", "employee", employee.id)
     elif active and not employee.is_active:
         if _is_erased(employee.id):
-            raise Conflict(f"employee {employee_id} has been erased and cannot be reactivated")
+            raise Conflict(
+                lazy_translate(
+                    "error.employees.employee_erased_cannot_reactivated", employee_id=employee_id
+                )
+            )
         employee.is_active = True
         employee.deactivated_at = None
         audit.record(actor_id, "employee.reactivate", "employee", employee.id)
@@ -233,7 +248,9 @@ def create_pairing_code(
 ) -> tuple[str, PairingCode]:
     employee = get_employee(employee_id)
     if not employee.is_active:
-        raise Conflict(f"employee {employee_id} is deactivated")
+        raise Conflict(
+            lazy_translate("error.employees.employee_deactivated", employee_id=employee_id)
+        )
     code = new_pairing_code()
     row = PairingCode(
         employee_id=employee.id,
@@ -253,13 +270,13 @@ def redeem_pairing_code(code: str, token_ttl_days: int) -> tuple[str, ApiToken, 
     now = utcnow()
     row = db.session.scalar(select(PairingCode).where(PairingCode.code_hash == digest))
     if row is None or row.used_at is not None or row.expires_at <= now:
-        raise Unauthorized("pairing code is invalid, expired or already used")
+        raise Unauthorized(lazy_translate("error.employees.pairing_code_invalid_expired_already"))
     employee = db.session.get(Employee, row.employee_id)
     if employee is None or not employee.is_active:
-        raise Unauthorized("pairing code is invalid, expired or already used")
+        raise Unauthorized(lazy_translate("error.employees.pairing_code_invalid_expired_already"))
     if employee.deactivated_at is not None and row.created_at <= employee.deactivated_at:
         # Issued before a deactivation (and so before any reactivation): void.
-        raise Unauthorized("pairing code is invalid, expired or already used")
+        raise Unauthorized(lazy_translate("error.employees.pairing_code_invalid_expired_already"))
     # Single use even under concurrency: only one UPDATE can flip used_at from NULL.
     from sqlalchemy import update
 
@@ -270,7 +287,7 @@ def redeem_pairing_code(code: str, token_ttl_days: int) -> tuple[str, ApiToken, 
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         db.session.rollback()
-        raise Unauthorized("pairing code is invalid, expired or already used")
+        raise Unauthorized(lazy_translate("error.employees.pairing_code_invalid_expired_already"))
     raw, token = issue_token(employee, "employee", token_ttl_days, label="extension")
     audit.record(employee.id, "auth.pair", "employee", employee.id)
     db.session.commit()
@@ -311,7 +328,9 @@ def create_admin(
         db.session.flush()
     else:
         if _is_erased(employee.id):
-            raise Conflict(f"employee {employee.id} has been erased and cannot be an admin")
+            raise Conflict(
+                lazy_translate("error.employees.employee_erased_cannot_admin", id=employee.id)
+            )
         employee.access_role = "admin"
         employee.is_active = True
         employee.deactivated_at = None

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from backend.errors import Conflict, NotFound
 from backend.extensions import db
+from backend.i18n import lazy_translate
 from backend.models import Mention, utcnow
 from backend.schemas.tracking import MentionCreate, MentionQuery, MentionResolve
 from backend.services import audit
@@ -120,9 +121,11 @@ def list_mentions(q: MentionQuery) -> tuple[list[Mention], int]:
 def resolve_mention(mention_id: int, data: MentionResolve, actor_id: int) -> Mention:
     row = db.session.get(Mention, mention_id)
     if row is None:
-        raise NotFound(f"mention {mention_id} not found")
+        raise NotFound(lazy_translate("error.mentions.mention_not_found", mention_id=mention_id))
     if row.status == "resolved":
-        raise Conflict(f"mention {mention_id} is already resolved")
+        raise Conflict(
+            lazy_translate("error.mentions.mention_already_resolved", mention_id=mention_id)
+        )
     row.status, row.note = "resolved", data.note
     row.resolved_by_id, row.resolved_at = actor_id, utcnow()
     audit.record(actor_id, "mention.resolve", "mention", row.id)

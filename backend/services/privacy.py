@@ -31,6 +31,7 @@ from sqlalchemy import delete, func, select, update
 
 from backend.errors import Conflict, NotFound
 from backend.extensions import db
+from backend.i18n import lazy_translate
 from backend.models import (
     AuditLog,
     Click,
@@ -91,7 +92,9 @@ def _employee_references() -> list[tuple[sa.Table, sa.Column[Any]]]:
 def _get(employee_id: int) -> Employee:
     employee = db.session.get(Employee, employee_id)
     if employee is None:
-        raise NotFound(f"employee {employee_id} not found")
+        raise NotFound(
+            lazy_translate("error.employees.employee_not_found", employee_id=employee_id)
+        )
     return employee
 
 
@@ -192,7 +195,9 @@ def erase_employee(employee_id: int, actor_id: int | None) -> dict[str, int]:
     """Delete one employee's personal data, keeping anonymous aggregates; returns rows touched."""
     employee = _get(employee_id)
     if is_erased(employee.id):
-        raise Conflict(f"employee {employee_id} has already been erased")
+        raise Conflict(
+            lazy_translate("error.privacy.employee_already_erased", employee_id=employee_id)
+        )
     email = employee.email
     summary: dict[str, int] = {}
     for table, column in reversed(_employee_references()):

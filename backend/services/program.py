@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from backend.errors import Conflict, Forbidden, NotFound
 from backend.extensions import db
+from backend.i18n import lazy_translate
 from backend.models import (
     Employee,
     Guideline,
@@ -320,7 +321,7 @@ def current_guideline(
     has a translation, else English, else any."""
     version = current_version()
     if version is None:
-        raise NotFound("no guidelines have been published yet")
+        raise NotFound(lazy_translate("error.program.no_guidelines_have_published_yet"))
     rows = {
         g.language: g
         for g in db.session.scalars(select(Guideline).where(Guideline.version == version))
@@ -355,12 +356,17 @@ def acknowledge(employee: Employee, guideline_id: int) -> tuple[GuidelineAck, Gu
     """Acknowledge the version the employee read; idempotent; a superseded version is 409."""
     guideline = db.session.get(Guideline, guideline_id)
     if guideline is None:
-        raise NotFound(f"guideline {guideline_id} not found")
+        raise NotFound(
+            lazy_translate("error.program.guideline_not_found", guideline_id=guideline_id)
+        )
     version = current_version()
     if guideline.version != version:
         raise Conflict(
-            f"guideline version {guideline.version} has been replaced by version {version}; "
-            "read and acknowledge the current version"
+            lazy_translate(
+                "error.program.guideline_version_replaced",
+                version=guideline.version,
+                version2=version,
+            )
         )
     existing = _ack_of_version(employee.id, guideline.version)
     if existing is not None:
@@ -377,11 +383,12 @@ def acknowledge_version(employee: Employee, version: int) -> tuple[GuidelineAck,
     acknowledgement``); 404 before anything is published, 409 for a superseded version."""
     current = current_version()
     if current is None:
-        raise NotFound("no guidelines have been published yet")
+        raise NotFound(lazy_translate("error.program.no_guidelines_have_published_yet"))
     if version != current:
         raise Conflict(
-            f"guideline version {version} is not the current version ({current}); "
-            "read and acknowledge the current version"
+            lazy_translate(
+                "error.program.guideline_version_not_current", version=version, current=current
+            )
         )
     row, _languages = current_guideline(employee)
     return acknowledge(employee, row.id)
@@ -400,7 +407,7 @@ def list_cards(language: str | None = None) -> list[TrainingCard]:
 def get_card(card_id: int) -> TrainingCard:
     card = db.session.get(TrainingCard, card_id)
     if card is None:
-        raise NotFound(f"training card {card_id} not found")
+        raise NotFound(lazy_translate("error.program.training_card_not_found", card_id=card_id))
     return card
 
 
@@ -437,12 +444,14 @@ def stats_subject(viewer_id: int, viewer_role: str, employee_id: int) -> Employe
     """The employee whose stats are read: the employee role reads only its own (403), and in
     works-council mode nobody reads anyone else's (403)."""
     if viewer_role == "employee" and employee_id != viewer_id:
-        raise Forbidden("employees may read only their own statistics")
+        raise Forbidden(lazy_translate("error.program.employees_may_read_only_their"))
     if employee_id != viewer_id:
         works_council.require_per_person("another employee's statistics and digest")
     employee = db.session.get(Employee, employee_id)
     if employee is None:
-        raise NotFound(f"employee {employee_id} not found")
+        raise NotFound(
+            lazy_translate("error.employees.employee_not_found", employee_id=employee_id)
+        )
     return employee
 
 

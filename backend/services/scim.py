@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 
 from backend.errors import APIError
 from backend.extensions import db
+from backend.i18n import lazy_translate
 from backend.models import Employee, ExternalIdentity
 from backend.schemas.employees import EmployeeCreate, EmployeeUpdate
 from backend.services import audit
@@ -113,7 +114,9 @@ def _set_link(employee: Employee, external_id: str | None) -> None:
         )
     )
     if clash is not None:
-        raise ScimConflict(f"externalId {subject} belongs to another user")
+        raise ScimConflict(
+            lazy_translate("error.scim.externalid_belongs_another_user", subject=subject)
+        )
     link = _link(employee.id)
     if link is None:
         db.session.add(
@@ -131,7 +134,9 @@ def provision(changes: UserChanges) -> ScimUser:
     existing = db.session.scalar(select(Employee).where(func.lower(Employee.email) == email))
     if existing is not None:
         if _link(existing.id) is not None:
-            raise ScimConflict(f"a user with userName {email} already exists")
+            raise ScimConflict(
+                lazy_translate("error.scim.user_username_already_exists", email=email)
+            )
         _set_link(existing, changes.external_id)
         audit.record(None, "scim.adopt", "employee", existing.id)
         db.session.commit()

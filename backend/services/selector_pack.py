@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from backend.errors import ServiceUnavailable
+from backend.i18n import lazy_translate
 from backend.schemas.extension import SelectorPack
 
 log = logging.getLogger("herald.selector_pack")
@@ -50,6 +51,4 @@ def served_pack(path: str | Path | None) -> dict[str, Any]:
         return load_pack(path)
     except SelectorPackError as exc:
         log.error("%s", exc)
-        raise ServiceUnavailable(
-            "The selector pack is not available; extensions keep their bundled one"
-        ) from None
+        raise ServiceUnavailable(lazy_translate("error.selector_pack.not_available")) from None

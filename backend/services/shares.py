@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from backend.errors import APIError, Conflict, Forbidden, NotFound
 from backend.extensions import db
+from backend.i18n import lazy_translate
 from backend.models import (
     Article,
     Campaign,
@@ -93,11 +94,23 @@ def _shareable_article(article_id: int, now: dt.datetime) -> Article:
     """Drafts are invisible to employees (404); archived or expired articles are 409."""
     article = db.session.get(Article, article_id)
     if article is None or article.status == "draft":
-        raise NotFound(f"article {article_id} not found")
+        raise NotFound(lazy_translate("error.articles.article_not_found", article_id=article_id))
     if article.status != "approved":
-        raise Conflict(f"article {article_id} is {article.status} and can no longer be shared")
+        raise Conflict(
+            lazy_translate(
+                "error.shares.article_can_no_longer_shared",
+                article_id=article_id,
+                status=article.status,
+            )
+        )
     if article.expires_at is not None and article.expires_at <= now:
-        raise Conflict(f"article {article_id} expired at {article.expires_at.isoformat()}")
+        raise Conflict(
+            lazy_translate(
+                "error.shares.article_expired",
+                article_id=article_id,
+                expires_at=article.expires_at.isoformat(),
+            )
+        )
     return article
 
 
@@ -117,10 +130,7 @@ def _replay(employee_id: int, key: str, digest: str) -> tuple[dict[str, Any], in
     if record is None:
         return None
     if record.request_hash != digest:
-        raise IdempotencyKeyReused(
-            "this Idempotency-Key was already used with a different request body; "
-            "use a new key for a new share"
-        )
+        raise IdempotencyKeyReused(lazy_translate("error.shares.idempotency_key_reused"))
     return record.response, record.status_code
 
 
@@ -221,9 +231,11 @@ def create_share(
 def _own_share(employee_id: int, share_id: int) -> Share:
     share = db.session.get(Share, share_id)
     if share is None:
-        raise NotFound(f"share {share_id} not found")
+        raise NotFound(lazy_translate("error.shares.share_not_found", share_id=share_id))
     if share.employee_id != employee_id:
-        raise Forbidden(f"share {share_id} belongs to another employee")
+        raise Forbidden(
+            lazy_translate("error.shares.share_belongs_another_employee", share_id=share_id)
+        )
     return share
 
 
@@ -337,10 +349,7 @@ def list_my_shares(
 def record_snapshot(employee: Employee, data: SnapshotIn) -> ProfileSnapshot:
     """Opt-in only. LinkedIn followers include connections, so network size is the larger one."""
     if not (employee.consents or {}).get("profile_snapshots"):
-        raise Forbidden(
-            "profile snapshots are off; turn on the profile_snapshots consent first "
-            "(PATCH /api/v1/me)"
-        )
+        raise Forbidden(lazy_translate("error.shares.profile_snapshots_off"))
     row = ProfileSnapshot(employee_id=employee.id, **data.model_dump(), taken_at=utcnow())
     db.session.add(row)
     employee.network_size = min(max(data.connections, data.followers), MAX_NETWORK_SIZE)

@@ -27,6 +27,7 @@ from sqlalchemy.orm import selectinload
 
 from backend.errors import Conflict, NotFound, ValidationFailed
 from backend.extensions import db
+from backend.i18n import lazy_translate
 from backend.models import (
     Article,
     Campaign,
@@ -401,9 +402,17 @@ def record_event(employee: Employee, body: EventIn) -> EventOut:
     ids), an archived one 409; neither may end up in the training data."""
     article = db.session.get(Article, body.article_id)
     if article is None or article.status == "draft":
-        raise NotFound(f"article {body.article_id} not found")
+        raise NotFound(
+            lazy_translate("error.articles.article_not_found", article_id=body.article_id)
+        )
     if article.status != "approved":
-        raise Conflict(f"article {body.article_id} is {article.status}")
+        raise Conflict(
+            lazy_translate(
+                "error.suggestions.article_status",
+                article_id=body.article_id,
+                status=article.status,
+            )
+        )
     if body.request_id is not None:
         shown = db.session.scalar(
             sa.select(SuggestionImpression.id)
@@ -415,7 +424,7 @@ def record_event(employee: Employee, body: EventIn) -> EventOut:
         )
         if shown is None:
             raise ValidationFailed(
-                "unknown request_id",
+                lazy_translate("error.suggestions.unknown_request_id"),
                 details=[
                     {
                         "field": "request_id",

@@ -33,6 +33,7 @@ from sqlalchemy import delete, func, select, update
 from backend import signing
 from backend.errors import NotFound, ValidationFailed
 from backend.extensions import db
+from backend.i18n import lazy_translate
 from backend.models import OutboundWebhook, WebhookDelivery, utcnow
 from backend.schemas.tracking import DeliveryQuery, WebhookCreate, WebhookUpdate
 from backend.services import audit
@@ -59,7 +60,7 @@ sign = signing.sign  # the same signature as inbound conversion webhooks (backen
 def get_webhook(webhook_id: int) -> OutboundWebhook:
     hook = db.session.get(OutboundWebhook, webhook_id)
     if hook is None:
-        raise NotFound(f"webhook {webhook_id} not found")
+        raise NotFound(lazy_translate("error.webhooks.webhook_not_found", webhook_id=webhook_id))
     return hook
 
 
@@ -122,7 +123,7 @@ def _validated(url: str) -> None:
         check_receiver_url(url)
     except ReceiverNotAllowed as exc:
         raise ValidationFailed(
-            "webhook receiver address is not allowed",
+            lazy_translate("error.webhooks.webhook_receiver_address_not_allowed"),
             details=[{"field": "url", "message": str(exc), "type": "receiver_address"}],
         ) from None
 
@@ -237,7 +238,7 @@ def redeliver(delivery_id: int, actor_id: int) -> WebhookDelivery:
     """Queue a failed (or delivered) delivery again, from attempt zero."""
     row = db.session.get(WebhookDelivery, delivery_id)
     if row is None:
-        raise NotFound(f"delivery {delivery_id} not found")
+        raise NotFound(lazy_translate("error.webhooks.delivery_not_found", delivery_id=delivery_id))
     row.status, row.attempts, row.created_at, row.delivered_at = "pending", 0, utcnow(), None
     audit.record(actor_id, "webhook.redeliver", "webhook_delivery", row.id)
     db.session.commit()

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 
 from backend.errors import Forbidden
 from backend.extensions import db
+from backend.i18n import lazy_translate
 from backend.models import Employee
 from backend.services import settings_store
 
@@ -79,8 +80,7 @@ def require_per_person(what: str, council: WorksCouncil | None = None) -> None:
     """Refuse (403) a per-person ``what`` in works-council mode."""
     if not per_person_allowed(council):
         raise WorksCouncilRefused(
-            f"works-council mode: {what} is shown per person and is not available; "
-            "only team-level aggregates are"
+            lazy_translate("error.works_council.per_person_not_available", what=what)
         )
 
 
@@ -135,13 +135,12 @@ def check_scope(
     if not council.enabled:
         return council
     if by is not None and not grouping_allowed(by, council):
-        raise WorksCouncilRefused(
-            "works-council mode: analytics show only team-level aggregates, not per-person views"
-        )
+        raise WorksCouncilRefused(lazy_translate("error.works_council.aggregates_only"))
     if (team or department) and group_size(team, department) < council.min_group_size:
         raise WorksCouncilRefused(
-            "works-council mode: the selected group has fewer than "
-            f"{council.min_group_size} employees"
+            lazy_translate(
+                "error.works_council.group_too_small", min_group_size=council.min_group_size
+            )
         )
     return council
 

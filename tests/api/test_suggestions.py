@@ -487,15 +487,14 @@ CROSS_ARTICLES = [
 @pytest.mark.slow
 @pytest.mark.parametrize("encoder", ["e5"])
 def test_a_danish_post_finds_the_english_article_and_the_reverse(
-    app_config: dict[str, Any], encoder: str
+    make_app: Callable[..., Flask], encoder: str
 ) -> None:
     """Cross-language matching needs a multilingual encoder: the posts share no word with their
     articles. (With the English MiniLM default the Danish post gets a Danish article first.)"""
-    from backend import create_app
     from backend.models import Employee
     from backend.services.employees import issue_token
 
-    app = create_app({**app_config, "ENCODER": encoder})
+    app = make_app(ENCODER=encoder)
     with app.app_context():
         now = utcnow()
         ids = []

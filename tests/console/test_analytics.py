@@ -12,82 +12,37 @@ import pytest
 from flask.testing import FlaskClient
 
 from backend.console.dashboards import DASHBOARDS
-from backend.extensions import db
 from backend.models import (
-    Article,
-    Click,
-    Conversion,
     Employee,
-    ProfileSnapshot,
-    Share,
-    ShareEngagement,
-    TrackedLink,
     utcnow,
 )
+from tests.services.analytics.conftest import Factory
 
 
 @pytest.fixture
 def activity(make_employee: Callable[..., Employee]) -> dict[str, object]:
     """Two sharers in two teams, clicks (one bot), reactions, a lead and a sale."""
+    f = Factory(make_employee)
     now = utcnow()
-    yesterday = now - dt.timedelta(days=1)
     ana = make_employee(name="Ana Sharer", team="Nordics", network_size=800)
     bo = make_employee(name="Bo Sharer", team="Platform", network_size=200)
     make_employee(name="Cy Idle", team="Nordics")
-    article = Article(
-        canonical_url="https://nordvind.example/cloud", title="Cloud costs", status="approved"
+    article = f.article(
+        canonical_url="https://nordvind.example/cloud", title="Cloud costs", published_at=None
     )
-    db.session.add(article)
-    db.session.flush()
+    shares = {}
     for n, person in enumerate((ana, bo)):
-        link = TrackedLink(
-            code=f"code{n}", employee_id=person.id, article_id=article.id, network="linkedin"
-        )
-        db.session.add(link)
-        db.session.flush()
-        share = Share(
-            employee_id=person.id,
-            article_id=article.id,
-            link_id=link.id,
-            network="linkedin",
-            network_size_at_share=person.network_size,
-            created_at=now - dt.timedelta(days=2),
-        )
-        db.session.add(share)
-        db.session.flush()
-        db.session.add(ShareEngagement(share_id=share.id, reactions=5 + n, observed_at=now))
-        for i in range(3):
-            db.session.add(
-                Click(
-                    link_id=link.id, visitor_hash=f"v{n}{i}", created_at=now - dt.timedelta(days=1)
-                )
-            )
-        db.session.add(Click(link_id=link.id, is_bot=True, created_at=yesterday))
-    db.session.add(
-        Conversion(
-            employee_id=ana.id,
-            article_id=article.id,
-            type="lead",
-            occurred_at=now - dt.timedelta(hours=5),
-        )
+        share = f.share(person, article, at=now - dt.timedelta(days=2))
+        shares[person.id] = share
+        f.engagement(share, at=now, reactions=5 + n)
+        f.clicks(share, at=now - dt.timedelta(days=1), n=3)
+        f.clicks(share, at=now - dt.timedelta(days=1), bot=True)
+    f.conversion(shares[ana.id], "lead", at=now - dt.timedelta(hours=5))
+    f.conversion(
+        shares[ana.id], "sale", value=1200.0, currency="DKK", at=now - dt.timedelta(hours=4)
     )
-    db.session.add(
-        Conversion(
-            employee_id=ana.id,
-            article_id=article.id,
-            type="sale",
-            value=1200.0,
-            currency="DKK",
-            occurred_at=now - dt.timedelta(hours=4),
-        )
-    )
-    db.session.add(
-        ProfileSnapshot(employee_id=ana.id, connections=800, taken_at=now - dt.timedelta(days=20))
-    )
-    db.session.add(
-        ProfileSnapshot(employee_id=ana.id, connections=850, taken_at=now - dt.timedelta(days=1))
-    )
-    db.session.commit()
+    f.snapshot(ana, now - dt.timedelta(days=20), connections=800)
+    f.snapshot(ana, now - dt.timedelta(days=1), connections=850)
     return {"ana": ana, "bo": bo, "article": article}
 
 

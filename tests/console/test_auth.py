@@ -181,8 +181,8 @@ def _cookie_header(resp: Any) -> str:
     return next(v for k, v in resp.headers.items() if k == "Set-Cookie" and "herald_console" in v)
 
 
-def test_console_cookie_secure_setting(app_config: dict[str, Any]) -> None:
-    app = create_app({**app_config, "CONSOLE_COOKIE_SECURE": True})
+def test_console_cookie_secure_setting(make_app: Callable[..., Flask]) -> None:
+    app = make_app(CONSOLE_COOKIE_SECURE=True)
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 
@@ -195,15 +195,8 @@ def test_session_cookie_flags_secure(app: Flask, content_user: Employee, signin:
     assert "SameSite=Lax" in cookie
 
 
-def test_secure_cookie_is_the_production_default(app_config: dict[str, Any]) -> None:
-    app = create_app(
-        {
-            **app_config,
-            "ENV": "production",
-            "SECRET_KEY": "p" * 40,
-            "ALLOW_SQLITE_IN_PRODUCTION": True,
-        }
-    )
+def test_secure_cookie_is_the_production_default(make_app: Callable[..., Flask]) -> None:
+    app = make_app(ENV="production", SECRET_KEY="p" * 40, ALLOW_SQLITE_IN_PRODUCTION=True)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"

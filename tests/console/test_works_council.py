@@ -1,6 +1,6 @@
 """Works-council mode in the console: the switch states the rule, every page says the mode is
 on, and each per-person report refuses or aggregates exactly as the API does (the services
-enforce it; see tests/analytics/test_works_council.py for the API side).
+enforce it; see tests/services/analytics/test_works_council.py for the API side).
 
 World: team "Big" (6 members, 5 active), "Pair" (6 members, 2 active), "Tiny" (2 members, both
 active); the signed-in console users are in team "Nordics"."""
@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from backend.models import Employee, utcnow
 from backend.services import works_council
 from backend.services.works_council import WorksCouncil
-from tests.analytics.conftest import works_council_on, works_council_world
+from tests.services.analytics.conftest import works_council_on, works_council_world
 
 
 @pytest.fixture

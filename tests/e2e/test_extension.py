@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.test_flow import spa_navigate
+
 pytestmark = pytest.mark.e2e
 
 LI = "https://www.linkedin.com"
@@ -87,15 +89,7 @@ def test_spa_navigation_updates_the_context(browser: Any) -> None:
     context, ext = browser
     page, tab = open_linkedin(context, ext, "/feed/")
     wait_for(lambda: ext.context_of(tab), what="feed context")
-    # Do what LinkedIn's router does: fetch the next view, swap the DOM, pushState. No page load.
-    page.evaluate(
-        """async () => {
-          const html = await (await fetch('/in/sofie-lund-8a1b2c/')).text();
-          const doc = new DOMParser().parseFromString(html, 'text/html');
-          document.body.replaceWith(document.adoptNode(doc.body));
-          history.pushState({}, '', '/in/sofie-lund-8a1b2c/');
-        }"""
-    )
+    spa_navigate(page, "/in/sofie-lund-8a1b2c/")  # LinkedIn's router: no page load
     ctx = wait_for(
         lambda: (c := ext.context_of(tab)) and c["pageType"] == "profile" and c,
         what="profile context after pushState",

@@ -48,12 +48,9 @@ def wait_for(fn: Callable[[], Any], timeout: float = 15.0, what: str = "conditio
     raise AssertionError(f"timed out waiting for {what}; last value: {last!r}")
 
 
-@pytest.fixture
-def paired(browser: Any, herald: Any) -> tuple[Any, Any, dict[str, Any]]:
-    """The extension paired with a demo employee through the options page, as an employee would."""
-    herald.require(PAIR, ("POST", "/api/v1/employees/1/pairing-code"))
-    context, ext = browser
-    employee = herald.demo_employee()
+def pair_through_options(context: Any, ext: Any, herald: Any) -> dict[str, Any]:
+    """Pair the extension with a demo employee on its options page, as an employee would."""
+    employee: dict[str, Any] = herald.demo_employee()
     code = herald.pairing_code(employee["id"])
     page = context.new_page()
     page.goto(ext.url("options.html"))
@@ -63,7 +60,57 @@ def paired(browser: Any, herald: Any) -> tuple[Any, Any, dict[str, Any]]:
     page.click("#pair")
     expect(page.locator("#status")).to_contain_text(employee["name"], timeout=10000)
     page.close()
-    return context, ext, employee
+    return employee
+
+
+def spa_navigate(page: Any, path: str) -> None:
+    """Do what LinkedIn's router does: fetch the next view, swap the DOM, pushState. No load."""
+    page.evaluate(
+        """async (path) => {
+          const html = await (await fetch(path)).text();
+          const doc = new DOMParser().parseFromString(html, 'text/html');
+          document.body.replaceWith(document.adoptNode(doc.body));
+          history.pushState({}, '', path);
+        }""",
+        path,
+    )
+
+
+def visit_tracked_link(context: Any, tracked: str) -> None:
+    """A reader of the post (not the sharer) opens the tracked link; the server redirects to the
+    article, which is not loaded."""
+    visitor = as_visitor(context.new_page())
+    responses: list[int] = []
+    visitor.on("response", lambda r: responses.append(r.status) if "/r/" in r.url else None)
+    try:
+        visitor.goto(tracked, wait_until="commit", timeout=10000)
+    except Exception:  # noqa: BLE001 - the article's host does not resolve in the test sandbox
+        pass
+    wait_for(lambda: 302 in responses, what="the tracked link's redirect")
+
+
+def wait_for_share_and_click_in_impact(panel: Any, shares_before: int) -> None:
+    """My impact shows one more share, and (once the click is counted) a click."""
+    panel.click("#tab-impact")
+    shares_tile = panel.locator(".tile[data-stat='shares'] strong")
+    expect(shares_tile).to_have_text(str(shares_before + 1), timeout=10000)
+    clicks = panel.locator(".tile[data-stat='clicks'] strong")
+    wait_for(
+        lambda: (
+            panel.click("#tab-suggest"),
+            panel.click("#tab-impact"),
+            clicks.inner_text() not in ("0", "–"),
+        )[-1],
+        what="a click in My impact",
+    )
+
+
+@pytest.fixture
+def paired(browser: Any, herald: Any) -> tuple[Any, Any, dict[str, Any]]:
+    """The extension paired with a demo employee through the options page, as an employee would."""
+    herald.require(PAIR, ("POST", "/api/v1/employees/1/pairing-code"))
+    context, ext = browser
+    return context, ext, pair_through_options(context, ext, herald)
 
 
 def open_feed(context: Any, ext: Any) -> tuple[Any, int]:
@@ -124,14 +171,7 @@ def test_feed_to_share_to_click_to_my_impact(paired: Any, herald: Any, linkedin:
     assert [s["tracked_url"] for s in shares.values()] == [tracked]
 
     # Someone clicks the tracked link: the server redirects to the article (which we do not load).
-    visitor = as_visitor(context.new_page())  # a reader of the post, not the sharer
-    responses: list[int] = []
-    visitor.on("response", lambda r: responses.append(r.status) if "/r/" in r.url else None)
-    try:
-        visitor.goto(tracked, wait_until="commit", timeout=10000)
-    except Exception:  # noqa: BLE001 - the article's host does not resolve in the test sandbox
-        pass
-    wait_for(lambda: 302 in responses, what="the tracked link's redirect")
+    visit_tracked_link(context, tracked)
 
     # Later the employee views their own post: the extension reports its engagement.
     herald.require(("POST", "/api/v1/shares/1/engagement"))
@@ -151,18 +191,7 @@ def test_feed_to_share_to_click_to_my_impact(paired: Any, herald: Any, linkedin:
     assert mine[0]["engagement"]["comments"] == 3 and mine[0]["engagement"]["reposts"] == 2
 
     # My impact shows the share and the click.
-    panel.click("#tab-impact")
-    shares_tile = panel.locator(".tile[data-stat='shares'] strong")
-    expect(shares_tile).to_have_text(str(shares_before + 1), timeout=10000)
-    clicks = panel.locator(".tile[data-stat='clicks'] strong")
-    wait_for(
-        lambda: (
-            panel.click("#tab-suggest"),
-            panel.click("#tab-impact"),
-            clicks.inner_text() not in ("0", "–"),
-        )[-1],
-        what="a click in My impact",
-    )
+    wait_for_share_and_click_in_impact(panel, shares_before)
 
 
 def test_service_worker_stopped_mid_session(paired: Any, herald: Any) -> None:
@@ -181,14 +210,7 @@ def test_service_worker_stopped_mid_session(paired: Any, herald: Any) -> None:
     expect(panel.locator("#banner")).to_be_hidden()
     # And the page's context still reaches it (SPA navigation after the restart).
     ext.stop_service_worker()
-    page.evaluate(
-        """async () => {
-          const html = await (await fetch('/company/nordlys-energy/')).text();
-          const doc = new DOMParser().parseFromString(html, 'text/html');
-          document.body.replaceWith(document.adoptNode(doc.body));
-          history.pushState({}, '', '/company/nordlys-energy/');
-        }"""
-    )
+    spa_navigate(page, "/company/nordlys-energy/")
     wait_for(
         lambda: (c := ext.context_of(tab)) and c["pageType"] == "company", what="company context"
     )

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e import linkedin_dom as L
-from tests.e2e.test_flow import wait_for
+from tests.e2e.test_flow import pair_through_options, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -49,16 +49,7 @@ def serve(context: Any, url: str, body: bytes | str) -> None:
 
 def paired_built(launch: Callable[..., Any], built: Path, herald: Any) -> tuple[Any, Any]:
     context, ext = launch(extension_dir=built)
-    employee = herald.demo_employee()
-    code = herald.pairing_code(employee["id"])
-    page = context.new_page()
-    page.goto(ext.url("options.html"))
-    page.wait_for_selector("body[data-ready]")
-    page.fill("#api-base-url", herald.base_url)
-    page.fill("#pairing-code", code)
-    page.click("#pair")
-    expect(page.locator("#status")).to_contain_text(employee["name"], timeout=10000)
-    page.close()
+    pair_through_options(context, ext, herald)
     return context, ext
 
 

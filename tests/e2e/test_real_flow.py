@@ -13,7 +13,14 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e import linkedin_dom as L
-from tests.e2e.test_flow import SHARES, STATS, SUGGEST, as_visitor, wait_for
+from tests.e2e.test_flow import (
+    SHARES,
+    STATS,
+    SUGGEST,
+    visit_tracked_link,
+    wait_for,
+    wait_for_share_and_click_in_impact,
+)
 from tests.e2e.test_pack_and_health import FEED, paired_built, serve
 
 pytestmark = pytest.mark.e2e
@@ -71,28 +78,9 @@ def test_real_feed_to_share_to_click_to_my_impact(
     tracked = parse_qs(urlsplit(share_page.url).query)["url"][0]
     assert tracked.startswith(herald.base_url + "/r/")
 
-    visitor = as_visitor(context.new_page())  # a reader of the post, not the sharer
-    responses: list[int] = []
-    visitor.on("response", lambda r: responses.append(r.status) if "/r/" in r.url else None)
-    try:
-        visitor.goto(tracked, wait_until="commit", timeout=10000)
-    except Exception:  # noqa: BLE001 - the article's host does not resolve in the test sandbox
-        pass
-    wait_for(lambda: 302 in responses, what="the tracked link's redirect")
+    visit_tracked_link(context, tracked)
 
-    panel.click("#tab-impact")
-    expect(panel.locator(".tile[data-stat='shares'] strong")).to_have_text(
-        str(shares_before + 1), timeout=10000
-    )
-    clicks = panel.locator(".tile[data-stat='clicks'] strong")
-    wait_for(
-        lambda: (
-            panel.click("#tab-suggest"),
-            panel.click("#tab-impact"),
-            clicks.inner_text() not in ("0", "–"),
-        )[-1],
-        what="a click in My impact",
-    )
+    wait_for_share_and_click_in_impact(panel, shares_before)
 
 
 def test_a_new_api_address_drops_the_token(

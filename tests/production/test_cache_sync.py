@@ -6,7 +6,7 @@ pointer, recommender/model_store.py). The same over real gunicorn nodes: tests/m
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,6 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from backend import create_app
 from backend.extensions import db
 from backend.models import Article, Employee, ModelVersion, TrackedLink, utcnow
 from backend.services import cache_sync
@@ -37,12 +36,8 @@ def app_config(app_config: dict[str, Any], shared_store: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def node_b(app: Flask, app_config: dict[str, Any], tmp_path: Path) -> Iterator[Flask]:
-    other = create_app({**app_config, "ARTIFACTS_DIR": str(tmp_path / "node-b")})
-    yield other
-    with other.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def node_b(app: Flask, make_app: Callable[..., Flask], tmp_path: Path) -> Flask:
+    return make_app(ARTIFACTS_DIR=str(tmp_path / "node-b"))
 
 
 def _poll_now(app: Flask) -> list[str]:

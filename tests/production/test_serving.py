@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import time
 import uuid
+from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
@@ -177,10 +178,8 @@ def test_requests_are_counted_per_route_template(client: FlaskClient, route: str
     assert f'route="{route}"' in text
 
 
-def test_behind_a_proxy_the_client_address_counts(app_config: dict[str, object]) -> None:
-    from backend import create_app
-
-    app = create_app({**app_config, "PROXY_COUNT": 1})
+def test_behind_a_proxy_the_client_address_counts(make_app: Callable[..., Flask]) -> None:
+    app = make_app(PROXY_COUNT=1)
     seen: list[str | None] = []
 
     @app.get("/_addr")

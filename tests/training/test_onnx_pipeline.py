@@ -3,6 +3,7 @@ real export, shared with tests/recommender through the session's temporary direc
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -42,11 +43,11 @@ def articles(app: Flask) -> None:
     db.session.commit()
 
 
-def test_default_encoder_is_the_onnx_export(app_config: dict[str, object]) -> None:
-    from backend import create_app
-
+def test_default_encoder_is_the_onnx_export(
+    app_config: dict[str, object], make_app: Callable[..., Flask]
+) -> None:
     config = {k: v for k, v in app_config.items() if k != "ENCODER"}
-    app = create_app(config)
+    app = make_app(config)
     assert app.config["ENCODER"] == "minilm-onnx"
     assert app.config["MODEL_CACHE_DIR"] == str(Path(str(app_config["ARTIFACTS_DIR"])) / "encoders")
 

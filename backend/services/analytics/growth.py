@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from backend.extensions import db
+from backend.i18n import lazy_translate
 from backend.models import Employee, ProfileSnapshot
 from backend.schemas.analytics import Report
 from backend.services import works_council as policy
@@ -120,8 +121,10 @@ def growth(period: Period, filters: Filters, by: str, limit: int) -> Report:
         and len(ids) < council.min_group_size
     ):
         raise policy.WorksCouncilRefused(
-            "works-council mode: fewer than "
-            f"{council.min_group_size} people in the selected group have profile snapshots"
+            lazy_translate(
+                "error.analytics.works_council_too_few_snapshots",
+                min_group_size=council.min_group_size,
+            )
         )
     tot = {
         "employees": len(ids),

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from backend.errors import ValidationFailed
+from backend.i18n import lazy_translate
 from backend.models import (
     Article,
     Campaign,
@@ -62,12 +63,12 @@ def resolve_period(
     start_ = _aware(start) if start is not None else end_ - dt.timedelta(days=default_days)
     if start_ >= end_:
         raise ValidationFailed(
-            "start must be before end",
+            lazy_translate("error.analytics.start_must_before_end"),
             details=[{"field": "start", "message": "start must be before end", "type": "range"}],
         )
     if end_ - start_ > dt.timedelta(days=MAX_DAYS):
         raise ValidationFailed(
-            f"the period may span at most {MAX_DAYS} days",
+            lazy_translate("error.analytics.period_may_span_most_days", MAX_DAYS=MAX_DAYS),
             details=[{"field": "start", "message": "period too long", "type": "range"}],
         )
     return Period(start_, end_)

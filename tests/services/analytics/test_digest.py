@@ -1,54 +1,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import email
-import socket
 from collections.abc import Iterator
-from email.message import Message
-from email.policy import default as default_policy
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from backend.extensions import db
 from backend.models import AuditLog, utcnow
 from backend.services import digest
-from tests.analytics.conftest import Factory
-
-
-class Inbox:
-    """aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], Message]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        msg = email.message_from_bytes(envelope.content, policy=default_policy)
-        self.messages.append((list(envelope.rcpt_tos), msg))
-        return "250 OK"
-
-    def to(self, address: str) -> list[Message]:
-        return [m for rcpt, m in self.messages if address in rcpt]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.services.analytics.conftest import Factory
+from tests.smtp_sink import Inbox, free_port, smtp_sink
 
 
 @pytest.fixture
 def smtp_server() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
+    with smtp_sink() as inbox:
+        yield inbox, inbox.port
 
 
 def just_now() -> dt.datetime:
@@ -169,6 +138,6 @@ def test_send_digests_cli(
     assert len(inbox.messages) == 2
     result = runner.invoke(args=["send-digests", "--only", "employee", "--force"])
     assert "sent 2 employee" in result.output
-    app.config["SMTP_PORT"] = _free_port()  # nobody listens there
+    app.config["SMTP_PORT"] = free_port()  # nobody listens there
     result = runner.invoke(args=["send-digests"])
     assert result.exit_code == 1 and "cannot reach SMTP server" in result.output

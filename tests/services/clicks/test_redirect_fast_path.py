@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -82,19 +83,13 @@ def test_the_fast_path_sits_in_front_of_flask(app: Flask) -> None:
     assert isinstance(app.wsgi_app, FastRedirect)
 
 
-def test_the_proxy_fix_stays_outermost(app_config: dict[str, Any]) -> None:
+def test_the_proxy_fix_stays_outermost(make_app: Callable[..., Flask]) -> None:
     """Behind a proxy the fast path must see the client address that ProxyFix restores."""
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from backend import create_app
-
-    other = create_app({**app_config, "PROXY_COUNT": 1})
-    try:
-        assert isinstance(other.wsgi_app, ProxyFix)
-        assert isinstance(other.wsgi_app.app, FastRedirect)
-    finally:
-        with other.app_context():
-            db.engine.dispose()
+    other = make_app(PROXY_COUNT=1)
+    assert isinstance(other.wsgi_app, ProxyFix)
+    assert isinstance(other.wsgi_app.app, FastRedirect)
 
 
 @pytest.mark.parametrize("method", ["GET", "HEAD"])

@@ -201,49 +201,13 @@ def period_q() -> str:
 # --- works council ----------------------------------------------------------------------------
 
 
-def _wc_activity(person: Employee, article: Article, n: int, now: dt.datetime) -> None:
-    link = TrackedLink(
-        code=f"wc{person.id}", employee_id=person.id, article_id=article.id, network="linkedin"
-    )
-    db.session.add(link)
-    db.session.flush()
-    share = Share(
-        employee_id=person.id,
-        article_id=article.id,
-        link_id=link.id,
-        network="linkedin",
-        network_size_at_share=person.network_size,
-        created_at=now - dt.timedelta(minutes=50),
-    )
-    db.session.add(share)
-    db.session.flush()
-    db.session.add(ShareEngagement(share_id=share.id, reactions=3 + n, observed_at=now))
-    for i in range(2 + n):
-        db.session.add(
-            Click(
-                link_id=link.id,
-                visitor_hash=f"v{person.id}-{i}",
-                created_at=now - dt.timedelta(minutes=40),
-            )
-        )
-    db.session.add(
-        Conversion(
-            employee_id=person.id,
-            link_id=link.id,
-            article_id=article.id,
-            type="lead",
-            occurred_at=now - dt.timedelta(minutes=30),
-        )
-    )
+def _wc_activity(f: Factory, person: Employee, article: Article, n: int, now: dt.datetime) -> None:
+    share = f.share(person, article, at=now - dt.timedelta(minutes=50))
+    f.engagement(share, at=now, reactions=3 + n)
+    f.clicks(share, at=now - dt.timedelta(minutes=40), n=2 + n)
+    f.conversion(share, "lead", at=now - dt.timedelta(minutes=30))
     for minutes, connections in ((45, 400 + n), (20, 450 + 2 * n)):
-        db.session.add(
-            ProfileSnapshot(
-                employee_id=person.id,
-                connections=connections,
-                followers=connections // 2,
-                taken_at=now - dt.timedelta(minutes=minutes),
-            )
-        )
+        f.snapshot(person, now - dt.timedelta(minutes=minutes), connections, connections // 2)
 
 
 def works_council_world(make_employee: Callable[..., Employee]) -> dict[str, Any]:
@@ -251,19 +215,17 @@ def works_council_world(make_employee: Callable[..., Employee]) -> dict[str, Any
     "Pair" (6 members, 2 active) and team "Tiny" (2 members, both active), all within the last
     hour (so it falls in this week, month and quarter). For works-council tests."""
     now = utcnow()
-    article = Article(
-        canonical_url="https://nordvind.example/wc", title="Works council", status="approved"
+    f = Factory(make_employee)
+    article = f.article(
+        canonical_url="https://nordvind.example/wc", title="Works council", published_at=None
     )
-    db.session.add(article)
-    db.session.flush()
     people: dict[str, list[Employee]] = {"Big": [], "Pair": [], "Tiny": []}
     for team, members, active in (("Big", 6, 5), ("Pair", 6, 2), ("Tiny", 2, 2)):
         for i in range(members):
             person = make_employee(name=f"{team} Person {i}", team=team, department=f"Dept {team}")
             people[team].append(person)
             if i < active:
-                _wc_activity(person, article, i, now)
-    db.session.commit()
+                _wc_activity(f, person, article, i, now)
     return {"people": people, "article": article}
 
 

@@ -23,7 +23,7 @@ from backend.models import (
     Employee,
     utcnow,
 )
-from tests.analytics.conftest import works_council_on, works_council_world
+from tests.services.analytics.conftest import works_council_on, works_council_world
 
 API = "/api/v1"
 

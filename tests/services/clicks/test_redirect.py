@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from flask import Flask
 from sqlalchemy import select
 
-from backend import create_app
 from backend.extensions import db
 from backend.models import Article, Click, TrackedLink
 from backend.services import clicks, links
@@ -94,14 +95,9 @@ def test_redirect_replaces_old_utm_and_uses_the_campaign_slug(
     assert "UTM_Medium" not in query
 
 
-def test_utm_medium_is_configurable(app_config: dict[str, Any], share: Any) -> None:
+def test_utm_medium_is_configurable(make_app: Callable[..., Flask], share: Any) -> None:
     path, _, _ = share()
-    other = create_app({**app_config, "UTM_MEDIUM": "social_advocacy"})
-    try:
-        resp = other.test_client().get(path)
-    finally:
-        with other.app_context():
-            db.engine.dispose()  # its own pool: close it, or the connection leaks past the test
+    resp = make_app(UTM_MEDIUM="social_advocacy").test_client().get(path)
     query = dict(parse_qsl(urlsplit(resp.headers["Location"]).query))
     assert query["utm_medium"] == "social_advocacy"
 

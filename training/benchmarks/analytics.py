@@ -1,6 +1,6 @@
 """Benchmark: analytics report latency with N clicks stored (printed, not asserted).
 
-    python -m tests.analytics.bench_analytics [--clicks 1000000] [--url sqlite:///bench.db] [--raw]
+    python -m training.benchmarks.analytics [--clicks 1000000] [--url sqlite:///bench.db] [--raw]
 
 Builds a fresh database (drops the public schema on PostgreSQL: never point it at real data),
 inserts employees, articles, shares and clicks spread over 90 days, times the first (full) daily
@@ -17,6 +17,8 @@ import datetime as dt
 import random
 import statistics
 import time
+from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -103,7 +105,7 @@ def main() -> None:
             conn.execute(sa.text("ANALYZE"))
         period = an.resolve_period(None, None)
         none = an.Filters()
-        reports = {
+        reports: dict[str, Callable[[], Any]] = {
             "overview": lambda: an.overview(period, none),
             "traffic by day": lambda: an.traffic(period, none, "day", 1000),
             "traffic by article": lambda: an.traffic(period, none, "article", 1000),

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.analytics.conftest import NOW, Factory, days_ago
+from tests.services.analytics.conftest import NOW, Factory, days_ago
 
 REPORTS = [
     "overview",

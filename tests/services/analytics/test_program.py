@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from backend.extensions import db
 from backend.models import Employee, GuidelineAck, utcnow
 from backend.services import program
-from tests.analytics.conftest import Factory
+from tests.services.analytics.conftest import Factory
 
 
 def just_now() -> dt.datetime:

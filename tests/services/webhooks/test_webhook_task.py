@@ -10,7 +10,7 @@ from sqlalchemy import select
 from backend import tasks
 from backend.extensions import db
 from backend.models import WebhookDelivery
-from tests.tracking.test_webhooks import hook, shared  # noqa: F401 - fixtures
+from tests.services.webhooks.test_webhooks import hook, shared  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.usefixtures("hook")
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from backend.extensions import db
 from backend.models import AuditLog
-from tests.analytics.conftest import NOW, Factory, days_ago
+from tests.services.analytics.conftest import NOW, Factory, days_ago
 
 START = days_ago(30).isoformat()
 END = NOW.isoformat()

@@ -1,4 +1,5 @@
-"""Fixtures for tracking tests: articles inserted directly, and a real local webhook receiver."""
+"""Fixtures for the services' tests (shares, clicks, conversions, mentions, webhooks): articles
+inserted directly, and a real local webhook receiver."""
 
 from __future__ import annotations
 
@@ -21,15 +22,20 @@ from backend.models import Article, Campaign
 @pytest.fixture
 def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
     """The webhook receiver in these tests listens on 127.0.0.1, which a deployment must allow
-    explicitly (tests/tracking/test_webhook_addresses.py covers the default, which refuses it)."""
+    explicitly (tests/services/webhooks/test_webhook_addresses.py covers the default, which
+    refuses it)."""
     return {**app_config, "WEBHOOK_ALLOW_PRIVATE_NETWORKS": True}
 
 
 @pytest.fixture(autouse=True)
-def _fresh_principal_per_request(app: Flask) -> None:
+def _fresh_principal_per_request(request: pytest.FixtureRequest) -> None:
     """The ``app`` fixture keeps one app context open, so test-client requests share ``g`` and
     ``g.principal`` would leak from one request to the next; production has a context per request.
+    (Tests that use no app, such as plain service functions, are left alone.)
     """
+    if "app" not in request.fixturenames:
+        return
+    app: Flask = request.getfixturevalue("app")
 
     @app.before_request
     def _forget_principal() -> None:
