@@ -12,13 +12,22 @@ What runs here:
   found by ``recover_jobs`` (at worker start and every minute) once its heartbeat is older than
   ``JOB_STALE_AFTER_S`` and is run again; a claim (``queued`` → ``running`` in one UPDATE) makes a
   duplicate message harmless. A failed job can be retried from the console (``retry_job``).
-* **Periodic work**: webhook deliveries every 5 s (retries with backoff by the delivery schedule
-  in ``backend/services/webhooks.py``), embedding new or edited articles every minute,
-  click rollups hourly, retention daily, digests on Monday mornings.
+* **Work the web asks for** (never done in a request): committing a new or edited article queues
+  ``embed_new_articles``; a suggestion that finds the co-engagement model stale queues
+  ``fit_co_engagement`` (backend/services/co_engagement.py) and serves the last fit meanwhile;
+  committing a webhook delivery queues ``deliver_webhook`` for it, which re-schedules itself
+  (Huey's ``RetryTask``) when the delivery schedule in ``backend/services/webhooks.py`` says the
+  next attempt is due. Requests are coalesced (``enqueue_coalesced``): one waiting task per kind
+  however many processes ask, across nodes (the marker lives in the queue's storage).
+* **Periodic work**: a webhook sweep every minute (deliveries whose message was lost, e.g. the
+  queue was unreachable at commit), embedding every minute (behind the on-commit request), click
+  rollups hourly, retention daily, digests on Monday mornings.
 
 ``init_app`` points the queue at ``TASK_QUEUE_URL`` (``redis://…``, ``sqlite:///path``,
 ``memory://``); under ``TESTING`` without a URL tasks run at once in the caller (Huey's immediate
-mode). ``flask worker`` (backend/cli.py) runs the consumer (``make worker``).
+mode), except webhook deliveries, which tests drive themselves (``webhooks.deliver_due``) rather
+than have a request wait on a receiver. ``flask worker`` (backend/cli.py) runs the consumer
+(``make worker``).
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -34,10 +44,14 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context
 from huey import Huey, crontab
+from huey.api import TaskWrapper
+from huey.exceptions import RetryTask
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
+from sqlalchemy.orm import Session
 
+from backend import task_requests
 from backend.extensions import db
-from backend.models import Job, utcnow
+from backend.models import Article, Job, WebhookDelivery, utcnow
 
 log = logging.getLogger("herald.tasks")
 
@@ -97,6 +111,7 @@ def init_app(app: Flask) -> None:
             "worker on the same machine sees; with several nodes set HERALD_TASK_QUEUE_URL=redis://"
         )
     configure(queue_url(app))
+    _listen()
 
 
 def _context_app() -> Flask:
@@ -106,6 +121,81 @@ def _context_app() -> Flask:
     if _app is None:
         raise RuntimeError("backend.tasks used before init_app (create_app does it)")
     return _app
+
+
+# --- requests from the web: coalesced, and queued only once the data is committed -------------
+
+PENDING_PREFIX = "herald.pending."
+PENDING_STALE_S = 600.0  # a marker older than this is a request whose enqueue never happened
+
+
+def enqueue_coalesced(task: TaskWrapper, name: str) -> bool:
+    """Queue ``task()`` unless a request for ``name`` is still waiting; True when queued.
+
+    The marker is set atomically in the queue's storage (shared by every node with Redis), and
+    the task clears it when it starts (``_started``), so a request made while it runs queues one
+    more pass. A marker left by a process that died between setting it and queueing the task is
+    taken over after ``PENDING_STALE_S``.
+    """
+    key = PENDING_PREFIX + name
+    now = time.time()
+    if not huey.put_if_empty(key, now):
+        since = huey.get(key, peek=True)
+        if isinstance(since, float) and now - since < PENDING_STALE_S:
+            return False
+        huey.put(key, now)
+    try:
+        task()
+    except Exception:
+        huey.delete(key)
+        raise
+    return True
+
+
+def _started(name: str) -> None:
+    huey.delete(PENDING_PREFIX + name)
+
+
+_EMBED_FLAG = "herald_tasks_embed"
+_DELIVERIES = "herald_tasks_deliveries"
+_listening = False
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    for obj in (*session.new, *session.dirty):
+        if isinstance(obj, Article):
+            if obj in session.new or session.is_modified(obj, include_collections=False):
+                session.info[_EMBED_FLAG] = True
+        elif isinstance(obj, WebhookDelivery) and obj.status == "pending":
+            if obj in session.new or sa.inspect(obj).attrs.attempts.history.added == [0]:
+                session.info.setdefault(_DELIVERIES, set()).add(int(obj.id))  # new or redelivered
+
+
+def _after_commit(session: Session) -> None:
+    embed = session.info.pop(_EMBED_FLAG, False)
+    deliveries = session.info.pop(_DELIVERIES, set())
+    if embed:
+        task_requests.request("embed")
+    if deliveries and not huey.immediate:
+        for delivery_id in sorted(deliveries):
+            try:
+                deliver_webhook(delivery_id)
+            except Exception:  # noqa: BLE001 - the row is committed: the minute's sweep sends it
+                log.exception("could not queue webhook delivery %s", delivery_id)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_EMBED_FLAG, None)
+    session.info.pop(_DELIVERIES, None)
+
+
+def _listen() -> None:
+    global _listening
+    if not _listening:
+        sa.event.listen(Session, "after_flush", _after_flush)
+        sa.event.listen(Session, "after_commit", _after_commit)
+        sa.event.listen(Session, "after_soft_rollback", lambda s, _tx: _after_rollback(s))
+        _listening = True
 
 
 # --- jobs -----------------------------------------------------------------------------------
@@ -391,45 +481,45 @@ def _sleep(params: dict[str, Any]) -> list[Step]:
 # --- periodic work --------------------------------------------------------------------------
 
 
-WEBHOOK_POLL_S = 5.0
-WEBHOOK_PASS_S = 55.0  # how long one run keeps polling (the next minute's run takes over)
+@huey.task()
+def deliver_webhook(delivery_id: int) -> None:
+    """Send one webhook delivery's due attempt; while it is pending, run again when the delivery
+    schedule says the next attempt is due (Huey's ``RetryTask``: the backoff lives in the row, so
+    a retry survives a worker restart in the queue's schedule and the sweep below)."""
+    from backend.services import webhooks
+
+    with _context_app().app_context():
+        try:
+            wait = webhooks.deliver_one(delivery_id)
+        finally:
+            db.session.remove()
+    if wait is not None:
+        raise RetryTask(f"webhook delivery {delivery_id}: next attempt in {wait:.0f} s", delay=wait)
 
 
 @huey.periodic_task(crontab(minute="*"))
 @huey.lock_task("herald-webhooks")
 def deliver_webhooks() -> None:
-    """Send due webhook deliveries every ``WEBHOOK_POLL_S`` for the minute (the next minute's run
-    takes over), so a new event goes out within seconds; the schedule in webhooks.py spaces the
-    retries. The lock keeps it to one worker thread in the deployment."""
-    import time
-
+    """The safety net: send every due delivery (one whose queued message was lost, or whose retry
+    the sweep reaches first; each attempt is claimed, so none is sent twice)."""
     from backend.services import webhooks
 
-    deadline = time.monotonic() + WEBHOOK_PASS_S
     with _context_app().app_context():
         try:
-            while True:
-                report = webhooks.deliver_due()
-                db.session.remove()
-                if report.attempted:
-                    log.info(
-                        "webhooks: attempted %s, delivered %s, retrying %s, failed %s",
-                        report.attempted,
-                        report.delivered,
-                        report.retrying,
-                        report.failed,
-                    )
-                if time.monotonic() + WEBHOOK_POLL_S >= deadline:
-                    return
-                time.sleep(WEBHOOK_POLL_S)
+            report = webhooks.deliver_due()
+            if report.attempted:
+                log.info(
+                    "webhooks: attempted %s, delivered %s, retrying %s, failed %s",
+                    report.attempted,
+                    report.delivered,
+                    report.retrying,
+                    report.failed,
+                )
         finally:
             db.session.remove()
 
 
-@huey.periodic_task(crontab(minute="*"))
-@huey.lock_task("herald-embed")
-def embed_articles() -> None:
-    """Embed new or edited approved articles for the serving encoder (one worker at a time)."""
+def _embed_all() -> None:
     from backend.services.recommender_runtime import embed_pending, runtime
 
     app = _context_app()
@@ -441,6 +531,40 @@ def embed_articles() -> None:
                     pass
         finally:
             db.session.remove()
+
+
+@huey.periodic_task(crontab(minute="*"))
+@huey.lock_task("herald-embed")
+def embed_articles() -> None:
+    """Embed new or edited approved articles for the serving encoder (one worker at a time)."""
+    _embed_all()
+
+
+@huey.task(retries=6, retry_delay=5)
+def embed_new_articles() -> None:
+    """What committing a new or edited article queues; waits (retries) while a pass runs."""
+    _started("embed")
+    with huey.lock_task("herald-embed"):
+        _embed_all()
+
+
+@huey.task(retries=3, retry_delay=10)
+def fit_co_engagement() -> None:
+    """Refit the co-engagement model that suggestions serve (backend/services/co_engagement.py)."""
+    from backend.services import co_engagement
+
+    _started(co_engagement.REQUEST)
+    with huey.lock_task("herald-co-engagement"), _context_app().app_context():
+        try:
+            co_engagement.fit_and_store()
+        finally:
+            db.session.remove()
+
+
+task_requests.register("embed", lambda: enqueue_coalesced(embed_new_articles, "embed"))
+task_requests.register(
+    "co-engagement", lambda: enqueue_coalesced(fit_co_engagement, "co-engagement")
+)
 
 
 @huey.periodic_task(crontab(minute="7"))
