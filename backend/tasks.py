@@ -17,13 +17,13 @@ What runs here:
   ``fit_co_engagement`` (backend/services/co_engagement.py) and serves the last fit meanwhile;
   committing a webhook delivery queues ``deliver_webhook`` for it, which re-schedules itself
   (Huey's ``RetryTask``) when the delivery schedule in ``backend/services/webhooks.py`` says the
-  next attempt is due. Requests are coalesced (``enqueue_coalesced``): one waiting task per kind
-  however many processes ask, across nodes (the marker lives in the queue's storage).
+  next attempt is due. Requests are coalesced and queued after the commit (backend/task_queue.py):
+  one waiting task per kind however many processes ask, across nodes.
 * **Periodic work**: a webhook sweep every minute (deliveries whose message was lost, e.g. the
   queue was unreachable at commit), embedding every minute (behind the on-commit request), click
   rollups hourly, retention daily, digests on Monday mornings.
 
-``init_app`` points the queue at ``TASK_QUEUE_URL`` (``redis://…``, ``sqlite:///path``,
+``init_app`` points the queue (backend/task_queue.py) at ``TASK_QUEUE_URL`` (``redis://…``, ``sqlite:///path``,
 ``memory://``); under ``TESTING`` without a URL tasks run at once in the caller (Huey's immediate
 mode), except webhook deliveries, which tests drive themselves (``webhooks.deliver_due``) rather
 than have a request wait on a receiver. ``flask worker`` (backend/cli.py) runs the consumer
@@ -35,31 +35,28 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app, has_app_context
-from huey import Huey, crontab
-from huey.api import TaskWrapper
+from flask import Flask, current_app
+from huey import crontab
 from huey.exceptions import RetryTask
-from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
-from sqlalchemy.orm import Session
 
-from backend import task_requests
+from backend import task_queue
 from backend.extensions import db
-from backend.models import Article, Job, WebhookDelivery, utcnow
+from backend.models import Job, utcnow
+from backend.task_queue import configure, enqueue_coalesced, huey, mark_started, queue_url
+from backend.task_queue import context_app as _context_app
+
+__all__ = ["configure", "enqueue_coalesced", "huey", "queue_url"]  # the queue, for callers
 
 log = logging.getLogger("herald.tasks")
 
 MAX_LOG_LINES = 200
 HEARTBEAT_S = 5.0
-
-huey = Huey("herald", results=False, utc=True, storage_class=MemoryStorage)
-_app: Flask | None = None
 
 
 class JobBusy(RuntimeError):
@@ -70,132 +67,13 @@ class JobError(RuntimeError):
     """A job cannot be started or retried (message shown as is)."""
 
 
-def queue_url(app: Flask) -> str:
-    url = app.config.get("TASK_QUEUE_URL")
-    if url:
-        return str(url)
-    if app.testing:
-        return "immediate://"
-    return "sqlite:///" + str(Path(app.instance_path) / "tasks.db")
-
-
-def configure(url: str) -> None:
-    """Point the process's queue at ``url`` (idempotent for the same URL)."""
-    if getattr(huey, "_herald_url", None) == url:
-        return
-    storage: Any = None
-    if url.startswith("redis"):
-        storage = RedisStorage(huey.name, url=url)
-    elif url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        storage = SqliteStorage(huey.name, filename=str(path))
-    elif url.startswith("memory://"):
-        storage = MemoryStorage(huey.name)
-    elif not url.startswith("immediate://"):
-        raise ValueError(f"TASK_QUEUE_URL {url!r}: use redis://, sqlite:/// or memory://")
-    if storage is None:
-        huey.immediate = True
-    else:
-        huey._immediate = False
-        huey.storage = storage
-    huey._herald_url = url
-
-
 def init_app(app: Flask) -> None:
-    global _app
-    _app = app
     if app.config.get("ENV") == "production" and not app.config.get("TASK_QUEUE_URL"):
         log.warning(
             "TASK_QUEUE_URL is not set: jobs queue in a SQLite file on this machine, which only a "
             "worker on the same machine sees; with several nodes set HERALD_TASK_QUEUE_URL=redis://"
         )
-    configure(queue_url(app))
-    _listen()
-
-
-def _context_app() -> Flask:
-    if has_app_context():
-        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-        return app
-    if _app is None:
-        raise RuntimeError("backend.tasks used before init_app (create_app does it)")
-    return _app
-
-
-# --- requests from the web: coalesced, and queued only once the data is committed -------------
-
-PENDING_PREFIX = "herald.pending."
-PENDING_STALE_S = 600.0  # a marker older than this is a request whose enqueue never happened
-
-
-def enqueue_coalesced(task: TaskWrapper, name: str) -> bool:
-    """Queue ``task()`` unless a request for ``name`` is still waiting; True when queued.
-
-    The marker is set atomically in the queue's storage (shared by every node with Redis), and
-    the task clears it when it starts (``_started``), so a request made while it runs queues one
-    more pass. A marker left by a process that died between setting it and queueing the task is
-    taken over after ``PENDING_STALE_S``.
-    """
-    key = PENDING_PREFIX + name
-    now = time.time()
-    if not huey.put_if_empty(key, now):
-        since = huey.get(key, peek=True)
-        if isinstance(since, float) and now - since < PENDING_STALE_S:
-            return False
-        huey.put(key, now)
-    try:
-        task()
-    except Exception:
-        huey.delete(key)
-        raise
-    return True
-
-
-def _started(name: str) -> None:
-    huey.delete(PENDING_PREFIX + name)
-
-
-_EMBED_FLAG = "herald_tasks_embed"
-_DELIVERIES = "herald_tasks_deliveries"
-_listening = False
-
-
-def _after_flush(session: Session, _context: Any) -> None:
-    for obj in (*session.new, *session.dirty):
-        if isinstance(obj, Article):
-            if obj in session.new or session.is_modified(obj, include_collections=False):
-                session.info[_EMBED_FLAG] = True
-        elif isinstance(obj, WebhookDelivery) and obj.status == "pending":
-            if obj in session.new or sa.inspect(obj).attrs.attempts.history.added == [0]:
-                session.info.setdefault(_DELIVERIES, set()).add(int(obj.id))  # new or redelivered
-
-
-def _after_commit(session: Session) -> None:
-    embed = session.info.pop(_EMBED_FLAG, False)
-    deliveries = session.info.pop(_DELIVERIES, set())
-    if embed:
-        task_requests.request("embed")
-    if deliveries and not huey.immediate:
-        for delivery_id in sorted(deliveries):
-            try:
-                deliver_webhook(delivery_id)
-            except Exception:  # noqa: BLE001 - the row is committed: the minute's sweep sends it
-                log.exception("could not queue webhook delivery %s", delivery_id)
-
-
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_EMBED_FLAG, None)
-    session.info.pop(_DELIVERIES, None)
-
-
-def _listen() -> None:
-    global _listening
-    if not _listening:
-        sa.event.listen(Session, "after_flush", _after_flush)
-        sa.event.listen(Session, "after_commit", _after_commit)
-        sa.event.listen(Session, "after_soft_rollback", lambda s, _tx: _after_rollback(s))
-        _listening = True
+    task_queue.init_app(app)
 
 
 # --- jobs -----------------------------------------------------------------------------------
@@ -533,8 +411,14 @@ def _embed_all() -> None:
             db.session.remove()
 
 
+# Created here, not inside the tasks: the worker's start flushes every lock created at import, so
+# one left by a worker killed while holding it (kill -9) cannot block the task for good.
+EMBED_LOCK = huey.lock_task("herald-embed")
+CO_ENGAGEMENT_LOCK = huey.lock_task("herald-co-engagement")
+
+
 @huey.periodic_task(crontab(minute="*"))
-@huey.lock_task("herald-embed")
+@EMBED_LOCK
 def embed_articles() -> None:
     """Embed new or edited approved articles for the serving encoder (one worker at a time)."""
     _embed_all()
@@ -543,8 +427,8 @@ def embed_articles() -> None:
 @huey.task(retries=6, retry_delay=5)
 def embed_new_articles() -> None:
     """What committing a new or edited article queues; waits (retries) while a pass runs."""
-    _started("embed")
-    with huey.lock_task("herald-embed"):
+    mark_started("embed")
+    with EMBED_LOCK:
         _embed_all()
 
 
@@ -553,18 +437,17 @@ def fit_co_engagement() -> None:
     """Refit the co-engagement model that suggestions serve (backend/services/co_engagement.py)."""
     from backend.services import co_engagement
 
-    _started(co_engagement.REQUEST)
-    with huey.lock_task("herald-co-engagement"), _context_app().app_context():
+    mark_started(co_engagement.REQUEST)
+    with CO_ENGAGEMENT_LOCK, _context_app().app_context():
         try:
             co_engagement.fit_and_store()
         finally:
             db.session.remove()
 
 
-task_requests.register("embed", lambda: enqueue_coalesced(embed_new_articles, "embed"))
-task_requests.register(
-    "co-engagement", lambda: enqueue_coalesced(fit_co_engagement, "co-engagement")
-)
+task_queue.register("embed", lambda: enqueue_coalesced(embed_new_articles, "embed"))
+task_queue.register("co-engagement", lambda: enqueue_coalesced(fit_co_engagement, "co-engagement"))
+task_queue.register("webhook", deliver_webhook)
 
 
 @huey.periodic_task(crontab(minute="7"))

@@ -274,3 +274,15 @@ def test_a_suggestion_never_refits_co_engagement_in_the_request(
     scores = suggestions.peer_engagement(me, utcnow())
     assert scores.get(b.id, 0.0) > 0.0 and c.id not in scores
     assert len(fits) == 1, "serving the stored fit fitted nothing"
+
+
+def test_a_lock_left_by_a_killed_worker_is_flushed_when_a_worker_starts(
+    app: Flask, real_queue: None
+) -> None:
+    # A worker killed (kill -9) inside embedding or a co-engagement fit leaves its lock set in the
+    # queue's storage; the consumer starts with flush_locks, which clears the locks it knows of.
+    tasks.EMBED_LOCK.acquire()
+    tasks.CO_ENGAGEMENT_LOCK.acquire()
+    assert {"herald-embed", "herald-co-engagement"} <= tasks.huey.flush_locks()
+    tasks.CO_ENGAGEMENT_LOCK.acquire()  # free again: acquiring does not raise
+    tasks.CO_ENGAGEMENT_LOCK.release()

@@ -9,7 +9,7 @@ request. So the worker's ``fit_co_engagement`` task (backend/tasks.py) fits it o
   for a newer row at most every ``CHECK_INTERVAL_S``), or None while there is none yet (the caller
   then uses the colleague count).
 * When the newest fit is older than ``REFIT_AFTER_S`` (or there is none), it asks the worker for a
-  refit (``task_requests.request``, coalesced: one waiting task however many requests ask) and
+  refit (``task_queue.request``, coalesced: one waiting task however many requests ask) and
   keeps serving what it has. Under ``TESTING`` every call asks, so a test sees the events it just
   wrote (with Huey's immediate mode the "worker" is the caller).
 """
@@ -26,7 +26,7 @@ import numpy as np
 import sqlalchemy as sa
 from flask import current_app
 
-from backend import task_requests
+from backend import task_queue
 from backend.extensions import db
 from backend.models import CoEngagementFit, EngagementEvent, utcnow
 from recommender.cf import SERVED_L2, CoEngagement, CoEngagementIndex, fit_index
@@ -141,7 +141,7 @@ def served_index(now: dt.datetime) -> CoEngagementIndex | None:
     newest = _newest()
     refit_after = 0.0 if testing else REFIT_AFTER_S
     if newest is None or (now - newest[1]).total_seconds() >= refit_after:
-        if task_requests.request(REQUEST):  # queued for the worker (or run, in immediate mode)
+        if task_queue.request(REQUEST):  # queued for the worker (or run, in immediate mode)
             newest = _newest()
     if state is not None and state.fit == newest:
         state.checked_at = mono
