@@ -488,7 +488,7 @@ def build_catalog(
         .order_by(Article.id)
     )
     if encoder is not None:
-        # Outer join: an approved article is a candidate at once; until the background embedder
+        # Outer join: an approved article is a candidate at once; until the worker
         # has reached it, it has a zero vector (no similarity signal) and ranks on the others.
         query = query.outerjoin(
             ArticleEmbedding,
