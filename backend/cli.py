@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import smtplib
 import sys
-import time
 from pathlib import Path
 
 import click
@@ -48,9 +47,7 @@ def register_cli(app: Flask) -> None:
 
 def _workers(app: Flask) -> None:
     @app.cli.command("worker")
-    @click.option(
-        "--workers", default=3, show_default=True, help="Worker threads (one delivers webhooks)."
-    )
+    @click.option("--workers", default=3, show_default=True, help="Worker threads.")
     def worker_command(workers: int) -> None:
         """Run background jobs and periodic work (the task queue's consumer)."""
         from backend import tasks
@@ -208,16 +205,11 @@ def _digests(app: Flask) -> None:
 
 def _webhooks(app: Flask) -> None:
     @app.cli.command("deliver-webhooks")
-    @click.option("--loop", is_flag=True, help="Keep delivering until interrupted (a worker).")
-    @click.option("--interval", default=5.0, show_default=True, help="Seconds between passes.")
-    def deliver_webhooks(loop: bool, interval: float) -> None:
-        """Send due outbound webhook deliveries (retries with backoff; at-least-once)."""
-        while True:
-            report = deliver_due()
-            click.echo(
-                f"attempted {report.attempted}, delivered {report.delivered}, "
-                f"retrying {report.retrying}, failed {report.failed}"
-            )
-            if not loop:
-                return
-            time.sleep(interval)
+    def deliver_webhooks() -> None:
+        """Send the outbound webhook deliveries that are due, once (the worker does it on its own:
+        each delivery is a task that retries with backoff, and a sweep runs every minute)."""
+        report = deliver_due()
+        click.echo(
+            f"attempted {report.attempted}, delivered {report.delivered}, "
+            f"retrying {report.retrying}, failed {report.failed}"
+        )

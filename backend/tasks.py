@@ -12,13 +12,22 @@ What runs here:
   found by ``recover_jobs`` (at worker start and every minute) once its heartbeat is older than
   ``JOB_STALE_AFTER_S`` and is run again; a claim (``queued`` → ``running`` in one UPDATE) makes a
   duplicate message harmless. A failed job can be retried from the console (``retry_job``).
-* **Periodic work**: webhook deliveries every 5 s (retries with backoff by the delivery schedule
-  in ``backend/services/webhooks.py``), embedding new or edited articles every minute,
-  click rollups hourly, retention daily, digests on Monday mornings.
+* **Work the web asks for** (never done in a request): committing a new or edited article queues
+  ``embed_new_articles``; a suggestion that finds the co-engagement model stale queues
+  ``fit_co_engagement`` (backend/services/co_engagement.py) and serves the last fit meanwhile;
+  committing a webhook delivery queues ``deliver_webhook`` for it, which re-schedules itself
+  (Huey's ``RetryTask``) when the delivery schedule in ``backend/services/webhooks.py`` says the
+  next attempt is due. Requests are coalesced and queued after the commit (backend/task_queue.py):
+  one waiting task per kind however many processes ask, across nodes.
+* **Periodic work**: a webhook sweep every minute (deliveries whose message was lost, e.g. the
+  queue was unreachable at commit), embedding every minute (behind the on-commit request), click
+  rollups hourly, retention daily, digests on Monday mornings.
 
-``init_app`` points the queue at ``TASK_QUEUE_URL`` (``redis://…``, ``sqlite:///path``,
+``init_app`` points the queue (backend/task_queue.py) at ``TASK_QUEUE_URL`` (``redis://…``, ``sqlite:///path``,
 ``memory://``); under ``TESTING`` without a URL tasks run at once in the caller (Huey's immediate
-mode). ``flask worker`` (backend/cli.py) runs the consumer (``make worker``).
+mode), except webhook deliveries, which tests drive themselves (``webhooks.deliver_due``) rather
+than have a request wait on a receiver. ``flask worker`` (backend/cli.py) runs the consumer
+(``make worker``).
 """
 
 from __future__ import annotations
@@ -32,20 +41,22 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app, has_app_context
-from huey import Huey, crontab
-from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
+from flask import Flask, current_app
+from huey import crontab
+from huey.exceptions import RetryTask
 
+from backend import task_queue
 from backend.extensions import db
 from backend.models import Job, utcnow
+from backend.task_queue import configure, enqueue_coalesced, huey, mark_started, queue_url
+from backend.task_queue import context_app as _context_app
+
+__all__ = ["configure", "enqueue_coalesced", "huey", "queue_url"]  # the queue, for callers
 
 log = logging.getLogger("herald.tasks")
 
 MAX_LOG_LINES = 200
 HEARTBEAT_S = 5.0
-
-huey = Huey("herald", results=False, utc=True, storage_class=MemoryStorage)
-_app: Flask | None = None
 
 
 class JobBusy(RuntimeError):
@@ -56,56 +67,13 @@ class JobError(RuntimeError):
     """A job cannot be started or retried (message shown as is)."""
 
 
-def queue_url(app: Flask) -> str:
-    url = app.config.get("TASK_QUEUE_URL")
-    if url:
-        return str(url)
-    if app.testing:
-        return "immediate://"
-    return "sqlite:///" + str(Path(app.instance_path) / "tasks.db")
-
-
-def configure(url: str) -> None:
-    """Point the process's queue at ``url`` (idempotent for the same URL)."""
-    if getattr(huey, "_herald_url", None) == url:
-        return
-    storage: Any = None
-    if url.startswith("redis"):
-        storage = RedisStorage(huey.name, url=url)
-    elif url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        storage = SqliteStorage(huey.name, filename=str(path))
-    elif url.startswith("memory://"):
-        storage = MemoryStorage(huey.name)
-    elif not url.startswith("immediate://"):
-        raise ValueError(f"TASK_QUEUE_URL {url!r}: use redis://, sqlite:/// or memory://")
-    if storage is None:
-        huey.immediate = True
-    else:
-        huey._immediate = False
-        huey.storage = storage
-    huey._herald_url = url
-
-
 def init_app(app: Flask) -> None:
-    global _app
-    _app = app
     if app.config.get("ENV") == "production" and not app.config.get("TASK_QUEUE_URL"):
         log.warning(
             "TASK_QUEUE_URL is not set: jobs queue in a SQLite file on this machine, which only a "
             "worker on the same machine sees; with several nodes set HERALD_TASK_QUEUE_URL=redis://"
         )
-    configure(queue_url(app))
-
-
-def _context_app() -> Flask:
-    if has_app_context():
-        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-        return app
-    if _app is None:
-        raise RuntimeError("backend.tasks used before init_app (create_app does it)")
-    return _app
+    task_queue.init_app(app)
 
 
 # --- jobs -----------------------------------------------------------------------------------
@@ -391,45 +359,45 @@ def _sleep(params: dict[str, Any]) -> list[Step]:
 # --- periodic work --------------------------------------------------------------------------
 
 
-WEBHOOK_POLL_S = 5.0
-WEBHOOK_PASS_S = 55.0  # how long one run keeps polling (the next minute's run takes over)
+@huey.task()
+def deliver_webhook(delivery_id: int) -> None:
+    """Send one webhook delivery's due attempt; while it is pending, run again when the delivery
+    schedule says the next attempt is due (Huey's ``RetryTask``: the backoff lives in the row, so
+    a retry survives a worker restart in the queue's schedule and the sweep below)."""
+    from backend.services import webhooks
+
+    with _context_app().app_context():
+        try:
+            wait = webhooks.deliver_one(delivery_id)
+        finally:
+            db.session.remove()
+    if wait is not None:
+        raise RetryTask(f"webhook delivery {delivery_id}: next attempt in {wait:.0f} s", delay=wait)
 
 
 @huey.periodic_task(crontab(minute="*"))
 @huey.lock_task("herald-webhooks")
 def deliver_webhooks() -> None:
-    """Send due webhook deliveries every ``WEBHOOK_POLL_S`` for the minute (the next minute's run
-    takes over), so a new event goes out within seconds; the schedule in webhooks.py spaces the
-    retries. The lock keeps it to one worker thread in the deployment."""
-    import time
-
+    """The safety net: send every due delivery (one whose queued message was lost, or whose retry
+    the sweep reaches first; each attempt is claimed, so none is sent twice)."""
     from backend.services import webhooks
 
-    deadline = time.monotonic() + WEBHOOK_PASS_S
     with _context_app().app_context():
         try:
-            while True:
-                report = webhooks.deliver_due()
-                db.session.remove()
-                if report.attempted:
-                    log.info(
-                        "webhooks: attempted %s, delivered %s, retrying %s, failed %s",
-                        report.attempted,
-                        report.delivered,
-                        report.retrying,
-                        report.failed,
-                    )
-                if time.monotonic() + WEBHOOK_POLL_S >= deadline:
-                    return
-                time.sleep(WEBHOOK_POLL_S)
+            report = webhooks.deliver_due()
+            if report.attempted:
+                log.info(
+                    "webhooks: attempted %s, delivered %s, retrying %s, failed %s",
+                    report.attempted,
+                    report.delivered,
+                    report.retrying,
+                    report.failed,
+                )
         finally:
             db.session.remove()
 
 
-@huey.periodic_task(crontab(minute="*"))
-@huey.lock_task("herald-embed")
-def embed_articles() -> None:
-    """Embed new or edited approved articles for the serving encoder (one worker at a time)."""
+def _embed_all() -> None:
     from backend.services.recommender_runtime import embed_pending, runtime
 
     app = _context_app()
@@ -441,6 +409,45 @@ def embed_articles() -> None:
                     pass
         finally:
             db.session.remove()
+
+
+# Created here, not inside the tasks: the worker's start flushes every lock created at import, so
+# one left by a worker killed while holding it (kill -9) cannot block the task for good.
+EMBED_LOCK = huey.lock_task("herald-embed")
+CO_ENGAGEMENT_LOCK = huey.lock_task("herald-co-engagement")
+
+
+@huey.periodic_task(crontab(minute="*"))
+@EMBED_LOCK
+def embed_articles() -> None:
+    """Embed new or edited approved articles for the serving encoder (one worker at a time)."""
+    _embed_all()
+
+
+@huey.task(retries=6, retry_delay=5)
+def embed_new_articles() -> None:
+    """What committing a new or edited article queues; waits (retries) while a pass runs."""
+    mark_started("embed")
+    with EMBED_LOCK:
+        _embed_all()
+
+
+@huey.task(retries=3, retry_delay=10)
+def fit_co_engagement() -> None:
+    """Refit the co-engagement model that suggestions serve (backend/services/co_engagement.py)."""
+    from backend.services import co_engagement
+
+    mark_started(co_engagement.REQUEST)
+    with CO_ENGAGEMENT_LOCK, _context_app().app_context():
+        try:
+            co_engagement.fit_and_store()
+        finally:
+            db.session.remove()
+
+
+task_queue.register("embed", lambda: enqueue_coalesced(embed_new_articles, "embed"))
+task_queue.register("co-engagement", lambda: enqueue_coalesced(fit_co_engagement, "co-engagement"))
+task_queue.register("webhook", deliver_webhook)
 
 
 @huey.periodic_task(crontab(minute="7"))

@@ -1,19 +1,27 @@
 """The task queue (backend/tasks.py): job rows, claims, failure and retry, recovery of jobs whose
 worker died, and the queue carrying only the job id (Huey's memory storage standing in for Redis;
-the real Redis/SQLite storages run in tests/multinode)."""
+the real Redis/SQLite storages run in tests/multinode); the work a web request hands to the worker
+instead of doing it (embedding a new article, refitting co-engagement), run by a real Huey
+consumer."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
 from backend import tasks
 from backend.extensions import db
-from backend.models import Job, utcnow
+from backend.models import Article, ArticleEmbedding, CoEngagementFit, Employee, Job, utcnow
+from backend.services import co_engagement, suggestions
+from backend.services import recommender_runtime as rt_mod
 
 CALLS: list[str] = []
 
@@ -122,3 +130,159 @@ def test_queue_url_defaults(app: Flask) -> None:
     with pytest.raises(ValueError, match="use redis://, sqlite:/// or memory://"):
         tasks.configure("amqp://nope")
     assert tasks.huey.immediate  # a refused URL changes nothing
+
+
+# --- work a request hands to the worker ---------------------------------------------------------
+
+
+@pytest.fixture
+def sqlite_queue(app: Flask, tmp_path: Path) -> Iterator[None]:
+    """The queue ``make run`` uses: Huey's SQLite storage in a file."""
+    tasks.configure(f"sqlite:///{tmp_path / 'tasks.db'}")
+    try:
+        yield
+    finally:
+        tasks.configure(tasks.queue_url(app))
+
+
+def _queued() -> list[str]:
+    return [t.name for t in tasks.huey.pending()]
+
+
+def _wait(condition: Callable[[], bool], seconds: float = 60.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        db.session.expire_all()
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _n_embeddings() -> int:
+    return db.session.scalar(sa.select(sa.func.count(ArticleEmbedding.id))) or 0
+
+
+def test_an_article_created_through_the_api_is_embedded_by_the_worker(
+    app: Flask,
+    client: Any,
+    sqlite_queue: None,
+    headers_for: Callable[..., dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(rt_mod, "CATALOG_CHECK_INTERVAL_S", 0.0)
+    content, employee = headers_for("content"), headers_for("employee")
+    body = {
+        "canonical_url": "https://example.com/zero-trust",
+        "title": "Rolling out zero trust: identity checks for every device",
+        "status": "approved",
+    }
+    created = client.post("/api/v1/articles", json=body, headers=content)
+    assert created.status_code == 201, created.json
+    article_id = created.json["id"]
+    # The commit queued the embedding; an edit before the worker ran queues nothing more.
+    assert _queued() == ["embed_new_articles"]
+    edited = client.patch(
+        f"/api/v1/articles/{article_id}",
+        json={"summary": "Zero trust for hybrid work"},
+        headers=content,
+    )
+    assert edited.status_code == 200, edited.json
+    assert _queued() == ["embed_new_articles"]
+    # Suggestible at once, with no vector yet: the request serves it and embeds nothing.
+    for _ in range(2):
+        items = client.post("/api/v1/suggestions", json={}, headers=employee).json["items"]
+        assert [i["article_id"] for i in items] == [article_id]
+    assert _n_embeddings() == 0, "a web request embedded the article"
+    state = rt_mod.runtime(app).catalog
+    assert state is not None and not state.catalog.embeddings.any()
+    consumer = tasks.start_consumer_threads()  # a real Huey consumer: what `flask worker` runs
+    try:
+        assert _wait(lambda: _n_embeddings() == 1), "the worker did not embed the article"
+    finally:
+        consumer.stop(graceful=True)
+    assert _queued() == []
+    stored = db.session.scalars(sa.select(ArticleEmbedding)).one()
+    assert stored.article_id == article_id
+    assert stored.content_hash == rt_mod.content_hash(
+        rt_mod.article_embedding_text(db.session.get_one(Article, article_id)), stored.encoder
+    ), "the embedding is of the edited text"
+    # The next catalog check picks the vector up.
+    items = client.post("/api/v1/suggestions", json={}, headers=employee).json["items"]
+    assert [i["article_id"] for i in items] == [article_id]
+    state = rt_mod.runtime(app).catalog
+    assert state is not None and state.catalog.embeddings.any(), "the vector is in the catalog"
+
+
+def _article(title: str) -> Article:
+    article = Article(
+        canonical_url=f"https://example.com/{title.lower().replace(' ', '-')}",
+        title=title,
+        status="approved",
+        approved_at=utcnow(),
+    )
+    db.session.add(article)
+    db.session.commit()
+    return article
+
+
+def _engage(employee: Employee, *articles: Article) -> None:
+    for article in articles:
+        db.session.add(
+            suggestions.EngagementEvent(
+                employee_id=employee.id, article_id=article.id, type="opened"
+            )
+        )
+    db.session.commit()
+
+
+def test_a_suggestion_never_refits_co_engagement_in_the_request(
+    app: Flask,
+    client: Any,
+    sqlite_queue: None,
+    make_employee: Callable[..., Employee],
+    token_for: Callable[[Employee, str], str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fits: list[str] = []
+    original = co_engagement.fit_index
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        fits.append(threading.current_thread().name)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(co_engagement, "fit_index", counted)
+    a, b, c = _article("Zero trust"), _article("NIS2"), _article("FinOps")
+    me = make_employee(department=None, job_title=None)  # no colleague-count fallback
+    for _ in range(3):
+        _engage(make_employee(department=None, job_title=None), a, b)
+    _engage(me, a)
+    headers = {"Authorization": f"Bearer {token_for(me, 'employee')}"}
+    assert suggestions.peer_engagement(me, utcnow()) == {}, "nothing fitted yet: no scores"
+    for _ in range(2):
+        assert client.post("/api/v1/suggestions", json={}, headers=headers).status_code == 200
+    assert fits == [], "a request fitted co-engagement"
+    assert _queued().count("fit_co_engagement") == 1, "one refit queued however often asked"
+    consumer = tasks.start_consumer_threads()
+    try:
+        assert _wait(lambda: (db.session.scalar(sa.select(sa.func.count(CoEngagementFit.id))) or 0)
+                     == 1), "the worker did not fit"  # fmt: skip
+    finally:
+        consumer.stop(graceful=True)
+    assert len(fits) == 1 and fits[0] != threading.current_thread().name
+    # The stored fit is what the request path now serves: b co-engaged with a, c with nothing.
+    scores = suggestions.peer_engagement(me, utcnow())
+    assert scores.get(b.id, 0.0) > 0.0 and c.id not in scores
+    assert len(fits) == 1, "serving the stored fit fitted nothing"
+
+
+def test_a_lock_left_by_a_killed_worker_is_flushed_when_a_worker_starts(
+    app: Flask, real_queue: None
+) -> None:
+    # A worker killed (kill -9) inside embedding or a co-engagement fit leaves its lock set in the
+    # queue's storage; the consumer starts with flush_locks, which clears the locks it knows of.
+    tasks.EMBED_LOCK.acquire()
+    tasks.CO_ENGAGEMENT_LOCK.acquire()
+    assert {"herald-embed", "herald-co-engagement"} <= tasks.huey.flush_locks()
+    tasks.CO_ENGAGEMENT_LOCK.acquire()  # free again: acquiring does not raise
+    tasks.CO_ENGAGEMENT_LOCK.release()

@@ -43,6 +43,7 @@ from backend.models.people import (
 from backend.models.suggestions import (
     EVENT_TYPES,
     PAGE_TYPES,
+    CoEngagementFit,
     EngagementEvent,
     ModelVersion,
     SuggestionImpression,
@@ -81,6 +82,7 @@ __all__ = [
     "Campaign",
     "CampaignGoal",
     "Click",
+    "CoEngagementFit",
     "ClickDailyAggregate",
     "ClickWeeklyAggregate",
     "ConsoleSession",

@@ -65,3 +65,21 @@ class EngagementEvent(db.Model):  # type: ignore[name-defined,misc]
             "type IN ('shown','opened','shared','dismissed','saved')", name="event_type"
         ),
     )
+
+
+class CoEngagementFit(db.Model):  # type: ignore[name-defined,misc]
+    """A fitted co-engagement (EASE) model, written by the worker's ``fit_co_engagement`` task.
+
+    Web processes serve the newest row and never fit in a request (a fit takes 0.3-2.5 s):
+    ``article_ids`` (int64, little-endian) name the columns of ``weights`` (float32, n × n).
+    """
+
+    __tablename__ = "co_engagement_fits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    n_items: Mapped[int] = mapped_column(sa.Integer, default=0)
+    n_pairs: Mapped[int] = mapped_column(sa.Integer, default=0)
+    l2: Mapped[float] = mapped_column(sa.Float(), default=0.0)
+    article_ids: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    weights: Mapped[bytes] = mapped_column(sa.LargeBinary)

@@ -15,14 +15,16 @@
   ready), and the next check after the build serves the model with it.
 * Catalog: approved, unexpired articles with their embeddings, rebuilt when a cheap signature
   (count and latest ``updated_at`` of approved articles, count of embeddings) changes, checked at
-  most every ``CATALOG_CHECK_INTERVAL_S``. Articles without a current embedding (missing, or the
-  content hash changed) are embedded by a background thread that the check starts (one per worker
-  at a time; requests never wait for it), so a new or edited article becomes suggestible within
-  seconds without anyone running a command. When the signature changed, the catalog is rebuilt by
-  another background thread and swapped in when ready; requests keep using the current one (only
-  the first catalog of a worker, or one for a different encoder, is built inside a request, and
+  most every ``CATALOG_CHECK_INTERVAL_S``. A web process never embeds: committing a new or edited
+  article queues the worker's ``embed_new_articles`` task (backend/tasks.py; coalesced, with a
+  periodic pass every minute behind it), and the catalog check that follows the worker's commit
+  picks the new vectors up. Until then the article is a candidate with a zero vector (BM25 and
+  the other signals still rank it). When the signature changed, the catalog is rebuilt by a
+  background thread and swapped in when ready; requests keep using the current one (only the
+  first catalog of a worker, or one for a different encoder, is built inside a request, and
   ``warm_up`` builds the first one). With ``RECOMMENDER_BACKGROUND_EMBED`` false (the default
-  under ``TESTING``) both happen inline on the check (embedding at most ``EMBED_PER_REQUEST``).
+  under ``TESTING``; the name is historical: it now only moves catalog rebuilds to a thread) the
+  rebuild happens inline on the check.
 * Warm-up: ``warm_up(app)`` loads the active version, the encoder's weights and the catalog in a
   background thread when the app is created, so the first request does not pay for them;
   ``readiness()`` answers "model loading" until it is done.
@@ -56,8 +58,6 @@ log = logging.getLogger("herald.recommender")
 
 MODEL_CHECK_INTERVAL_S = 1.0
 CATALOG_CHECK_INTERVAL_S = 5.0
-EMBED_PER_REQUEST = 64
-EMBED_BATCH = 64
 EXTENSION_KEY = "herald_recommender"
 ENCODER_RETRY_S = 60.0  # after a failed background encoder build, wait this long before retrying
 
@@ -100,7 +100,6 @@ class Runtime:
     background_embed: bool = False
     app: Flask | None = None
     warming: bool = False
-    embedder: threading.Thread | None = None
     rebuilder: threading.Thread | None = None
     encoder_builder: threading.Thread | None = None
     encoder_failure: tuple[float, str] | None = None  # (monotonic time, why) of the last build
@@ -225,9 +224,8 @@ class Runtime:
 
     # --- catalog -------------------------------------------------------------------------------
 
-    def current_catalog(
-        self, encoder: Encoder | None, now: dt.datetime, embed: bool = True
-    ) -> CatalogState:
+    def current_catalog(self, encoder: Encoder | None, now: dt.datetime) -> CatalogState:
+        """The catalog to serve with; never embeds (the worker does, see the module docstring)."""
         mono = time.monotonic()
         name = encoder.name if encoder else ""
         state = self.catalog
@@ -238,8 +236,6 @@ class Runtime:
         ):
             return state
         background = self.background_embed and self.app is not None
-        if encoder is not None and embed and not background:
-            self.embed_new(encoder)  # inline: the catalog built below includes the new vectors
         signature = (name, *catalog_signature(name))
         if state is not None and state.signature == signature and state.catalog.encoder == name:
             state.checked_at = mono
@@ -253,18 +249,7 @@ class Runtime:
             state = build_catalog(encoder, now, signature)
             state.checked_at = mono
             self.catalog = state
-        if encoder is not None and embed and background:
-            # Started after the catalog was read, so what this request serves never depends on
-            # how far the embedder got; its vectors arrive with the next catalog check.
-            self.embed_new(encoder)
         return state
-
-    def embed_new(self, encoder: Encoder) -> None:
-        """Embed new and changed articles: in a background thread, or inline (tests)."""
-        if not self.background_embed or self.app is None:
-            embed_pending(encoder, limit=EMBED_PER_REQUEST)
-            return
-        self._start("embedder", _embed_in_background, encoder, name="herald-embed")
 
     def _start(self, attr: str, target: Any, *args: Any, name: str) -> None:
         """Start ``target(app, self, *args)`` in a daemon thread unless ``attr``'s is running."""
@@ -277,16 +262,6 @@ class Runtime:
             )
             setattr(self, attr, thread)
             thread.start()
-
-
-def _embed_in_background(app: Flask, rt: Runtime, encoder: Encoder) -> None:
-    with app.app_context():
-        try:
-            while embed_pending(encoder, limit=EMBED_BATCH, batch_size=EMBED_BATCH):
-                pass
-        except Exception:  # noqa: BLE001 - a background thread must log, not die silently
-            db.session.rollback()
-            log.exception("background embedding failed; retrying on the next catalog check")
 
 
 def _build_encoder_in_background(rt: Runtime, encoder: Encoder) -> None:
@@ -358,7 +333,7 @@ def warm_up(app: Flask, *, force: bool = False) -> threading.Thread | None:
     Enabled by ``RECOMMENDER_WARMUP`` (default: on unless ``TESTING``) or ``force``. Until the
     thread is done, ``readiness()`` reports "model loading" (``/readyz`` answers 503), and a
     request that arrives meanwhile waits for the model rather than loading a second copy.
-    Read-only: it embeds nothing (the first catalog check does that, in the background).
+    Read-only: it embeds nothing (the worker does).
     """
     if not force and not _setting(app, "RECOMMENDER_WARMUP"):
         return None
@@ -372,7 +347,7 @@ def warm_up(app: Flask, *, force: bool = False) -> threading.Thread | None:
                 model = rt.serving()
                 if model.encoder is not None:
                     model.encoder.encode_one("warm up", kind="query")
-                rt.current_catalog(model.encoder, utcnow(), embed=False)
+                rt.current_catalog(model.encoder, utcnow())
                 db.session.remove()
             log.info(
                 "recommender warm: model %s in %.1f s", model.version, time.perf_counter() - started
@@ -513,7 +488,7 @@ def build_catalog(
         .order_by(Article.id)
     )
     if encoder is not None:
-        # Outer join: an approved article is a candidate at once; until the background embedder
+        # Outer join: an approved article is a candidate at once; until the worker
         # has reached it, it has a zero vector (no similarity signal) and ranks on the others.
         query = query.outerjoin(
             ArticleEmbedding,

@@ -47,10 +47,10 @@ from backend.schemas.suggestions import (
     SuggestionRequest,
     SuggestionsOut,
 )
+from backend.services import co_engagement
 from backend.services.recommender_runtime import active_version, runtime
 from backend.services.recommender_runtime import warm_up as warm_up  # for create_app
 from recommender.captions import draft_caption
-from recommender.cf import CoEngagementIndex, fit_index
 from recommender.columns import EVENT_WEIGHTS, HISTORY_HALF_LIFE_DAYS, POSITIVE_EVENTS, Events
 from recommender.encoders import Encoder
 from recommender.engine import Request, profile_vector, recommend
@@ -111,12 +111,6 @@ def popularity_velocity(now: dt.datetime) -> dict[int, float]:
     return out
 
 
-# The company-wide co-engagement model, refit at most every CO_ENGAGEMENT_TTL_S per worker (a fit
-# over MAX_ITEMS articles takes 0.3-2.5 s on one core) and on every call under ``app.testing``.
-CO_ENGAGEMENT_TTL_S = 900.0
-_co_engagement: TTLCache[str, CoEngagementIndex] = TTLCache(maxsize=8, ttl=CO_ENGAGEMENT_TTL_S)
-
-
 def peer_engagement(employee: Employee, now: dt.datetime) -> dict[int, float]:
     """What colleagues engaged with, per article (``peer_engagement`` feature, count scale).
 
@@ -140,19 +134,9 @@ def peer_engagement(employee: Employee, now: dt.datetime) -> dict[int, float]:
         )
     )
     if mine:
-        key = str(db.engine.url)
-        with _signal_lock:
-            index = None if current_app.testing else _co_engagement.get(key)
-        if index is None:
-            pairs = db.session.execute(
-                sa.select(EngagementEvent.employee_id, EngagementEvent.article_id)
-                .where(*positive)
-                .distinct()
-            ).all()
-            index = fit_index([int(e) for e, _ in pairs], [int(a) for _, a in pairs])
-            with _signal_lock:
-                _co_engagement[key] = index
-        scores = index.scores(mine)
+        # Fitted by the worker (backend/services/co_engagement.py); a request never refits it.
+        index = co_engagement.served_index(now)
+        scores = index.scores(mine) if index is not None else {}
         if scores:
             return scores
     same_role = []

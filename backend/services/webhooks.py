@@ -2,9 +2,11 @@
 
 An event is *enqueued* as one ``WebhookDelivery`` row per subscribed webhook in the same
 transaction as the write it reports, so an accepted share or conversion can never lose its event.
-Delivery happens later, outside any request: ``flask deliver-webhooks`` (once, or ``--loop`` as a
-worker process) or an in-process thread (``start_worker``). Delivery is at-least-once; receivers
-de-duplicate on the ``X-Herald-Delivery`` header.
+Delivery happens later, outside any request, on the task queue's worker (backend/tasks.py): the
+commit queues ``deliver_webhook`` for each new delivery, which sends it (``deliver_one``) and
+runs again when the next attempt is due; a sweep every minute (``deliver_due``) sends whatever is
+due and has no task waiting (its message was lost). ``flask deliver-webhooks`` runs one sweep by
+hand. Delivery is at-least-once; receivers de-duplicate on the ``X-Herald-Delivery`` header.
 
 Attempt ``n`` (0-based) of a delivery is due ``RETRY_SCHEDULE[n]`` seconds after the delivery was
 created; after the last one the delivery is marked ``failed``. Each attempt is claimed with a
@@ -19,7 +21,6 @@ import ipaddress
 import json
 import logging
 import socket
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -27,7 +28,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app
+from flask import current_app
 from sqlalchemy import delete, func, select, update
 
 from backend import signing
@@ -334,6 +335,44 @@ def _post(hook_url: str, secret: str, row: WebhookDelivery, timeout: float) -> s
     return f"HTTP {status}"
 
 
+def _attempt(
+    row: WebhookDelivery, schedule: tuple[int, ...], timeout: float, report: DeliveryReport
+) -> bool:
+    """Claim and send ``row``'s current attempt; False when another worker claimed it first."""
+    delivery_id, attempts = row.id, row.attempts
+    claimed = db.session.execute(
+        update(WebhookDelivery)
+        .where(
+            WebhookDelivery.id == delivery_id,
+            WebhookDelivery.status == "pending",
+            WebhookDelivery.attempts == attempts,
+        )
+        .values(attempts=attempts + 1)
+    )
+    db.session.commit()
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    row = db.session.get_one(WebhookDelivery, delivery_id)
+    hook = db.session.get(OutboundWebhook, row.webhook_id)
+    report.attempted += 1
+    if hook is None or not hook.active:
+        error: str | None = "webhook deactivated"
+    else:
+        error = _post(hook.url, hook.secret, row, timeout)
+    if error is None:
+        row.status, row.delivered_at, row.last_error = "delivered", utcnow(), ""
+        report.delivered += 1
+    elif row.attempts >= len(schedule) or error == "webhook deactivated":
+        row.status, row.last_error = "failed", error
+        report.failed += 1
+        log.warning("webhook delivery %s failed for good: %s", row.id, error)
+    else:
+        row.last_error = error
+        report.retrying += 1
+    db.session.commit()
+    return True
+
+
 def deliver_due(
     *,
     now: dt.datetime | None = None,
@@ -350,56 +389,30 @@ def deliver_due(
         .order_by(WebhookDelivery.id)
         .limit(limit * 5)
     ).all()
-    due = [row for row in pending if _due_at(row, schedule) <= now][:limit]
-    for row in due:
-        delivery_id, attempts = row.id, row.attempts
-        claimed = db.session.execute(
-            update(WebhookDelivery)
-            .where(
-                WebhookDelivery.id == delivery_id,
-                WebhookDelivery.status == "pending",
-                WebhookDelivery.attempts == attempts,
-            )
-            .values(attempts=attempts + 1)
-        )
-        db.session.commit()
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            continue  # another worker took this attempt
-        row = db.session.get_one(WebhookDelivery, delivery_id)
-        hook = db.session.get(OutboundWebhook, row.webhook_id)
-        report.attempted += 1
-        if hook is None or not hook.active:
-            error: str | None = "webhook deactivated"
-        else:
-            error = _post(hook.url, hook.secret, row, timeout)
-        if error is None:
-            row.status, row.delivered_at, row.last_error = "delivered", utcnow(), ""
-            report.delivered += 1
-        elif row.attempts >= len(schedule) or error == "webhook deactivated":
-            row.status, row.last_error = "failed", error
-            report.failed += 1
-            log.warning("webhook delivery %s failed for good: %s", row.id, error)
-        else:
-            row.last_error = error
-            report.retrying += 1
-        db.session.commit()
+    for row in [row for row in pending if _due_at(row, schedule) <= now][:limit]:
+        _attempt(row, schedule, timeout, report)
     return report
 
 
-def start_worker(app: Flask, interval: float = 5.0) -> tuple[threading.Thread, threading.Event]:
-    """Deliver in a daemon thread of this process; set the returned event to stop it."""
-    stop = threading.Event()
-
-    def _run() -> None:
-        while not stop.is_set():
-            try:
-                with app.app_context():
-                    deliver_due()
-                    db.session.remove()
-            except Exception:  # noqa: BLE001 - a delivery loop must survive a bad iteration
-                log.exception("webhook delivery loop failed; retrying")
-            stop.wait(interval)
-
-    thread = threading.Thread(target=_run, name="herald-webhooks", daemon=True)
-    thread.start()
-    return thread, stop
+def deliver_one(
+    delivery_id: int,
+    *,
+    schedule: tuple[int, ...] = RETRY_SCHEDULE,
+    timeout: float = TIMEOUT_S,
+    report: DeliveryReport | None = None,
+) -> float | None:
+    """Send ``delivery_id``'s attempt if it is due; returns the seconds until its next attempt is
+    due while it stays pending, None once it is delivered, failed or gone (inside an app context).
+    """
+    row = db.session.get(WebhookDelivery, delivery_id)
+    if row is None or row.status != "pending":
+        return None
+    if _due_at(row, schedule) <= utcnow():
+        _attempt(row, schedule, timeout, report or DeliveryReport())
+        row = db.session.get(WebhookDelivery, delivery_id)
+        if row is None:
+            return None
+        db.session.refresh(row)
+        if row.status != "pending":
+            return None
+    return max((_due_at(row, schedule) - utcnow()).total_seconds(), 0.0)

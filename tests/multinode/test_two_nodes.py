@@ -310,6 +310,18 @@ def test_article_created_on_b_is_suggestible_on_a(cluster: Cluster) -> None:
         return article_id in [item["article_id"] for item in got.json()["items"]]
 
     _wait_for(suggested_on_a, 60, "the article from B is suggested on A")
+    # Its vector comes from the worker's embedding task (queued on Redis by B's commit): nodes
+    # never embed.
+    _wait_for(
+        lambda: (
+            cluster.scalar(
+                "SELECT count(*) FROM article_embeddings WHERE article_id = :a", a=article_id
+            )
+            == 1
+        ),
+        60,
+        "the worker embeds the article from B",
+    )
 
 
 def test_clicks_through_both_nodes_are_all_stored(cluster: Cluster) -> None:

@@ -116,6 +116,9 @@ def server_env(database_url: str, tmp: Path, port: int, **extra: str) -> dict[st
             "HERALD_RATELIMIT_DEFAULT": "100000 per minute",
             "HERALD_LOG_LEVEL": "INFO",
             "PROMETHEUS_MULTIPROC_DIR": str(tmp / "metrics"),
+            # The server's own queue file (tests that need a worker start one on it), never the
+            # checkout's instance/tasks.db.
+            "HERALD_TASK_QUEUE_URL": f"sqlite:///{tmp / 'tasks.db'}",
         }
     )
     env.update(extra)

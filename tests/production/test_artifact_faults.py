@@ -51,10 +51,13 @@ def _publish_new(app: Flask) -> str:
 
 
 def _serving_fresh_worker(app: Flask) -> None:
-    """What a newly started (or recycled) worker does: forget the model it holds in memory."""
-    from backend.services.recommender_runtime import runtime
+    """What a newly started (or recycled) worker does: build its recommender state afresh from
+    the configuration (a test may have pointed ARTIFACTS_DIR elsewhere since the state was made:
+    the embedding task that an article's commit runs creates it)."""
+    from backend.services.recommender_runtime import EXTENSION_KEY, runtime
 
-    runtime(app).reset()
+    app.extensions.pop(EXTENSION_KEY, None)
+    runtime(app)
 
 
 def _suggest(client: FlaskClient, headers: dict[str, str]) -> dict[str, Any]:

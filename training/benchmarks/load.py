@@ -241,6 +241,8 @@ class Server:
             "HERALD_BIND": f"127.0.0.1:{self.port}",
             "HERALD_WORKERS": str(workers),
             "HERALD_THREADS": str(threads),
+            # The run's own queue file, not the checkout's instance/tasks.db (no worker here).
+            "HERALD_TASK_QUEUE_URL": f"sqlite:///{log_path.parent / f'tasks-{self.port}.db'}",
             "PROMETHEUS_MULTIPROC_DIR": str(log_path.parent / f"metrics-{self.port}"),
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         }

@@ -372,6 +372,8 @@ def run(
             "HERALD_LOG_LEVEL": "INFO",
             "HERALD_ARTIFACTS_DIR": os.environ.get("HERALD_ARTIFACTS_DIR", str(tmp / "artifacts")),
             "PROMETHEUS_MULTIPROC_DIR": str(tmp / "metrics"),
+            # The run's own queue, consumed by the worker started below (as production runs one).
+            "HERALD_TASK_QUEUE_URL": f"sqlite:///{tmp / 'tasks.db'}",
         }
     )
     for key in ("HERALD_ENCODER", "HERALD_MALLOC_MMAP_THRESHOLD", "HERALD_MALLOC_ARENA_MAX"):
@@ -387,9 +389,18 @@ def run(
         flask_cli(env, "seed-demo", check=False)
     admin_token = flask_cli(env, "create-admin", "soak-admin@example.com").strip().splitlines()[-1]
     # As a deployment does (`python -m training embed` or `bootstrap`): the catalog is embedded
-    # before serving, so the workers' background embedder has nothing to catch up on.
+    # before serving, so the worker's embedding task has nothing to catch up on.
     print(embed_catalog(env))
     log_path = tmp / "gunicorn.log"
+    with (tmp / "worker.log").open("ab") as log:  # the task queue's consumer, as in production
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--workers", "2"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     with log_path.open("ab") as log:  # the child keeps its own descriptor
         proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", "backend/gunicorn_conf.py", "wsgi:app"],
@@ -438,9 +449,10 @@ def run(
         memory.sample(elapsed)
         load_end = os.getloadavg()
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=30)
+        for child in (proc, worker):
+            if child.poll() is None:
+                os.killpg(child.pid, signal.SIGTERM)
+                child.wait(timeout=30)
     served_warm = requests_per_worker(log_path, 0, warm_log)
     served = requests_per_worker(log_path, warm_log, None)
     print(f"gunicorn log: {log_path}")

@@ -3,8 +3,9 @@
 * p50/p99 of one suggestion in process (encoder + BM25 + fusion + features + ranker + diversity
   over an in-memory catalog with its BM25 index, as served: the page's language detected, its
   stems looked up) for 1k, 10k and 100k articles, without and with a fresh 100-word context;
-* the same over HTTP through the Flask test client against a temporary SQLite database
-  (catalog embeddings are random unit vectors: embedding 100k real articles would take minutes);
+* (over HTTP as production serves it, gunicorn with its config, limiter and log on, an employee
+  with history: training/benchmarks/speed_http.py, which ``make bench-speed`` runs next; the Flask
+  test client path this file once timed, limiter off and no history, was not the served path);
 * the article embedding rate with the real encoder (wall clock, and per CPU-second: on a shared
   machine the wall rate mostly measures the other jobs), and the process RSS;
 * the same context encode and embedding rate for comparison encoders (``--compare``, default the
@@ -19,16 +20,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import functools
 import logging
 import os
 import resource
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -39,7 +37,7 @@ from recommender.lexical import LexicalIndex, query_terms
 from recommender.onnx_export import default_cache_dir
 from recommender.ranker import EngagementRanker
 from recommender.relevance import dense_weight_for
-from recommender.text import article_text, content_hash, context_lexical_text, context_text
+from recommender.text import article_text, context_lexical_text, context_text
 
 WORDS = (
     "cloud security zero trust hybrid work customers data platform analytics sales pipeline "
@@ -156,106 +154,6 @@ def current_rss_mb() -> float:
     return 0.0
 
 
-def over_http(
-    encoder_name: str, encoder: Encoder, sizes: list[int], n: int, cache_dir: Path
-) -> list[str]:
-    from backend import create_app
-    from backend.cli import upgrade_database
-    from backend.extensions import db
-    from backend.models import Article, ArticleEmbedding, Employee
-    from backend.services.employees import issue_token
-
-    rng = np.random.default_rng(1)
-    lines = []
-    for size in sizes:
-        with tempfile.TemporaryDirectory() as tmp:
-            app = create_app(
-                {
-                    "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/speed.db",
-                    "ARTIFACTS_DIR": f"{tmp}/artifacts",
-                    "ENCODER": encoder_name,
-                    "MODEL_CACHE_DIR": str(cache_dir),
-                    "RATELIMIT_ENABLED": False,
-                    "RECOMMENDER_WARMUP": False,  # the tables do not exist yet; first call warms
-                    "SECRET_KEY": "speed-benchmark-" + "x" * 32,
-                }
-            )
-            with app.app_context():
-                upgrade_database()
-                now = dt.datetime.now(dt.UTC)
-                emb = random_catalog(size, encoder.dim, rng).embeddings
-                articles: list[dict[str, Any]] = [
-                    {
-                        "id": i + 1,
-                        "canonical_url": f"https://example.com/a/{i}",
-                        "title": f"Article {i} about {' '.join(rng.choice(WORDS, 4))}",
-                        "summary": "",
-                        "body": "",
-                        "language": "en",
-                        "tags": [],
-                        "status": "approved",
-                        "approved_at": now,
-                        "published_at": now,
-                        "created_at": now,
-                        "updated_at": now - dt.timedelta(seconds=1),
-                    }
-                    for i in range(size)
-                ]
-                db.session.execute(sa_insert(Article), articles)
-                db.session.execute(
-                    sa_insert(ArticleEmbedding),
-                    [
-                        {
-                            "article_id": a["id"],
-                            "encoder": encoder.name,
-                            "content_hash": content_hash(article_text(a["title"]), encoder.name),
-                            "dim": encoder.dim,
-                            "vector": emb[k].astype("<f4").tobytes(),
-                            "created_at": now,
-                        }
-                        for k, a in enumerate(articles)
-                    ],
-                )
-                person = Employee(
-                    email="speed@example.com",
-                    name="Speed",
-                    department="Sales",
-                    job_title="Account Executive",
-                    public_ref="speedref",
-                    languages=["en"],
-                )
-                db.session.add(person)
-                db.session.commit()
-                token, _ = issue_token(person, "employee", 1)
-                db.session.commit()
-                headers = {"Authorization": f"Bearer {token}"}
-            client = app.test_client()
-
-            def call(ctx: bool, client: Any = client, headers: dict[str, str] = headers) -> None:
-                body: dict[str, object] = {"limit": 5}
-                if ctx:
-                    body["context"] = {"page_type": "post", "text": fresh_text(rng)}
-                resp = client.post("/api/v1/suggestions", json=body, headers=headers)
-                assert resp.status_code == 200, resp.get_data(as_text=True)
-
-            for label, flag in (("no context", False), ("fresh 100-word context", True)):
-                p50, p99, c50, c99 = time_calls_cpu(functools.partial(call, flag), n)
-                lines.append(
-                    f"| HTTP (Flask test client) | {size:,} | {label} | {p50:.1f} | {p99:.1f}"
-                    f" | {c50:.1f} | {c99:.1f} | {load()} |"
-                )
-                print(lines[-1], flush=True)
-            with app.app_context():
-                db.engine.dispose()
-    return lines
-
-
-def sa_insert(model: Any) -> Any:
-    import sqlalchemy as sa
-
-    return sa.insert(model)
-
-
 def article_texts(n: int) -> list[str]:
     rng = np.random.default_rng(2)
     return [
@@ -296,7 +194,6 @@ def main(argv: list[str] | None = None) -> int:
         "--compare", default="minilm", help="encoders timed alone for comparison (comma-separated)"
     )
     parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--http-sizes", default="1000,10000")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--articles", type=int, default=512, help="for the embedding rate")
     parser.add_argument("--model-cache-dir", type=Path, default=default_cache_dir())
@@ -310,7 +207,6 @@ def main(argv: list[str] | None = None) -> int:
     encoder.encode_one("warm up")  # builds the ONNX export first if this cache has none
     limit_blas_threads(1)  # as a serving worker does (backend.services.recommender_runtime)
     sizes = [int(s) for s in args.sizes.split(",") if s]
-    http_sizes = [int(s) for s in args.http_sizes.split(",") if s]
     print(
         f"encoder {encoder.name}, {os.cpu_count()} CPUs, {args.requests} requests per cell,"
         f" load average at start {load()}"
@@ -321,7 +217,6 @@ def main(argv: list[str] | None = None) -> int:
     ]
     print("\n".join(header))
     lines = header + in_process(encoder, sizes, args.requests)
-    lines += over_http(args.encoder, encoder, http_sizes, max(args.requests // 2, 20), cache)
     rss = rss_mb()  # before the bulk encoder: that is the serving worker's footprint
     torch_loaded = "torch" in sys.modules
     # Bulk embedding as `python -m training embed` does it: all cores.

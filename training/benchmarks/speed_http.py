@@ -11,7 +11,8 @@ never asserted. For each catalog size:
 2. populated engagement tables: ``--employees`` colleagues and the measured employee with 90 days
    of history each (suggestion impressions, shown/opened/shared/dismissed events, shares with
    tracked links, clicks), so the peer-engagement, popularity and already-seen signals read real
-   rows;
+   rows, and the co-engagement model fitted and stored as the worker's task does (served from
+   ``co_engagement_fits``, as in production);
 3. gunicorn started as production starts it (``--config backend/gunicorn_conf.py``, 2 workers), with
    the rate limiter on and the JSON request log on (written to a file), the served encoder
    (``HERALD_ENCODER``, default the production default); waited for until ``/readyz``, then both
@@ -99,6 +100,7 @@ def populate(
         SuggestionImpression,
         TrackedLink,
     )
+    from backend.services import co_engagement
     from backend.services.employees import issue_token
     from recommender.encoders import get_encoder
     from recommender.text import article_text, content_hash
@@ -110,6 +112,7 @@ def populate(
             "ENCODER": encoder_name,
             "MODEL_CACHE_DIR": cache_dir,
             "RECOMMENDER_WARMUP": False,
+            "TASK_QUEUE_URL": "memory://",  # nothing here is for a worker
             "SECRET_KEY": "speed-http-" + "x" * 32,
         }
     )
@@ -261,12 +264,16 @@ def populate(
         person = db.session.get_one(Employee, me)
         token, _ = issue_token(person, "employee", 1)
         db.session.commit()
+        # What the worker's fit_co_engagement task does: the served co-engagement model is the
+        # stored fit (a web request never fits it), so the measured path scores with it.
+        fit = co_engagement.fit_and_store()
         counts = {
             "impressions": len(impressions),
             "events": len(events),
             "my events": sum(1 for e in events if e["employee_id"] == me),
             "shares": len(shares),
             "clicks": len(clicks),
+            "co-engagement articles": fit.n_items,
         }
         db.session.remove()
         db.engine.dispose()
@@ -288,6 +295,8 @@ class Server:
             "HERALD_ARTIFACTS_DIR": str(tmp / "artifacts"),
             "HERALD_BIND": f"127.0.0.1:{self.port}",
             "HERALD_WORKERS": str(workers),
+            # The run's own queue (no worker consumes it; the co-engagement fit is stored above).
+            "HERALD_TASK_QUEUE_URL": f"sqlite:///{tmp / 'tasks.db'}",
             "HERALD_LOG_LEVEL": "INFO",  # one JSON line per request, as in production
             # The limiter runs on every request; the limit is high enough not to refuse the run.
             "HERALD_RATELIMIT_DEFAULT": "1000000 per hour",

@@ -5,7 +5,6 @@ import hashlib
 import hmac
 import json
 import socket
-import time
 from typing import Any
 
 import pytest
@@ -139,20 +138,6 @@ def test_deactivated_webhook_fails_its_pending_deliveries(
     client.patch(f"/api/v1/webhooks/{hook['id']}", json={"active": False}, headers=admin_headers)
     assert webhooks.deliver_due().failed == 1
     assert receiver.requests == []
-
-
-def test_background_worker_delivers(app: Any, hook: Any, receiver: Any, shared: Any) -> None:
-    shared()
-    thread, stop = webhooks.start_worker(app, interval=0.05)
-    try:
-        deadline = time.monotonic() + 10
-        while not receiver.requests and time.monotonic() < deadline:
-            time.sleep(0.05)
-    finally:
-        stop.set()
-        thread.join(5)
-    assert len(receiver.requests) == 1
-    assert _deliveries()[0].status == "delivered"
 
 
 def test_cli_delivers(app: Any, runner: Any, hook: Any, receiver: Any, shared: Any) -> None:
