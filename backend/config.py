@@ -98,7 +98,7 @@ class Settings(BaseSettings):
 
     # Recommender.
     ARTIFACTS_DIR: str | None = None  # <instance>/artifacts unless set
-    ENCODER: str = "minilm-onnx"  # minilm-onnx | minilm | minilm-int8 | e5 | hashing
+    ENCODER: str = "e5-onnx"  # e5-onnx | minilm-onnx | minilm | minilm-int8 | e5 | hashing
     MODEL_CACHE_DIR: str | None = None  # built encoder exports; ARTIFACTS_DIR/encoders unless set
     RECOMMENDER_WARMUP: bool | None = None  # None: on unless TESTING
     RECOMMENDER_BACKGROUND_EMBED: bool | None = None  # None: on unless TESTING

@@ -38,7 +38,8 @@ def import_(files: tuple[Path, ...], fmt: str | None, language: str | None) -> N
 
 @cli.command()
 @click.option(
-    "--encoder", help="minilm-onnx | minilm | minilm-int8 | e5 | hashing (default: config)"
+    "--encoder",
+    help="e5-onnx | minilm-onnx | minilm | minilm-int8 | e5 | hashing (default: config)",
 )
 def embed(encoder: str | None) -> None:
     """Embed new and changed approved articles (by content hash)."""

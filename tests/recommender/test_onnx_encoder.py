@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from recommender import onnx_export as ox
-from recommender.encoders import MiniLMEncoder, OnnxMiniLMEncoder, get_encoder
+from recommender.encoders import MiniLMEncoder, OnnxE5Encoder, OnnxMiniLMEncoder, get_encoder
 
 pytestmark = pytest.mark.slow
 
@@ -37,9 +37,10 @@ QUERIES = [
 
 @pytest.fixture(scope="session")
 def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One export for the whole session (tests/training uses the same directory)."""
+    """One export of each model for the whole session (tests/training uses the same directory)."""
     cache = tmp_path_factory.getbasetemp() / "onnx-encoders"
     ox.ensure_export(cache)
+    ox.ensure_export(cache, "e5")
     return cache
 
 
@@ -96,8 +97,10 @@ def test_export_records_its_check_and_is_reused(onnx_cache: Path, onnx: OnnxMini
     assert ox.ensure_export(onnx_cache) == path
     assert (path / ox.MODEL_FILE).stat().st_mtime_ns == before
     assert ox.read_export(path) == meta  # same build id: nothing was rebuilt
-    # Nothing half-written is left beside it.
-    assert sorted(p.name for p in onnx_cache.iterdir()) == [f".{path.name}.lock", path.name]
+    # Nothing half-written is left beside it (or beside the e5 export in the same cache).
+    e5 = ox.export_dir(onnx_cache, "e5")
+    expected = [f".{path.name}.lock", path.name, f".{e5.name}.lock", e5.name]
+    assert sorted(p.name for p in onnx_cache.iterdir()) == sorted(expected)
 
 
 def test_read_export_refuses_incomplete_or_altered(onnx_cache: Path, tmp_path: Path) -> None:
@@ -132,7 +135,7 @@ def test_corrupt_export_is_rebuilt_once_by_two_workers_at_once(
     """Two processes (as two gunicorn workers starting together) find a corrupt export: one
     rebuilds it under the lock, the other waits and then uses that build."""
     cache = tmp_path / "cache"
-    shutil.copytree(onnx_cache, cache)
+    shutil.copytree(onnx_cache, cache, ignore=shutil.ignore_patterns("*e5-small*"))
     path = ox.export_dir(cache)
     old = ox.read_export(path)
     assert old is not None
@@ -187,7 +190,8 @@ def test_missing_export_is_built_in_a_child_process(onnx_cache: Path, tmp_path: 
 
 
 def test_serving_worker_never_imports_torch(onnx_cache: Path, tmp_path: Path) -> None:
-    """A whole suggestion request with a context, served with the default encoder."""
+    """A whole suggestion request with a context, served with the default (multilingual e5)
+    encoder."""
     code = """
         import json, sys
         from backend import create_app
@@ -205,7 +209,7 @@ def test_serving_worker_never_imports_torch(onnx_cache: Path, tmp_path: Path) ->
             "SECRET_KEY": "serve-" + "x" * 40,
             "RATELIMIT_ENABLED": False,
         })
-        assert app.config["ENCODER"] == "minilm-onnx", app.config["ENCODER"]
+        assert app.config["ENCODER"] == "e5-onnx", app.config["ENCODER"]
         with app.app_context():
             upgrade_database()
             for title in ("Zero trust cloud security for hybrid teams", "Summer party photos"):
@@ -244,6 +248,8 @@ def test_serving_worker_never_imports_torch(onnx_cache: Path, tmp_path: Path) ->
 
 def test_get_encoder_names() -> None:
     assert isinstance(get_encoder("minilm-onnx"), OnnxMiniLMEncoder)
+    assert type(get_encoder("e5-onnx")) is OnnxE5Encoder
+    assert type(get_encoder("e5-small-onnx-int8")) is OnnxE5Encoder
     # A manifest records the encoder's name; each name loads its own encoder.
     assert isinstance(get_encoder("minilm-l6-v2-onnx-int8"), OnnxMiniLMEncoder)
     assert type(get_encoder("minilm-l6-v2")) is MiniLMEncoder

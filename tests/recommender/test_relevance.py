@@ -15,6 +15,7 @@ from recommender.ranker import EngagementRanker
 from recommender.relevance import (
     DENSE_WEIGHT,
     DENSE_WEIGHT_FOREIGN,
+    DENSE_WEIGHT_MULTILINGUAL,
     DENSE_WEIGHT_UNKNOWN,
     dense_weight_for,
     fuse,
@@ -265,7 +266,8 @@ def test_dense_weight_follows_what_the_encoder_understands() -> None:
     assert dense_weight_for("en", english) == DENSE_WEIGHT
     assert dense_weight_for("da", english) == DENSE_WEIGHT_FOREIGN < DENSE_WEIGHT
     assert dense_weight_for(None, english) == DENSE_WEIGHT_UNKNOWN
-    assert dense_weight_for("da", None) == DENSE_WEIGHT  # a multilingual encoder
+    assert dense_weight_for("da", None) == DENSE_WEIGHT_MULTILINGUAL  # the multilingual default
+    assert dense_weight_for(None, None) == DENSE_WEIGHT_MULTILINGUAL
 
 
 def test_reasons_name_what_moved_the_item() -> None:

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.slow
 def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cache = tmp_path_factory.getbasetemp() / "onnx-encoders"
     ox.ensure_export(cache)
+    ox.ensure_export(cache, "e5")
     return cache
 
 
@@ -43,12 +44,12 @@ def articles(app: Flask) -> None:
     db.session.commit()
 
 
-def test_default_encoder_is_the_onnx_export(
+def test_default_encoder_is_the_multilingual_onnx_export(
     app_config: dict[str, object], make_app: Callable[..., Flask]
 ) -> None:
     config = {k: v for k, v in app_config.items() if k != "ENCODER"}
     app = make_app(config)
-    assert app.config["ENCODER"] == "minilm-onnx"
+    assert app.config["ENCODER"] == "e5-onnx"
     assert app.config["MODEL_CACHE_DIR"] == str(Path(str(app_config["ARTIFACTS_DIR"])) / "encoders")
 
 
@@ -79,6 +80,28 @@ def test_embed_fit_publish_records_the_encoder(
     assert model.encoder is not None and model.encoder.name == "minilm-l6-v2-onnx-int8"
 
 
+def test_a_model_published_with_minilm_keeps_minilm_after_the_default_moved_to_e5(
+    app: Flask, articles: None, onnx_cache: Path
+) -> None:
+    """Models published before the default became multilingual keep serving with MiniLM and
+    their MiniLM embeddings; a new fit with the default uses e5 and re-embeds by content hash."""
+    app.config.update(ENCODER="minilm-onnx", MODEL_CACHE_DIR=str(onnx_cache))
+    cmd.fit("v-minilm", min_samples=10_000)
+    cmd.publish("v-minilm", force=True)
+    app.config.update(ENCODER="e5-onnx")
+    model = rt_mod.runtime(app).serving()
+    assert model.version == "v-minilm" and not model.degraded
+    assert model.encoder is not None and model.encoder.name == "minilm-l6-v2-onnx-int8"
+
+    assert cmd.embed() == 3  # the new default's vectors, beside MiniLM's
+    cmd.fit("v-e5", min_samples=10_000)
+    manifest = ArtifactStore(app.config["ARTIFACTS_DIR"]).read_manifest("v-e5")
+    assert manifest["encoder"] == {"name": "e5-small-onnx-int8", "dim": 384}
+    assert manifest["encoder_export"]["key"] == ox.export_key("e5")
+    names = set(db.session.scalars(sa.select(ArticleEmbedding.encoder)))
+    assert names == {"minilm-l6-v2-onnx-int8", "e5-small-onnx-int8"}
+
+
 def test_a_model_published_with_another_encoder_keeps_it(
     app: Flask, articles: None, onnx_cache: Path
 ) -> None:
@@ -86,7 +109,7 @@ def test_a_model_published_with_another_encoder_keeps_it(
     encoder, so contexts are embedded with that one (the same vector space as its articles)."""
     cmd.fit("v-hashing", "hashing", min_samples=10_000)
     cmd.publish("v-hashing", force=True)
-    app.config.update(ENCODER="minilm-onnx", MODEL_CACHE_DIR=str(onnx_cache))
+    app.config.update(ENCODER="e5-onnx", MODEL_CACHE_DIR=str(onnx_cache))
     model = rt_mod.runtime(app).serving()
     assert model.version == "v-hashing" and not model.degraded
     assert model.encoder is not None and model.encoder.name == "hashing-256"

@@ -45,6 +45,7 @@ import numpy as np
 from recommender.encoders import DEFAULT_ENCODER
 from recommender.language import detect
 from recommender.lexical import query_terms
+from recommender.onnx_export import default_cache_dir
 from recommender.relevance import dense_weight_for, fuse
 from recommender.text import context_lexical_text, context_text
 
@@ -59,6 +60,7 @@ class RetrievalSet:
     corpus: dict[str, tuple[str, str]]  # id → (title, text)
     queries: dict[str, str]
     qrels: dict[str, dict[str, int]]
+    dev: dict[str, str] | None = None  # tuning queries, disjoint from ``queries``
 
 
 def default_dirs() -> list[Path]:
@@ -92,12 +94,21 @@ def load_set(path: Path) -> RetrievalSet:
     return RetrievalSet(path.name, corpus, queries, qrels)
 
 
-def subsample(rs: RetrievalSet, max_docs: int, max_queries: int, seed: int = 0) -> RetrievalSet:
+def subsample(
+    rs: RetrievalSet, max_docs: int, max_queries: int, seed: int = 0, dev_queries: int = 0
+) -> RetrievalSet:
+    """``max_queries`` test queries (seed 0, as before), up to ``dev_queries`` other queries for
+    tuning (never the test ones), and a catalog holding every judged document of both."""
     rng = np.random.default_rng(seed)
     qids = sorted(rs.qrels)
     if len(qids) > max_queries:
         qids = sorted(rng.choice(qids, max_queries, replace=False).tolist())
-    judged = {d for q in qids for d in rs.qrels[q]}
+    dev = sorted(set(rs.qrels) - set(qids))
+    if len(dev) > dev_queries:
+        dev = sorted(
+            np.random.default_rng(seed + 1).choice(dev, dev_queries, replace=False).tolist()
+        )
+    judged = {d for q in [*qids, *dev] for d in rs.qrels[q]}
     rest = sorted(set(rs.corpus) - judged)
     room = max(max_docs - len(judged), 0)
     if len(rest) > room:
@@ -107,7 +118,8 @@ def subsample(rs: RetrievalSet, max_docs: int, max_queries: int, seed: int = 0) 
         rs.name,
         {d: rs.corpus[d] for d in sorted(keep)},
         {q: rs.queries[q] for q in qids},
-        {q: rs.qrels[q] for q in qids},
+        {q: rs.qrels[q] for q in [*qids, *dev]},
+        {q: rs.queries[q] for q in dev} if dev else None,
     )
 
 
@@ -141,7 +153,12 @@ def run_set(rs: RetrievalSet, encoder_name: str) -> list[str]:
     from backend.extensions import db
     from backend.services.employees import create_admin
     from backend.services.recommender_runtime import runtime
+    from recommender.encoders import OnnxMiniLMEncoder, get_encoder
 
+    cache_dir = os.environ.get("HERALD_MODEL_CACHE_DIR") or str(default_cache_dir())
+    built = get_encoder(encoder_name, cache_dir=cache_dir)
+    if isinstance(built, OnnxMiniLMEncoder):
+        built.prepare()  # build the ONNX export first: a worker without one serves degraded
     lines: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app(
@@ -149,6 +166,8 @@ def run_set(rs: RetrievalSet, encoder_name: str) -> list[str]:
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/relevance.db",
                 "ARTIFACTS_DIR": f"{tmp}/artifacts",
                 "ENCODER": encoder_name,
+                # Reuse a built ONNX export (minutes to build) across runs.
+                "MODEL_CACHE_DIR": cache_dir,
                 "RATELIMIT_ENABLED": False,
                 "RECOMMENDER_WARMUP": False,
                 "RECOMMENDER_BACKGROUND_EMBED": False,
@@ -259,6 +278,7 @@ def run_set(rs: RetrievalSet, encoder_name: str) -> list[str]:
                     else [doc_at[i] for i in np.argsort(-values, kind="stable")[:K]]
                 )
                 results[name].append((ndcg_at_k(ranked, rels), recall_at_k(ranked, rels)))
+        tuning = _tune(rs, catalog, encoder, doc_at) if rs.dev else []
         p50, p99 = (float(np.percentile(np.array(latencies) * 1000, q)) for q in (50, 99))
         lines.append(
             f"### {rs.name}: {len(rs.corpus):,} articles, {len(rs.queries)} queries, "
@@ -275,9 +295,40 @@ def run_set(rs: RetrievalSet, encoder_name: str) -> list[str]:
             f"Herald as served, per query (POST /api/v1/suggestions, test client): "
             f"p50 {p50:.1f} ms, p99 {p99:.1f} ms"
         )
+        lines.extend(tuning)
         with app.app_context():
             db.engine.dispose()
     return lines
+
+
+TUNE_WEIGHTS = (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0)
+
+
+def _tune(rs: RetrievalSet, catalog: Any, encoder: Any, doc_at: list[str]) -> list[str]:
+    """nDCG@10 of the convex fusion per dense weight on the *dev* queries (never the test ones):
+    where the served weights come from (docs/benchmarks.md)."""
+    assert rs.dev is not None and catalog.lexical is not None
+    by_weight: dict[float, list[float]] = {w: [] for w in TUNE_WEIGHTS}
+    for qid, text in rs.dev.items():
+        rels = rs.qrels[qid]
+        terms = query_terms(context_lexical_text(text), catalog.lexical.languages_)
+        lex = catalog.lexical.scores(terms)
+        dense = catalog.embeddings @ encoder.encode_one(context_text(text), kind="query")
+        for w in TUNE_WEIGHTS:
+            values = fuse(dense, lex, dense_weight=w)
+            ranked = [doc_at[i] for i in np.argsort(-values, kind="stable")[:K]]
+            by_weight[w].append(ndcg_at_k(ranked, rels))
+    best = max(TUNE_WEIGHTS, key=lambda w: float(np.mean(by_weight[w])))
+    cells = " | ".join(f"{np.mean(by_weight[w]):.3f}" for w in TUNE_WEIGHTS)
+    return [
+        "",
+        f"Dev queries ({len(rs.dev)}, disjoint from the test queries above): nDCG@10 of the "
+        f"convex fusion by dense weight (0 = BM25 alone, 1 = dense alone); best {best}",
+        "",
+        "| " + " | ".join(str(w) for w in TUNE_WEIGHTS) + " |",
+        "|" + "---|" * len(TUNE_WEIGHTS),
+        f"| {cells} |",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -286,6 +337,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--encoder", default=os.environ.get("HERALD_ENCODER", DEFAULT_ENCODER))
     parser.add_argument("--max-docs", type=int, default=3000)
     parser.add_argument("--max-queries", type=int, default=100)
+    parser.add_argument(
+        "--dev-queries",
+        type=int,
+        default=0,
+        help="also score fusion weights on up to N other queries (tuning; 0 = skip)",
+    )
     args = parser.parse_args(argv)
     dirs = [Path(p) for p in args.sets] or default_dirs()
     dirs = [d for d in dirs if (d / "corpus.jsonl").is_file()]
@@ -296,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
     for d in dirs:
-        rs = subsample(load_set(d), args.max_docs, args.max_queries)
+        rs = subsample(load_set(d), args.max_docs, args.max_queries, dev_queries=args.dev_queries)
         print(
             f"{rs.name}: {len(rs.corpus)} documents, {len(rs.queries)} judged queries", flush=True
         )
