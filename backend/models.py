@@ -352,6 +352,10 @@ class TrackedLink(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (sa.UniqueConstraint("employee_id", "article_id", "network"),)
 
 
+SHARE_STARTED = "started"
+SHARE_CONFIRMED = "confirmed"
+
+
 class Share(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "shares"
 
@@ -369,6 +373,16 @@ class Share(db.Model):  # type: ignore[name-defined,misc]
     counted: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     # Salted hash of the sharer's address when sharing: clicks from it are self-clicks.
     sharer_addr_hash: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
+    # Issue #15: a share is "started" when the employee asked for the link and "confirmed" once
+    # the extension saw their own post with the link, or a counted click came through it; only
+    # confirmed shares count (points, goals, "Shares"). ``confirmed_by``: "post" or "click".
+    state: Mapped[str] = mapped_column(
+        sa.String(16), default=SHARE_STARTED, server_default=SHARE_STARTED
+    )
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    confirmed_by: Mapped[str | None] = mapped_column(sa.String(8))
+
+    __table_args__ = (sa.Index("ix_shares_link_id_state", "link_id", "state"),)
 
 
 class ShareEngagement(db.Model):  # type: ignore[name-defined,misc]
@@ -396,6 +410,8 @@ class Click(db.Model):  # type: ignore[name-defined,misc]
     ua_class: Mapped[str] = mapped_column(sa.String(16), default="other")
     is_bot: Mapped[bool] = mapped_column(default=False)
     visitor_hash: Mapped[str] = mapped_column(sa.String(64), default="")  # salted, daily
+    # Salted, not per day: distinct visitors over a period (issue #15); "" before b5c1d2e3f4a6.
+    visitor_id: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
 
 
 class IdempotencyRecord(db.Model):  # type: ignore[name-defined,misc]
@@ -723,3 +739,24 @@ class ExtractionHealth(db.Model):  # type: ignore[name-defined,misc]
     pages: Mapped[int] = mapped_column(sa.Integer, default=0)
     empty_pages: Mapped[int] = mapped_column(sa.Integer, default=0)
     items: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+
+class FeedSubscription(db.Model):  # type: ignore[name-defined,misc]
+    """An RSS/Atom feed the content team subscribed to by URL (issue #15); the worker polls it
+    with a conditional GET and imports new items as drafts (services/feed_subscriptions.py)."""
+
+    __tablename__ = "feed_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(sa.String(2048), unique=True)
+    language: Mapped[str | None] = mapped_column(sa.String(8))  # when the feed does not say
+    active: Mapped[bool] = mapped_column(default=True)
+    etag: Mapped[str | None] = mapped_column(sa.String(256))
+    last_modified: Mapped[str | None] = mapped_column(sa.String(64))
+    last_polled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # ok | not_modified | error (with last_error), or "" before the first poll
+    last_status: Mapped[str] = mapped_column(sa.String(16), default="", server_default="")
+    last_error: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    items_imported: Mapped[int] = mapped_column(default=0, server_default="0")
+    created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("employees.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -136,6 +136,10 @@ def _per_person(fn: Callable[..., Report], scope: Scope, limit: int = TOP_N) -> 
         return None
 
 
+def _pf(scope: Scope) -> tuple[an.Period, an.Filters]:
+    return scope.period, scope.filters
+
+
 def _hidden_note(hidden: bool) -> list[str]:
     return [t("wc.hidden_per_person")] if hidden else []
 
@@ -287,6 +291,7 @@ def shares(scope: Scope) -> Dashboard:
     return Dashboard(
         tiles=[
             ("shares", t("an.shares"), _n(tot.get("shares"))),
+            ("started_shares", t("an.started_shares"), _n(an.started_shares(*_pf(scope)))),
             ("sharers", t("an.sharers"), _n(tot.get("sharers"))),
             ("reactions", t("an.reactions"), _n(tot.get("reactions"))),
             ("comments", t("an.comments"), _n(tot.get("comments"))),
