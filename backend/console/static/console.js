@@ -21,9 +21,9 @@
 
   // Charts: <canvas data-chart="id-of-json-script">; the JSON holds a Chart.js config.
   // Numbers on axes and in tooltips use the page language's separators (Babel's, set by the
-  // server on <html>): "1.234,5" in Danish, "1,234.5" in English, like the tables.
-  var DECIMAL = document.documentElement.getAttribute("data-decimal") || ".";
-  var GROUP = document.documentElement.getAttribute("data-group") || ",";
+  // server on <body>): "1.234,5" in Danish, "1,234.5" in English, like the tables.
+  var DECIMAL = document.body.getAttribute("data-decimal") || ".";
+  var GROUP = document.body.getAttribute("data-group") || ",";
   function formatNumber(value) {
     if (typeof value !== "number" || !isFinite(value)) { return String(value); }
     var digits = Number.isInteger(value) ? 0 : 1;
