@@ -159,3 +159,48 @@ def test_the_fast_path_confirms_too(client: Any, shared: Any) -> None:
     resp = client.get(f"/r/{code}", headers={"User-Agent": CHROME}, environ_base=READER)
     assert resp.status_code == 302
     assert _state(share_id) == ("confirmed", "click")
+
+
+def test_the_leaderboard_counts_confirmed_shares_only(client: Any, shared: Any) -> None:
+    headers, code, _share_id = shared
+
+    def my_entry() -> list[dict[str, Any]]:
+        resp = client.get("/api/v1/leaderboard?period=week&by=person", headers=headers)
+        assert resp.status_code == 200, resp.json
+        return [e for e in resp.json["entries"] if e["is_me"]]
+
+    assert my_entry() == []  # no points for a share that was only started
+    client.post(CONFIRM, json={"codes": [code]}, headers=headers)
+    assert [e["points"] > 0 for e in my_entry()] == [True]
+
+
+def test_a_campaign_shares_goal_counts_confirmed_shares_only(
+    client: Any, headers_for: Any, make_employee: Any, make_campaign: Any, make_article: Any
+) -> None:
+    from backend.models import CampaignGoal
+    from backend.services import campaigns
+
+    campaign = make_campaign()
+    db.session.add(CampaignGoal(campaign_id=campaign.id, metric="shares", target=2))
+    db.session.commit()
+    headers = headers_for(employee=make_employee())
+    codes = []
+    for _ in range(2):
+        article = make_article(campaign_id=campaign.id)
+        resp = client.post(
+            "/api/v1/shares",
+            json={"article_id": article.id, "network": "linkedin"},
+            headers=headers,
+            environ_base=SHARER,
+        )
+        codes.append(resp.json["code"])
+
+    def actual() -> float:
+        db.session.expire_all()
+        return campaigns.goals_progress(db.session.get(type(campaign), campaign.id))[0].actual
+
+    assert actual() == 0
+    client.post(CONFIRM, json={"codes": codes[:1]}, headers=headers)
+    assert actual() == 1
+    client.get(f"/r/{codes[1]}", headers={"User-Agent": CHROME}, environ_base=READER)
+    assert actual() == 2
