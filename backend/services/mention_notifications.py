@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from backend.errors import ValidationFailed
 from backend.extensions import db
+from backend.i18n import LANGUAGES, in_language, translate
 from backend.models import Employee, Mention
 from backend.services import safe_http, settings_store
 
@@ -71,18 +72,20 @@ def message_text(mention: Mention) -> str:
     return f"New mention flagged for the content team{snippet}\n{mention.url}"
 
 
-def content_team() -> list[str]:
-    return list(
-        db.session.scalars(
-            select(Employee.email)
-            .where(
-                Employee.access_role.in_(CONTENT_ROLES),
-                Employee.is_active.is_(True),
-                Employee.email != "",
-            )
-            .order_by(Employee.id)
+def content_team() -> dict[str, list[str]]:
+    """Active content and admin users' addresses by their console language."""
+    out: dict[str, list[str]] = {}
+    for email, lang in db.session.execute(
+        select(Employee.email, Employee.ui_language)
+        .where(
+            Employee.access_role.in_(CONTENT_ROLES),
+            Employee.is_active.is_(True),
+            Employee.email != "",
         )
-    )
+        .order_by(Employee.id)
+    ):
+        out.setdefault(lang if lang in LANGUAGES else "en", []).append(email)
+    return out
 
 
 def send_email(mention_id: int) -> int:
@@ -91,21 +94,29 @@ def send_email(mention_id: int) -> int:
     mention = db.session.get(Mention, mention_id)
     if mention is None or not cfg.get("SMTP_HOST") or not settings().email:
         return 0
-    to = content_team()
-    if not to:
+    team = content_team()
+    if not team:
         return 0
-    msg = EmailMessage()
-    msg["Subject"] = f"[{cfg['COMPANY_NAME']}] New mention flagged"
-    msg["From"] = formataddr((str(cfg["COMPANY_NAME"]), str(cfg["SMTP_FROM"])))
-    msg["To"] = ", ".join(to)
-    msg["Message-ID"] = make_msgid(domain=str(cfg["SMTP_FROM"]).rpartition("@")[2] or None)
-    msg.set_content(message_text(mention) + "\n\nResolve it in the console: Mentions.\n")
+    company = str(cfg["COMPANY_NAME"])
+    messages = []
+    for lang, to in team.items():  # one message per language, in the readers' console language
+        msg = EmailMessage()
+        with in_language(lang):
+            msg["Subject"] = translate("notify.mail.subject", company=company)
+            snippet = f"“{mention.snippet}”\n" if mention.snippet else ""
+            msg.set_content(translate("notify.mail.body", snippet=snippet, url=mention.url))
+        msg["From"] = formataddr((company, str(cfg["SMTP_FROM"])))
+        msg["To"] = ", ".join(to)
+        msg["Message-ID"] = make_msgid(domain=str(cfg["SMTP_FROM"]).rpartition("@")[2] or None)
+        msg["Content-Language"] = lang
+        messages.append(msg)
     try:
         with smtplib.SMTP(str(cfg["SMTP_HOST"]), int(cfg["SMTP_PORT"]), timeout=10) as conn:
-            conn.send_message(msg)
+            for msg in messages:
+                conn.send_message(msg)
     except (OSError, smtplib.SMTPException) as exc:
         raise NotificationFailed(f"mention e-mail not sent: {exc}") from exc
-    return len(to)
+    return sum(len(to) for to in team.values())
 
 
 def post_webhook(mention_id: int) -> bool:

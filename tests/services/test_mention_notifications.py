@@ -50,6 +50,7 @@ def test_a_flagged_mention_emails_the_content_team_and_posts_to_the_webhook(
     client: Any, make_employee: Any, headers_for: Any, inbox: Inbox, chat: Site
 ) -> None:
     editor = make_employee(access_role="content", email="editor@example.com")
+    redaktor = make_employee(access_role="admin", email="redaktor@example.com", ui_language="da")
     make_employee(access_role="content", email="gone@example.com", is_active=False)
     flagger = make_employee(name="Flagging Person")
     notes.update_settings(notes.NotificationSettings(webhook_url=chat.base_url + "/hook"), None)
@@ -59,6 +60,11 @@ def test_a_flagged_mention_emails_the_content_team_and_posts_to_the_webhook(
     mails = inbox.to(editor.email)
     assert len(mails) == 1
     assert POST_URL in body(mails[0]) and "Great work" in body(mails[0])
+    assert mails[0]["Subject"] == "[Nordvind] A mention was flagged"
+    danish = inbox.to(redaktor.email)
+    assert len(danish) == 1 and danish[0]["Subject"] == "[Nordvind] En omtale er markeret"
+    assert "Behandl det i konsollen under Omtaler." in body(danish[0])
+    assert POST_URL in body(danish[0])
     assert inbox.to("gone@example.com") == []
     assert [r["method"] for r in chat.received] == ["POST"]
     sent = json.loads(chat.received[0]["body"])
