@@ -52,6 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from backend import tasks
 
     tasks.init_app(app)  # the task queue: SQLite file by default, Redis with TASK_QUEUE_URL
+    from backend.services import adoption_tasks  # noqa: F401 - registers feeds and mention tasks
 
     if _serves_requests():
         from backend.services.suggestions import warm_up

@@ -147,6 +147,11 @@ class Settings(BaseSettings):
     IDEMPOTENCY_KEY_DAYS: int = Field(default=7, ge=1)  # a retried share is recognised this long
     # Outbound webhooks may target loopback/private/link-local addresses only when this is set.
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: bool = False
+    # Feed subscriptions (services/feed_subscriptions.py): the same rule for feed addresses,
+    # and the limits of every poll.
+    FEED_ALLOW_PRIVATE_NETWORKS: bool = False
+    FEED_TIMEOUT_SECONDS: float = Field(default=10.0, gt=0, le=120)
+    FEED_MAX_BYTES: int = Field(default=5_000_000, ge=1_000)
     # Reports read the daily click rollups (False: raw clicks only, the reference path).
     ANALYTICS_ROLLUPS: bool = True
 

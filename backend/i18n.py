@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from babel import numbers as babel_numbers
 from flask import Flask, g, has_request_context, request
 from flask_babel import LazyString, force_locale, format_decimal, get_locale, gettext, refresh
 
@@ -123,6 +124,17 @@ def format_number(value: Any, digits: int = 0) -> str:
         return str(value)
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
     return str(format_decimal(number, format=pattern))
+
+
+def number_symbols() -> dict[str, str]:
+    """The current language's decimal and group separators from Babel's CLDR data ("," and "."
+    in Danish), for the console's charts, which format their axis ticks and tooltips with them
+    so that a chart reads like the table under it."""
+    locale = get_locale() or "en"
+    return {
+        "decimal": babel_numbers.get_decimal_symbol(locale),
+        "group": babel_numbers.get_group_symbol(locale),
+    }
 
 
 def format_percent(value: Any, digits: int = 0) -> str:

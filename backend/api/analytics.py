@@ -24,6 +24,7 @@ from backend.schemas.analytics import (
     Report,
     ShareQuery,
     TrafficQuery,
+    Trends,
 )
 from backend.services import analytics as svc
 
@@ -63,6 +64,19 @@ def overview(query: AnalyticsQuery) -> Overview | Response:
         for v in flat.pop("sales_value"):
             flat[f"sales_value_{v['currency']}"] = v["value"]
         return csv_response("overview", list(flat), [flat])
+    return result
+
+
+@endpoint(bp, "/analytics/trends", roles=CONTENT_ROLES, query=AnalyticsQuery, response=Trends)
+def trends(query: AnalyticsQuery) -> Trends | Response:
+    """The overview's headline numbers against the same-length period just before (deltas, and
+    percentages where the previous value is not 0), with per-day clicks and shares of both."""
+    result = svc.trends(*_scope(query))
+    if wants_csv(query):
+        rows = [d.model_dump(mode="json") for d in result.deltas]
+        return csv_response(
+            "trends", ["metric", "current", "previous", "change", "change_pct"], rows
+        )
     return result
 
 

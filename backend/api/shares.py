@@ -12,6 +12,8 @@ from backend.schemas.common import Page
 from backend.schemas.tracking import (
     EngagementIn,
     EngagementOut,
+    ShareConfirmIn,
+    ShareConfirmOut,
     ShareCreate,
     ShareCreated,
     ShareList,
@@ -19,6 +21,7 @@ from backend.schemas.tracking import (
     SnapshotList,
     SnapshotOut,
 )
+from backend.services import share_confirmation
 from backend.services import shares as svc
 from backend.services.clicks import addr_hash
 
@@ -87,6 +90,27 @@ def list_my_shares(principal: Principal, query: Page) -> ShareList:
         offset=query.offset,
     )
     return ShareList(items=items, total=total, limit=query.limit, offset=query.offset)
+
+
+@endpoint(
+    bp,
+    "/me/shares/confirm",
+    method="POST",
+    roles=ANY_ROLE,
+    body=ShareConfirmIn,
+    response=ShareConfirmOut,
+    tags=["me"],
+)
+def confirm_my_shares(principal: Principal, body: ShareConfirmIn) -> ShareConfirmOut:
+    """The extension saw my own posts containing these tracked links: confirm their shares.
+
+    A share counts (points, goals, "Shares") only once confirmed: by this call, or by a counted
+    click through its link. Only my own links are confirmed; unknown codes and other people's
+    are ignored. ``confirmed`` is how many shares this call confirmed (0 on a repeat).
+    """
+    return ShareConfirmOut(
+        confirmed=share_confirmation.confirm_codes(principal.employee_id, body.codes)
+    )
 
 
 @endpoint(

@@ -47,6 +47,7 @@ def register_console(app: Flask) -> None:
         auth,
         auth_views,
         extraction_views,
+        feed_views,
         i18n,
         integrity_views,
         invite_views,

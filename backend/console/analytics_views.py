@@ -15,8 +15,10 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from backend.console import queries
 from backend.console.auth import current_user, login_required
 from backend.console.blueprint import bp
+from backend.console.dashboard_csv import board_csv
 from backend.console.dashboards import DASHBOARDS, Scope, parse_scope
 from backend.console.i18n import t
+from backend.console.trend_views import trend_chart
 from backend.errors import validation_details
 from backend.exports import csv_response
 from backend.schemas.analytics import EmvSettings
@@ -47,12 +49,16 @@ def analytics() -> str | tuple[str, int]:
     scope = parse_scope(request.args)
     try:
         ov = an.overview(scope.period, scope.filters)
+        trend = an.trends(scope.period, scope.filters, current=ov)
     except WorksCouncilRefused as exc:
         return _refused(scope, exc, "overview")
     return render_template(
         "console/analytics_overview.html",
         scope=scope,
         ov=ov,
+        trend=trend,
+        deltas={d.metric: d for d in trend.deltas},
+        trend_chart=trend_chart(trend),
         teams=queries.teams(),
         names=list(DASHBOARDS),
         current="overview",
@@ -119,4 +125,4 @@ def analytics_csv(name: str) -> Response:
     except WorksCouncilRefused as exc:
         return Response(exc.message, status=403, mimetype="text/plain")
     suffix = f"{scope.start_day.isoformat()}-{scope.end_day.isoformat()}"
-    return csv_response(f"{board.csv_name}-{suffix}", board.csv_columns, board.csv_rows)
+    return csv_response(f"{board.csv_name}-{suffix}", *board_csv(board))

@@ -71,4 +71,10 @@ bp.add_app_template_filter(fmt_date, "date")
 
 @bp.context_processor
 def _lang() -> dict[str, Any]:
-    return {"lang": current_language(), "languages": LANGUAGES, "language_names": LANGUAGE_NAMES}
+    lang = current_language()
+    return {
+        "lang": lang,
+        "languages": LANGUAGES,
+        "language_names": LANGUAGE_NAMES,
+        "number_symbols": i18n.number_symbols(),
+    }

@@ -51,8 +51,11 @@ def integrity() -> str:
             .limit(20)
         ).all()
     )
-    counts["self_click"] = db.session.scalar(
-        select(func.count(Click.id)).where(Click.ua_class == "self", Click.created_at >= since)
+    counts["self_click"] = (
+        db.session.scalar(
+            select(func.count(Click.id)).where(Click.ua_class == "self", Click.created_at >= since)
+        )
+        or 0
     )
     per_person = policy.per_person_allowed()
     if not per_person:

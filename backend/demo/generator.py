@@ -645,6 +645,11 @@ class _Builder:
                     network_size_at_share=self.network_at(employee, when),
                     request_id=rid,
                     created_at=when,
+                    # Demo shares stand for posts that were made (issue #15: only confirmed
+                    # shares count); the extension saw the post.
+                    state="confirmed",
+                    confirmed_at=when,
+                    confirmed_by="post",
                 )
             )
         db.session.add_all(shares)
@@ -751,6 +756,9 @@ class _Builder:
             "ua_class": ua,
             "is_bot": bot,
             "visitor_hash": hashlib.sha256(raw.encode("utf-8")).hexdigest(),
+            "visitor_id": hashlib.sha256(
+                "\x1f".join((self.salt, "visitor", "demo", visitor)).encode("utf-8")
+            ).hexdigest(),
         }
 
     def make_snapshots(self) -> None:

@@ -151,3 +151,24 @@ class TrainingCard(db.Model):  # type: ignore[name-defined,misc]
     body: Mapped[str] = mapped_column(sa.Text)
     position: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class FeedSubscription(db.Model):  # type: ignore[name-defined,misc]
+    """An RSS/Atom feed the content team subscribed to by URL (issue #15); the worker polls it
+    with a conditional GET and imports new items as drafts (services/feed_subscriptions.py)."""
+
+    __tablename__ = "feed_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(sa.String(2048), unique=True)
+    language: Mapped[str | None] = mapped_column(sa.String(8))  # when the feed does not say
+    active: Mapped[bool] = mapped_column(default=True)
+    etag: Mapped[str | None] = mapped_column(sa.String(256))
+    last_modified: Mapped[str | None] = mapped_column(sa.String(64))
+    last_polled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # ok | not_modified | error (with last_error), or "" before the first poll
+    last_status: Mapped[str] = mapped_column(sa.String(16), default="", server_default="")
+    last_error: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    items_imported: Mapped[int] = mapped_column(default=0, server_default="0")
+    created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("employees.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -30,6 +30,10 @@ class TrackedLink(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (sa.UniqueConstraint("employee_id", "article_id", "network"),)
 
 
+SHARE_STARTED = "started"
+SHARE_CONFIRMED = "confirmed"
+
+
 class Share(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "shares"
 
@@ -47,6 +51,16 @@ class Share(db.Model):  # type: ignore[name-defined,misc]
     counted: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     # Salted hash of the sharer's address when sharing: clicks from it are self-clicks.
     sharer_addr_hash: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
+    # Issue #15: a share is "started" when the employee asked for the link and "confirmed" once
+    # the extension saw their own post with the link, or a counted click came through it; only
+    # confirmed shares count (points, goals, "Shares"). ``confirmed_by``: "post" or "click".
+    state: Mapped[str] = mapped_column(
+        sa.String(16), default=SHARE_STARTED, server_default=SHARE_STARTED
+    )
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    confirmed_by: Mapped[str | None] = mapped_column(sa.String(8))
+
+    __table_args__ = (sa.Index("ix_shares_link_id_state", "link_id", "state"),)
 
 
 class ShareEngagement(db.Model):  # type: ignore[name-defined,misc]
@@ -74,6 +88,8 @@ class Click(db.Model):  # type: ignore[name-defined,misc]
     ua_class: Mapped[str] = mapped_column(sa.String(16), default="other")
     is_bot: Mapped[bool] = mapped_column(default=False)
     visitor_hash: Mapped[str] = mapped_column(sa.String(64), default="")  # salted, daily
+    # Salted, not per day: distinct visitors over a period (issue #15); "" before b5c1d2e3f4a6.
+    visitor_id: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
 
 
 class IdempotencyRecord(db.Model):  # type: ignore[name-defined,misc]

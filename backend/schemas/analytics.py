@@ -145,9 +145,11 @@ class Overview(Out):
     active_employees: int
     sharers: int
     participation_rate: float | None
-    shares: int
+    shares: int  # confirmed shares (issue #15)
+    started_shares: int = 0  # shares not confirmed yet: neither the post nor a click seen
     clicks: int
-    unique_clicks: int
+    unique_clicks: int  # distinct visitors per link and UTC day, summed (what points count)
+    unique_visitors: int = 0  # distinct visitors over the whole period (issue #15)
     bot_clicks: int
     potential_reach: int
     reactions: int
@@ -159,6 +161,31 @@ class Overview(Out):
     sales_value: list[ValueByCurrency]
     earned_media_value: EmvOut
     top_articles: list[TopArticle]
+
+
+class MetricDelta(Out):
+    metric: str
+    current: float | None
+    previous: float | None
+    change: float  # current - previous
+    change_pct: float | None  # null when the previous value is 0
+
+
+class TrendPoint(Out):
+    day: str
+    previous_day: str | None  # the same position in the previous period
+    clicks: int
+    shares: int
+    previous_clicks: int
+    previous_shares: int
+
+
+class Trends(Out):
+    period: PeriodOut
+    previous_period: PeriodOut  # the same length immediately before
+    filters: FiltersOut
+    deltas: list[MetricDelta]
+    series: list[TrendPoint]
 
 
 class Ambassador(Out):

@@ -297,7 +297,8 @@ class MyStats(Out):
     period: StatsPeriod
     start: dt.datetime | None
     end: dt.datetime
-    shares: int
+    shares: int  # confirmed shares: the post was seen or a click came through (issue #15)
+    started_shares: int = 0  # shares waiting for the post or a click; they earn nothing yet
     clicks: int
     unique_clicks: int
     reactions: int

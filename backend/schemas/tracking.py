@@ -96,6 +96,25 @@ class ShareOut(Out):
     clicks: int  # human clicks on this share's tracked link (bots and prefetches excluded)
     engagement: EngagementOut | None
     created_at: dt.datetime
+    # "started" until the extension saw my post with the link or a click came through it;
+    # only confirmed shares count (issue #15).
+    state: Literal["started", "confirmed"] = "started"
+    confirmed_at: dt.datetime | None = None
+
+
+MAX_CONFIRM_CODES = 100
+
+
+class ShareConfirmIn(Strict):
+    """Codes of tracked links the extension saw in the employee's own posts."""
+
+    codes: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{4,16}$")]] = Field(
+        min_length=1, max_length=MAX_CONFIRM_CODES
+    )
+
+
+class ShareConfirmOut(Out):
+    confirmed: int  # shares this call confirmed (0 when they were confirmed already)
 
 
 class ShareList(Out):

@@ -26,6 +26,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from backend.extensions import db
 from backend.models import Click, utcnow
+from backend.services import share_confirmation
 
 SELF = "self"  # ua_class of a click by the sharer on their own link
 
@@ -93,7 +94,25 @@ def visitor_hash(salt: str, day: dt.date, ip: str, user_agent: str) -> str:
 
 
 _INSERT_CLICK = insert(Click.__table__)
-_CLICK_COLUMNS = ("link_id", "created_at", "referrer_host", "ua_class", "is_bot", "visitor_hash")
+
+
+def visitor_id(salt: str, ip: str, user_agent: str) -> str:
+    """sha256(salt | "visitor" | ip | ua) without the day: distinct visitors over a period of any
+    length (``analytics.visitors``). Salted like every hash here; the IP itself is never kept, and
+    the raw clicks that carry it go with retention (``CLICK_RETENTION_MONTHS``)."""
+    raw = "\x1f".join((salt, "visitor", ip, user_agent))
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+_CLICK_COLUMNS = (
+    "link_id",
+    "created_at",
+    "referrer_host",
+    "ua_class",
+    "is_bot",
+    "visitor_hash",
+    "visitor_id",
+)
 
 
 @functools.lru_cache(maxsize=64)
@@ -137,6 +156,7 @@ def click_row(
         "ua_class": ua_class,
         "is_bot": ua_class in ("bot", SELF) or method == "HEAD" or is_prefetch(headers),
         "visitor_hash": visitor_hash(salt, now.date(), remote_addr, user_agent),
+        "visitor_id": visitor_id(salt, remote_addr, user_agent),
     }
 
 
@@ -298,6 +318,10 @@ def record_click(
     )
     if writer is not None:
         writer.write(row)
+        if not row["is_bot"]:
+            share_confirmation.confirm_after_click(writer.engine, link_id, row["created_at"])
         return
     with db.engine.begin() as conn:
         conn.execute(_INSERT_CLICK, row)
+        if not row["is_bot"]:  # a counted click confirms the link's started shares (issue #15)
+            share_confirmation.confirm_by_click(conn, link_id, row["created_at"])

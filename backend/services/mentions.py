@@ -104,6 +104,9 @@ def create_mention(employee_id: int, data: MentionCreate) -> tuple[Mention, bool
     )
     db.session.add(row)
     db.session.commit()
+    from backend.services.adoption_tasks import notify_mention  # the queue, after the commit
+
+    notify_mention(row.id)
     return row, True
 
 

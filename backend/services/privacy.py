@@ -57,7 +57,15 @@ _KEEP_ANONYMOUSLY: dict[str, tuple[str, ...]] = {
     "mentions.resolved_by_id": (),
 }
 # Columns never exported: hashes of secrets, and other people's pseudonymous identifiers.
-_NEVER_EXPORT = {"token_hash", "code_hash", "password_hash", "secret", "visitor_hash", "vector"}
+_NEVER_EXPORT = {
+    "token_hash",
+    "code_hash",
+    "password_hash",
+    "secret",
+    "visitor_hash",
+    "visitor_id",
+    "vector",
+}
 
 ERASED_NAME = "Erased employee"
 ERASE_ACTION = "privacy.erase"

@@ -17,6 +17,7 @@ from backend.errors import Conflict, Forbidden, NotFound
 from backend.extensions import db
 from backend.i18n import lazy_translate
 from backend.models import (
+    SHARE_CONFIRMED,
     Employee,
     Guideline,
     GuidelineAck,
@@ -274,7 +275,11 @@ def streak_weeks(employee_id: int, now: dt.datetime | None = None) -> int:
         dt.date.fromisoformat(w)
         for w in db.session.scalars(
             select(an.utc_week(Share.created_at))
-            .where(Share.employee_id == employee_id, Share.created_at >= since)
+            .where(
+                Share.employee_id == employee_id,
+                Share.created_at >= since,
+                Share.state == SHARE_CONFIRMED,
+            )
             .distinct()
         )
     }
@@ -484,6 +489,7 @@ def my_stats(employee: Employee, period_name: str, now: dt.datetime | None = Non
         start=None if period_name == "all" else period.start,
         end=now,
         shares=st["shares"],
+        started_shares=an.started_shares(period, none, employee.id),
         clicks=ct["clicks"],
         unique_clicks=ct["unique_clicks"],
         reactions=st["reactions"],

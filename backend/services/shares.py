@@ -337,6 +337,8 @@ def list_my_shares(
             clicks=clicks.get(s.link_id, 0),
             engagement=_engagement_out(latest[s.id]) if s.id in latest else None,
             created_at=s.created_at,
+            state=s.state,
+            confirmed_at=s.confirmed_at,
         )
         for s in shares
     ]

@@ -110,11 +110,31 @@ def test_dashboards_render_charts_and_csv(
 def test_traffic_csv_matches_the_api_csv(
     console: FlaskClient, activity: dict[str, object], content_headers: dict[str, str]
 ) -> None:
-    ours = console.get("/console/analytics/traffic.csv?" + _range()).get_data(as_text=True)
-    theirs = console.get(
-        "/api/v1/analytics/traffic?by=day&format=csv&" + _api_range(), headers=content_headers
-    ).get_data(as_text=True)
-    assert ours == theirs
+    """The page's CSV: the daily rows (the API's by=day CSV) and the article table the page
+    shows (the API's by=article rows, top 10), each marked with its section (issue #15)."""
+    ours = list(
+        csv.DictReader(
+            io.StringIO(console.get("/console/analytics/traffic.csv?" + _range()).get_data(True))
+        )
+    )
+
+    def api(by: str) -> list[dict[str, str]]:
+        text = console.get(
+            f"/api/v1/analytics/traffic?by={by}&format=csv&limit=10&" + _api_range(),
+            headers=content_headers,
+        ).get_data(as_text=True)
+        return list(csv.DictReader(io.StringIO(text)))
+
+    def section(name: str) -> list[dict[str, str]]:
+        rows = [r for r in ours if r["section"] == name]
+        return [
+            {k: v for k, v in r.items() if k in ("key", "label", "clicks", "unique_clicks")}
+            for r in rows
+        ]
+
+    assert section("traffic-by-day") == api("day") != []
+    assert section("Most visited articles") == api("article") != []
+    assert {r["section"] for r in ours} == {"traffic-by-day", "Most visited articles"}
 
 
 def test_participation_and_team_filter(console: FlaskClient, activity: dict[str, object]) -> None:

@@ -163,6 +163,11 @@ def shares(scope: Scope) -> Dashboard:
     return Dashboard(
         tiles=[
             ("shares", t("an.shares"), _n(tot.get("shares"))),
+            (
+                "started_shares",
+                t("an.started_shares"),
+                _n(an.started_shares(scope.period, scope.filters)),
+            ),
             ("sharers", t("an.sharers"), _n(tot.get("sharers"))),
             ("reactions", t("an.reactions"), _n(tot.get("reactions"))),
             ("comments", t("an.comments"), _n(tot.get("comments"))),

@@ -20,6 +20,24 @@
   });
 
   // Charts: <canvas data-chart="id-of-json-script">; the JSON holds a Chart.js config.
+  // Numbers on axes and in tooltips use the page language's separators (Babel's, set by the
+  // server on <body>): "1.234,5" in Danish, "1,234.5" in English, like the tables.
+  var DECIMAL = document.body.getAttribute("data-decimal") || ".";
+  var GROUP = document.body.getAttribute("data-group") || ",";
+  function formatNumber(value) {
+    if (typeof value !== "number" || !isFinite(value)) { return String(value); }
+    var digits = Number.isInteger(value) ? 0 : 1;
+    var parts = Math.abs(value).toFixed(digits).split(".");
+    var whole = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, GROUP);
+    return (value < 0 ? "-" : "") + whole + (parts.length > 1 ? DECIMAL + parts[1] : "");
+  }
+  window.heraldFormatNumber = formatNumber;
+  function numberAxis(axis) {
+    axis = axis || {};
+    axis.ticks = Object.assign({ callback: function (value) { return formatNumber(value); } },
+      axis.ticks || {});
+    return axis;
+  }
   var PALETTE = ["#0a5cad", "#e0760b", "#1a7f37", "#8250df", "#cf222e", "#57606a", "#bf8700", "#0598bc"];
   function buildChart(canvas) {
     if (typeof window.Chart === "undefined") { return; }
@@ -37,6 +55,24 @@
       interaction: { mode: "index", intersect: false },
       plugins: { legend: { position: "bottom" } }
     }, config.options || {});
+    var horizontal = config.options.indexAxis === "y";
+    var radial = config.type === "doughnut" || config.type === "pie";
+    if (!radial) {
+      var scales = config.options.scales = config.options.scales || {};
+      var categoryAxis = horizontal ? "y" : "x";
+      scales[horizontal ? "x" : "y"] = scales[horizontal ? "x" : "y"] || {};
+      Object.keys(scales).forEach(function (key) {
+        if (key !== categoryAxis) { scales[key] = numberAxis(scales[key]); }
+      });
+    }
+    config.options.plugins = config.options.plugins || {};
+    config.options.plugins.tooltip = config.options.plugins.tooltip || {};
+    config.options.plugins.tooltip.callbacks = Object.assign({
+      label: function (ctx) {
+        var value = radial ? ctx.parsed : (horizontal ? ctx.parsed.x : ctx.parsed.y);
+        return (ctx.dataset.label ? ctx.dataset.label + ": " : "") + formatNumber(value);
+      }
+    }, config.options.plugins.tooltip.callbacks || {});
     canvas.chart = new window.Chart(canvas, config);
   }
   document.querySelectorAll("canvas[data-chart]").forEach(buildChart);

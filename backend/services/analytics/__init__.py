@@ -76,6 +76,7 @@ from backend.services.analytics.reports import (
     shares,
     traffic,
 )
+from backend.services.analytics.share_states import started_shares
 from backend.services.analytics.sql import (
     date_day,
     date_week,
@@ -84,6 +85,8 @@ from backend.services.analytics.sql import (
     utc_week,
     week_start,
 )
+from backend.services.analytics.trends import previous_period, trends
+from backend.services.analytics.visitors import unique_visitors
 
 __all__ = [
     "ALWAYS_ON",
@@ -108,6 +111,10 @@ __all__ = [
     "bot_clicks",
     "click_counts",
     "click_measures",
+    "started_shares",
+    "previous_period",
+    "trends",
+    "unique_visitors",
     "click_people",
     "click_totals",
     "content_themes",

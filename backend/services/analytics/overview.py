@@ -17,6 +17,8 @@ from backend.services.analytics.counts import share_counts, totals_conversions, 
 from backend.services.analytics.emv import earned_media_value, emv_settings
 from backend.services.analytics.participation import participation_headline, rate
 from backend.services.analytics.query import CLICK, SHARE, Filters, Period, Query
+from backend.services.analytics.share_states import started_shares
+from backend.services.analytics.visitors import unique_visitors
 
 
 def top_articles(
@@ -79,8 +81,10 @@ def overview(period: Period, filters: Filters) -> Overview:
         sharers=part[1],
         participation_rate=rate(part[1], part[0]),
         shares=st["shares"],
+        started_shares=started_shares(period, filters),
         clicks=ct["clicks"],
         unique_clicks=ct["unique_clicks"],
+        unique_visitors=unique_visitors(period, filters),
         bot_clicks=ct["bot_clicks"],
         potential_reach=st["potential_reach"],
         reactions=st["reactions"],

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import ColumnElement, Select, distinct, func, select
 
 from backend.extensions import db
-from backend.models import Article, Employee, Share
+from backend.models import SHARE_CONFIRMED, Article, Employee, Share
 from backend.schemas.analytics import ParticipationReport, TeamParticipation, WeekParticipation
 from backend.services import works_council as policy
 from backend.services.analytics.query import Filters, Period
@@ -46,6 +46,7 @@ def sharers_stmt(period: Period, filters: Filters, *group: Any) -> Select[Any]:
         .where(
             Share.created_at >= period.start,
             Share.created_at < period.end,
+            Share.state == SHARE_CONFIRMED,  # a started share is not taking part yet (#15)
             active_during(period.start, period.end),
             *employee_filter(filters),
         )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from backend.extensions import db
-from backend.models import EngagementEvent, Share
+from backend.models import SHARE_CONFIRMED, EngagementEvent, Share
 from backend.services import works_council as policy
 
 
@@ -30,7 +30,11 @@ def person_activity(ids: Sequence[int], since: dt.datetime) -> dict[int, PersonA
         int(row[0]): (int(row[1]), row[2])
         for row in db.session.execute(
             select(Share.employee_id, func.count(), func.max(Share.created_at))
-            .where(Share.employee_id.in_(ids), Share.created_at >= since)
+            .where(
+                Share.employee_id.in_(ids),
+                Share.created_at >= since,
+                Share.state == SHARE_CONFIRMED,
+            )
             .group_by(Share.employee_id)
         )
     }

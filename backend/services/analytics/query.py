@@ -12,6 +12,7 @@ from sqlalchemy import Select, select
 from backend.errors import ValidationFailed
 from backend.i18n import lazy_translate
 from backend.models import (
+    SHARE_STARTED,
     Article,
     Campaign,
     Click,
@@ -22,6 +23,7 @@ from backend.models import (
     utcnow,
 )
 from backend.schemas.analytics import FiltersOut, PeriodOut
+from backend.services import share_confirmation
 from backend.services.analytics.sql import date_day, date_week, utc_day, utc_week
 
 DEFAULT_DAYS = 30
@@ -90,6 +92,8 @@ class Fact:
 
 CLICK = Fact("click", Click.created_at, TrackedLink.employee_id, TrackedLink.article_id, None)
 SHARE = Fact("share", Share.created_at, Share.employee_id, Share.article_id, None)
+# Shares not confirmed yet (issue #15): the console shows them beside the confirmed ones.
+STARTED_SHARE = Fact("started_share", Share.created_at, Share.employee_id, Share.article_id, None)
 CONVERSION = Fact(
     "conversion",
     Conversion.occurred_at,
@@ -103,8 +107,15 @@ def _base(fact: Fact, *cols: Any) -> Select[Any]:
     if fact is CLICK:
         return select(*cols).select_from(Click).join(TrackedLink, TrackedLink.id == Click.link_id)
     if fact is SHARE:
-        # Repeat shares of an article on one day do not count (issue #13, services/shares.py).
-        return select(*cols).select_from(Share).where(Share.counted.is_(True))
+        # Only confirmed shares count (issue #15), and repeat shares of an article on one day
+        # do not (issue #13): services/share_confirmation.py.
+        return select(*cols).select_from(Share).where(share_confirmation.COUNTS)
+    if fact is STARTED_SHARE:
+        return (
+            select(*cols)
+            .select_from(Share)
+            .where(Share.counted.is_(True), Share.state == SHARE_STARTED)
+        )
     return select(*cols).select_from(Conversion)
 
 
@@ -155,7 +166,7 @@ class Query:
             case "department":
                 return Employee.department, Employee.department
             case "network":
-                col = Share.network if f is SHARE else TrackedLink.network
+                col = Share.network if f in (SHARE, STARTED_SHARE) else TrackedLink.network
                 return col, col
         raise ValueError(f"unknown dimension {self.by!r}")
 

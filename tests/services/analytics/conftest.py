@@ -89,6 +89,7 @@ class Factory:
         at: dt.datetime,
         network: str = "linkedin",
         network_size: int | None = None,
+        confirmed: bool = True,
     ) -> Share:
         link = self.link(employee, article, network)
         return self._add(  # type: ignore[no-any-return]
@@ -101,6 +102,9 @@ class Factory:
                     employee.network_size if network_size is None else network_size
                 ),
                 created_at=at,
+                state="confirmed" if confirmed else "started",
+                confirmed_at=at if confirmed else None,
+                confirmed_by="post" if confirmed else None,
             )
         )
 

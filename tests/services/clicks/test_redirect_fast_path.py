@@ -315,7 +315,8 @@ def test_sqlite_writers_of_one_file_take_a_shared_lock_file(app: Flask, tmp_path
         with engine.begin() as conn:
             conn.execute(sa.text(
                 "CREATE TABLE clicks (id INTEGER PRIMARY KEY, link_id INTEGER, created_at DATETIME,"
-                " referrer_host TEXT, ua_class TEXT, is_bot BOOLEAN, visitor_hash TEXT)"
+                " referrer_host TEXT, ua_class TEXT, is_bot BOOLEAN, visitor_hash TEXT,"
+                " visitor_id TEXT)"
             ))  # fmt: skip
         writers = [tracking.ClickWriter(engine), tracking.ClickWriter(engine)]
         for writer in writers:

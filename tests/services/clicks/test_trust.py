@@ -149,10 +149,13 @@ def test_a_share_counts_once_per_employee_article_and_day(
     headers = headers_for(employee=person)
     article = make_article()
     for _ in range(30):
-        _share(client, headers, article.id)
+        code = _share(client, headers, article.id)["code"]
     shares = db.session.scalars(select(Share)).all()
     assert len(shares) == 30  # every share is kept
     assert sum(s.counted for s in shares) == 1
+    # The extension sees the post (issue #15: only confirmed shares count).
+    confirmed = client.post("/api/v1/me/shares/confirm", json={"codes": [code]}, headers=headers)
+    assert confirmed.json == {"confirmed": 30}
     stats = client.get("/api/v1/analytics/overview", headers=admin_headers)
     assert stats.status_code == 200, stats.json
     assert stats.json["shares"] == 1  # the number that points and goals are made of

@@ -1,0 +1,83 @@
+"""Confirmed shares (issue #15): a share counts only once it is known to be posted.
+
+Asking for a tracked link records a share in the ``started`` state. It becomes ``confirmed``
+when either
+
+* the extension sees the employee's own post containing the tracked link and sends its code to
+  ``POST /api/v1/me/shares/confirm`` (:func:`confirm_codes`; ``confirmed_by = "post"``), or
+* a counted click arrives through the link: a human, not the sharer (bots, previews, prefetches,
+  ``HEAD`` and self-clicks never confirm) (:func:`confirm_by_click`; ``confirmed_by = "click"``).
+
+Every count of shares (points, goals, "Shares" in analytics and leaderboards, My impact) reads
+:data:`COUNTS`: confirmed and not a same-day repeat (``Share.counted``, issue #13). A share keeps
+its creation time as the time it counts at, so a confirmation never moves it to another period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy import ColumnElement, Connection, Engine, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from backend.extensions import db
+from backend.models import SHARE_CONFIRMED, SHARE_STARTED, Share, TrackedLink, utcnow
+
+log = logging.getLogger(__name__)
+
+BY_POST = "post"
+BY_CLICK = "click"
+
+# The one rule for "this share counts".
+COUNTS: ColumnElement[bool] = sa.and_(Share.counted.is_(True), Share.state == SHARE_CONFIRMED)
+
+
+def _confirm(link_ids: sa.ColumnElement[bool], by: str, now: dt.datetime) -> sa.Update:
+    return (
+        update(Share)
+        .where(link_ids, Share.state == SHARE_STARTED, Share.created_at <= now)
+        .values(state=SHARE_CONFIRMED, confirmed_at=now, confirmed_by=by)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def confirm_codes(employee_id: int, codes: Iterable[str], now: dt.datetime | None = None) -> int:
+    """Confirm the caller's started shares on the tracked links with these codes; returns how many
+    shares this call confirmed (0 when all were confirmed already). Codes of other people's links
+    and unknown codes are ignored."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return 0
+    now = now or utcnow()
+    own_links = (
+        sa.select(TrackedLink.id)
+        .where(TrackedLink.employee_id == employee_id, TrackedLink.code.in_(wanted))
+        .scalar_subquery()
+    )
+    result = db.session.execute(_confirm(Share.link_id.in_(own_links), BY_POST, now))
+    db.session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def confirm_by_click(conn: Connection, link_id: int, now: dt.datetime) -> int:
+    """Confirm the started shares of a link that a counted click just came through (the caller
+    commits ``conn``). A link already confirmed costs one indexed no-op UPDATE."""
+    result = conn.execute(_confirm(Share.link_id == link_id, BY_CLICK, now))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def confirm_after_click(engine: Engine, link_id: int, now: dt.datetime) -> None:
+    """Confirmation for a click already stored by the click writer, on its own connection (the
+    WSGI fast path has no application context, hence the engine).
+
+    The click is committed (and the redirect is answered) whatever happens here: a failure is
+    logged and the share stays started until the next counted click or the extension confirms it.
+    """
+    try:
+        with engine.begin() as conn:
+            confirm_by_click(conn, link_id, now)
+    except SQLAlchemyError:
+        log.warning("share confirmation by click failed for link %s", link_id, exc_info=True)

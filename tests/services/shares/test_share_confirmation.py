@@ -1,0 +1,206 @@
+"""Confirmed shares (issue #15): a share counts only once the extension saw the post with the
+tracked link (POST /api/v1/me/shares/confirm) or a counted click came through the link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from backend.extensions import db
+from backend.models import Share
+
+CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0 Safari/537.36"
+)
+SHARER = {"REMOTE_ADDR": "198.51.100.200"}
+READER = {"REMOTE_ADDR": "203.0.113.9"}
+CONFIRM = "/api/v1/me/shares/confirm"
+
+
+@pytest.fixture
+def shared(client: Any, headers_for: Any, make_employee: Any, make_article: Any) -> Any:
+    """An employee shares an article: (their headers, the link code, the share id)."""
+    person = make_employee()
+    headers = headers_for(employee=person)
+    article = make_article()
+    resp = client.post(
+        "/api/v1/shares",
+        json={"article_id": article.id, "network": "linkedin"},
+        headers=headers,
+        environ_base=SHARER,
+    )
+    assert resp.status_code == 201, resp.json
+    return headers, resp.json["code"], resp.json["share_id"]
+
+
+def _state(share_id: int) -> tuple[str, str | None]:
+    db.session.expire_all()
+    share = db.session.get(Share, share_id)
+    assert share is not None
+    return share.state, share.confirmed_by
+
+
+def _stats(client: Any, headers: dict[str, str]) -> dict[str, Any]:
+    resp = client.get("/api/v1/me/stats?period=week", headers=headers)
+    assert resp.status_code == 200, resp.json
+    return resp.json  # type: ignore[no-any-return]
+
+
+def test_a_share_starts_and_counts_only_once_the_post_is_confirmed(
+    client: Any, shared: Any, admin_headers: dict[str, str]
+) -> None:
+    headers, code, share_id = shared
+    assert _state(share_id) == ("started", None)
+    mine = _stats(client, headers)
+    assert (mine["shares"], mine["started_shares"], mine["points"]) == (0, 1, 0.0)
+    overview = client.get("/api/v1/analytics/overview", headers=admin_headers).json
+    assert (overview["shares"], overview["started_shares"]) == (0, 1)
+    listed = client.get("/api/v1/me/shares", headers=headers).json["items"]
+    assert [s["state"] for s in listed] == ["started"]
+
+    resp = client.post(CONFIRM, json={"codes": [code]}, headers=headers)
+    assert resp.status_code == 200, resp.json
+    assert resp.json == {"confirmed": 1}
+    assert _state(share_id) == ("confirmed", "post")
+    mine = _stats(client, headers)
+    assert (mine["shares"], mine["started_shares"]) == (1, 0)
+    assert mine["points"] > 0
+    overview = client.get("/api/v1/analytics/overview", headers=admin_headers).json
+    assert (overview["shares"], overview["started_shares"]) == (1, 0)
+    assert client.get("/api/v1/me/shares", headers=headers).json["items"][0]["state"] == (
+        "confirmed"
+    )
+    # Seeing the post again confirms nothing new.
+    assert client.post(CONFIRM, json={"codes": [code, code]}, headers=headers).json == {
+        "confirmed": 0
+    }
+
+
+def test_only_my_own_links_are_confirmed_and_unknown_codes_are_ignored(
+    client: Any, shared: Any, headers_for: Any
+) -> None:
+    _headers, code, share_id = shared
+    someone_else = headers_for()
+    resp = client.post(CONFIRM, json={"codes": [code, "Unknown1"]}, headers=someone_else)
+    assert resp.status_code == 200
+    assert resp.json == {"confirmed": 0}
+    assert _state(share_id) == ("started", None)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"codes": []},
+        {"codes": "abcd1234"},
+        {"codes": ["ab"]},
+        {"codes": ["abcd/1234"]},
+        {"codes": [1234]},
+        {"codes": ["abcd1234"], "extra": 1},
+        {"codes": ["abcd1234"] * 101},
+    ],
+)
+def test_bad_input_is_refused_in_the_one_error_shape_and_changes_nothing(
+    client: Any, shared: Any, body: dict[str, Any]
+) -> None:
+    headers, _code, share_id = shared
+    resp = client.post(CONFIRM, json=body, headers=headers)
+    assert resp.status_code in (400, 422), resp.json
+    assert set(resp.json) == {"error"}
+    assert {"code", "message"} <= set(resp.json["error"])
+    assert _state(share_id) == ("started", None)
+
+
+def test_confirming_needs_a_token(client: Any, shared: Any) -> None:
+    _headers, code, share_id = shared
+    resp = client.post(CONFIRM, json={"codes": [code]})
+    assert resp.status_code == 401
+    assert resp.json["error"]["code"]
+    assert _state(share_id) == ("started", None)
+
+
+def test_a_counted_click_confirms_the_share(client: Any, shared: Any) -> None:
+    headers, code, share_id = shared
+    resp = client.get(f"/r/{code}", headers={"User-Agent": CHROME}, environ_base=READER)
+    assert resp.status_code == 302
+    assert _state(share_id) == ("confirmed", "click")
+    assert _stats(client, headers)["shares"] == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "user_agent", "environ"),
+    [
+        ("GET", "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient)", READER),
+        ("GET", "curl/8.5.0", READER),
+        ("HEAD", CHROME, READER),
+        ("GET", CHROME, SHARER),  # the sharer clicking their own link
+    ],
+)
+def test_bots_previews_head_and_self_clicks_do_not_confirm(
+    client: Any, shared: Any, method: str, user_agent: str, environ: dict[str, str]
+) -> None:
+    headers, code, share_id = shared
+    resp = client.open(
+        f"/r/{code}", method=method, headers={"User-Agent": user_agent}, environ_base=environ
+    )
+    assert resp.status_code == 302
+    assert _state(share_id) == ("started", None)
+    assert _stats(client, headers)["shares"] == 0
+
+
+def test_the_fast_path_confirms_too(client: Any, shared: Any) -> None:
+    """The second click on a link is answered by the WSGI fast path (the target is cached)."""
+    _headers, code, share_id = shared
+    bot = {"User-Agent": "curl/8.5.0"}
+    assert client.get(f"/r/{code}", headers=bot, environ_base=READER).status_code == 302
+    assert _state(share_id) == ("started", None)  # Flask's view; the target is now cached
+    resp = client.get(f"/r/{code}", headers={"User-Agent": CHROME}, environ_base=READER)
+    assert resp.status_code == 302
+    assert _state(share_id) == ("confirmed", "click")
+
+
+def test_the_leaderboard_counts_confirmed_shares_only(client: Any, shared: Any) -> None:
+    headers, code, _share_id = shared
+
+    def my_entry() -> list[dict[str, Any]]:
+        resp = client.get("/api/v1/leaderboard?period=week&by=person", headers=headers)
+        assert resp.status_code == 200, resp.json
+        return [e for e in resp.json["entries"] if e["is_me"]]
+
+    assert my_entry() == []  # no points for a share that was only started
+    client.post(CONFIRM, json={"codes": [code]}, headers=headers)
+    assert [e["points"] > 0 for e in my_entry()] == [True]
+
+
+def test_a_campaign_shares_goal_counts_confirmed_shares_only(
+    client: Any, headers_for: Any, make_employee: Any, make_campaign: Any, make_article: Any
+) -> None:
+    from backend.models import CampaignGoal
+    from backend.services import campaigns
+
+    campaign = make_campaign()
+    db.session.add(CampaignGoal(campaign_id=campaign.id, metric="shares", target=2))
+    db.session.commit()
+    headers = headers_for(employee=make_employee())
+    codes = []
+    for _ in range(2):
+        article = make_article(campaign_id=campaign.id)
+        resp = client.post(
+            "/api/v1/shares",
+            json={"article_id": article.id, "network": "linkedin"},
+            headers=headers,
+            environ_base=SHARER,
+        )
+        codes.append(resp.json["code"])
+
+    def actual() -> float:
+        db.session.expire_all()
+        return campaigns.goals_progress(db.session.get(type(campaign), campaign.id))[0].actual
+
+    assert actual() == 0
+    client.post(CONFIRM, json={"codes": codes[:1]}, headers=headers)
+    assert actual() == 1
+    client.get(f"/r/{codes[1]}", headers={"User-Agent": CHROME}, environ_base=READER)
+    assert actual() == 2
