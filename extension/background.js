@@ -17,6 +17,7 @@ import {
   suggestKey,
 } from "./lib/state.js";
 import { open as openToken, seal as sealToken } from "./lib/tokenbox.js";
+import { externalPairRequest } from "./lib/pairing.js";
 import "./lib/pack.js"; // registers globalThis.Herald.pack (validate, choose)
 
 const LINKEDIN = /^https:\/\/www\.linkedin\.com\//;
@@ -490,3 +491,21 @@ const TABLE = {
 chrome.runtime.onMessage.addListener(
   createDispatcher(TABLE, { extensionId: chrome.runtime.id, extensionOrigin: chrome.runtime.getURL("") }),
 );
+
+// One-click pairing: the company's Herald pairing page (externally_connectable) hands over the code it issued.
+chrome.runtime.onMessageExternal.addListener((msg, sender, sendResponse) => {
+  let origin = sender.origin || "";
+  try {
+    origin ||= new URL(sender.url).origin;
+  } catch (_e) {
+    // no origin: refused below
+  }
+  getSettings()
+    .then((settings) => externalPairRequest(msg, origin, settings))
+    .then((req) => pair(req))
+    .then(
+      (s) => sendResponse({ ok: true, data: { paired: s.paired, name: (s.employee && s.employee.name) || "" } }),
+      (e) => sendResponse({ ok: false, error: { code: (e && e.code) || "internal", message: String((e && e.message) || e) } }),
+    );
+  return true;
+});

@@ -2,6 +2,7 @@
 // pause and "on demand only". Talks to the service worker only.
 import { applyI18n, t } from "./lib/i18n.js";
 import { MSG, call } from "./lib/messages.js";
+import { pairingFromHash } from "./lib/pairing.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -78,6 +79,13 @@ async function main() {
   });
 
   render(await call(MSG.SETTINGS_GET, {}));
+  // options.html#code=<code>&server=<address> (pasted from the pairing page): fill in the form; Pair still asks.
+  const fromLink = pairingFromHash(location.hash);
+  if (fromLink) {
+    $("pairing-code").value = fromLink.code;
+    if (fromLink.server && !$("api-base-url").disabled) $("api-base-url").value = fromLink.server;
+    history.replaceState(null, "", location.pathname);
+  }
   document.body.dataset.ready = "true";
 }
 

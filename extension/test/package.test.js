@@ -31,6 +31,9 @@ test("manifest: MV3, module service worker, minimal permissions", () => {
   assert.deepEqual(manifest.content_scripts[0].matches, ["https://www.linkedin.com/*"]);
   assert.equal(manifest.web_accessible_resources, undefined, "nothing of ours is exposed to LinkedIn's page");
   assert.equal(manifest.storage.managed_schema, "managed_schema.json");
+  // One-click pairing: only local development servers may message the unpacked extension; build.py
+  // replaces them with the company's Herald origin (--herald-origin) or drops the key.
+  assert.deepEqual(manifest.externally_connectable, { matches: ["http://127.0.0.1/*", "http://localhost/*"] });
 });
 
 test("manifest: every file it names exists", () => {
