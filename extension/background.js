@@ -459,7 +459,7 @@ async function pair({ code, apiBaseUrl }) {
 async function revoke() {
   const auth = await getAuth();
   if (auth && auth.token) await api("POST", "/api/v1/auth/revoke", {}, { allowWhenPaused: true }).catch(() => {});
-  await chrome.storage.local.remove([KEYS.auth, KEYS.engagement, KEYS.snapshot, KEYS.pack]);
+  await chrome.storage.local.remove([KEYS.auth, KEYS.engagement, KEYS.snapshot, KEYS.pack, KEYS.panelCache]);
   return settingsState();
 }
 

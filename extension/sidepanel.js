@@ -1,6 +1,7 @@
 // The side panel. It never calls the API itself: everything goes through the service worker (lib/messages.js).
 import { applyI18n, formatNumber, t } from "./lib/i18n.js";
 import { MSG, call } from "./lib/messages.js";
+import { PANEL_CACHE_KEY, cacheEntry, usableCache } from "./lib/panelcache.js";
 import { contextKey, shareOffsiteUrl } from "./lib/state.js";
 
 const $ = (id) => document.getElementById(id);
@@ -106,14 +107,20 @@ async function loadSuggestions(force = false) {
   renderSees(state.sent);
   if (view.tabId == null && !state.context) setSuggestState(t("stateNoLinkedIn"));
   view.loading = true;
-  setSuggestState(t("stateLoading"));
+  setSuggestState($("cards").children.length ? t("stateUpdating") : t("stateLoading"));
   $("cards").setAttribute("aria-busy", "true");
   try {
     const res = await call(MSG.SUGGESTIONS_GET, { tabId: view.tabId, force });
     renderSees(res.sent);
     renderCards(res.response);
+    document.body.dataset.source = "live";
+    markPainted("live");
+    const entry = cacheEntry(state, res.response, uiLanguage());
+    if (entry) chrome.storage.local.set({ [PANEL_CACHE_KEY]: entry }).catch(() => {});
   } catch (err) {
-    $("cards").replaceChildren();
+    // Offline: the last suggestions (cold-start cache) stay on screen under the message.
+    const offline = err && (err.code === "offline" || err.code === "timeout");
+    if (!offline) $("cards").replaceChildren();
     setSuggestState(errorText(err));
     if (err && err.code === "unauthorized") await refreshAll();
     if (err && (err.code === "offline" || err.code === "timeout")) {
@@ -237,6 +244,37 @@ async function share(li, item, requestId, btn) {
   } finally {
     btn.disabled = false;
   }
+}
+
+// ---- cold start: paint what was shown last, then refresh -----------------------------------------
+
+function uiLanguage() {
+  return globalThis.chrome && chrome.i18n ? chrome.i18n.getUILanguage().split("-")[0] : "en";
+}
+
+/** Milliseconds since the panel's navigation started, recorded once per kind (make bench-panel reads them). */
+function markPainted(kind) {
+  const key = kind === "cache" ? "paintedCacheMs" : "paintedLiveMs";
+  if (!document.body.dataset[key]) document.body.dataset[key] = String(Math.round(performance.now()));
+}
+
+/** Reads chrome.storage.local directly (no service worker, no API): the last suggestions, at once. */
+async function paintFromCache() {
+  let entry = null;
+  try {
+    const r = await chrome.storage.local.get([PANEL_CACHE_KEY, "herald:auth"]);
+    const auth = r["herald:auth"];
+    if (auth && !auth.expired) entry = usableCache(r[PANEL_CACHE_KEY], uiLanguage());
+  } catch (_e) {
+    return false;
+  }
+  if (!entry || view.state) return false; // nothing kept, or the live state already won
+  $("who").textContent = entry.name || "";
+  renderCards(entry.response);
+  setSuggestState(t("stateUpdating"));
+  document.body.dataset.source = "cache";
+  markPainted("cache");
+  return true;
 }
 
 // ---- My impact -------------------------------------------------------------------------------------
@@ -476,7 +514,9 @@ async function refreshAll() {
 
 async function main() {
   applyI18n();
+  const cached = paintFromCache();
   view.tabId = await findTabId();
+  await cached;
   for (const key of Object.keys(LOADERS)) $(`tab-${key}`).addEventListener("click", () => selectTab(key));
   $("open-options").addEventListener("click", () => chrome.runtime.openOptionsPage());
   $("refresh").addEventListener("click", async () => {
