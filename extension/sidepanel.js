@@ -2,6 +2,7 @@
 import { applyI18n, formatNumber, t } from "./lib/i18n.js";
 import { MSG, call } from "./lib/messages.js";
 import { PANEL_CACHE_KEY, cacheEntry, usableCache } from "./lib/panelcache.js";
+import { loadPrivacy, loadSaved, saveCard, wirePrivacy, wireQueueForm } from "./panel_me.js";
 import { contextKey, shareOffsiteUrl } from "./lib/state.js";
 
 const $ = (id) => document.getElementById(id);
@@ -180,10 +181,15 @@ function renderCards(response) {
     li.querySelector(".save").addEventListener("click", async (e) => {
       const btn = e.currentTarget;
       btn.disabled = true;
-      const ok = await event(item, "saved", response.request_id, li);
-      btn.textContent = ok ? t("saved") : t("save");
-      btn.disabled = ok;
+      try {
+        await saveCard(item, response.request_id); // my saved list (server) + the recommender's event
+        btn.textContent = t("saved");
+      } catch (err) {
+        li.querySelector(".note").textContent = errorText(err);
+        btn.disabled = false;
+      }
     });
+    wireQueueForm(li, item, errorText);
     li.querySelector(".dismiss").addEventListener("click", async () => {
       if (await event(item, "dismissed", response.request_id, li)) {
         li.remove();
@@ -475,7 +481,39 @@ async function loadMentions() {
 
 // ---- wiring ----------------------------------------------------------------------------------------
 
-const LOADERS = { suggest: () => loadSuggestionsMaybe(), impact: loadImpact, guidelines: loadGuidelines, mentions: loadMentions };
+/** Share from the saved list or the queue: a tracked link, LinkedIn's share page; the caption is copied. */
+async function shareArticle(article, caption, note) {
+  try {
+    const copied = caption && caption.trim() ? await copyText(caption) : false;
+    const res = await call(MSG.SHARE_CREATE, {
+      article_id: article.article_id,
+      caption: caption || "",
+      idempotencyKey: crypto.randomUUID(),
+      title: article.title,
+      url: article.url,
+    });
+    await chrome.tabs.create({ url: shareOffsiteUrl(res.tracked_url) });
+    note.textContent = copied ? t("shareCopied") : t("shareOpened");
+  } catch (err) {
+    note.textContent = errorText(err);
+  }
+}
+
+function unlessBlocked(load) {
+  return () => {
+    if (!view.state || renderBlocking(view.state)) return;
+    return load({ errorText, state: view.state, share: shareArticle });
+  };
+}
+
+const LOADERS = {
+  suggest: () => loadSuggestionsMaybe(),
+  impact: loadImpact,
+  guidelines: loadGuidelines,
+  mentions: loadMentions,
+  saved: unlessBlocked(loadSaved),
+  privacy: unlessBlocked(loadPrivacy),
+};
 
 function loadSuggestionsMaybe() {
   const s = view.state && view.state.settings;
@@ -518,6 +556,7 @@ async function main() {
   view.tabId = await findTabId();
   await cached;
   for (const key of Object.keys(LOADERS)) $(`tab-${key}`).addEventListener("click", () => selectTab(key));
+  wirePrivacy({ errorText });
   $("open-options").addEventListener("click", () => chrome.runtime.openOptionsPage());
   $("refresh").addEventListener("click", async () => {
     await loadState();

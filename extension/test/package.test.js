@@ -25,7 +25,8 @@ function sourceFiles(dir = "") {
 test("manifest: MV3, module service worker, minimal permissions", () => {
   assert.equal(manifest.manifest_version, 3);
   assert.equal(manifest.background.type, "module");
-  assert.deepEqual([...manifest.permissions].sort(), ["sidePanel", "storage"]);
+  // alarms + notifications: the personal queue's reminders ("post Tuesday 09:00"); posting stays manual.
+  assert.deepEqual([...manifest.permissions].sort(), ["alarms", "notifications", "sidePanel", "storage"]);
   assert.deepEqual(manifest.host_permissions, ["https://www.linkedin.com/*"]);
   assert.equal(manifest.content_scripts.length, 1);
   assert.deepEqual(manifest.content_scripts[0].matches, ["https://www.linkedin.com/*"]);

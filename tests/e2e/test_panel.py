@@ -7,6 +7,7 @@ bench-panel`` runs it with more and prints the numbers (a target, not an asserti
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_flow import open_feed
+from tests.e2e.test_flow import open_feed, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -83,3 +84,65 @@ def test_cold_start_paints_the_last_suggestions_at_once(browser: Any, herald: An
     empty = ext.open_panel(tab)
     expect(empty.locator("#banner")).to_be_visible()
     expect(empty.locator("#cards > li")).to_have_count(0)
+
+
+def _board(herald: Any) -> list[str]:
+    body = herald.api("GET", "/api/v1/leaderboard?period=week&by=person&limit=100")
+    return [e["name"] for e in body["entries"]]
+
+
+def test_consents_default_off_and_the_panel_changes_the_leaderboard(
+    browser: Any, herald: Any, tmp_path: Any
+) -> None:
+    context, ext = browser
+    name = "Olivia Consent"
+    pair_new(ext, context, herald, "olivia.consent@example.com", name=name)
+    token = ext.token()
+    # She earns points (acknowledging the guidelines), so only her consent keeps her off the board.
+    version = herald.api("GET", "/api/v1/me/guidelines", token=token)["version"]
+    ack = {"version": version}
+    herald.api("POST", "/api/v1/me/guidelines/acknowledgement", token=token, body=ack)
+    assert name not in _board(herald)
+
+    _feed, tab = open_feed(context, ext)
+    panel = ext.open_panel(tab)
+    panel.click("#tab-privacy")
+    expect(panel.locator("#consents")).to_be_enabled(timeout=10000)
+    for box in ("#consent-leaderboard", "#consent-digest", "#consent-snapshots"):
+        expect(panel.locator(box)).not_to_be_checked()  # a new employee agreed to nothing
+
+    panel.check("#consent-leaderboard")
+    expect(panel.locator("#consent-result")).to_have_text("Saved.")
+    wait_for(lambda: name in _board(herald), what="her name on the leaderboard")
+    me = herald.api("GET", "/api/v1/me", token=token)
+    assert me["consents"]["leaderboard"] is True and me["consents"]["digest_email"] is False
+
+    panel.uncheck("#consent-leaderboard")
+    wait_for(lambda: name not in _board(herald), what="her name off the leaderboard")
+    panel.check("#consent-digest")
+    wait_for(
+        lambda: herald.api("GET", "/api/v1/me", token=token)["consents"]["digest_email"],
+        what="digest consent",
+    )
+
+    # Download my data: a JSON file of her own data.
+    with panel.expect_download() as dl:
+        panel.click("#export-data")
+    path = tmp_path / "export.json"
+    dl.value.save_as(path)
+    export = json.loads(path.read_text(encoding="utf-8"))
+    assert export["format"] == "herald-export/1"
+    assert export["employee"]["email"] == "olivia.consent@example.com"
+    assert [a["guideline_id"] for a in export["tables"]["guideline_acks"]]
+
+    # Ask for erasure: an admin sees the request.
+    panel.once("dialog", lambda d: d.accept())
+    panel.click("#request-erasure")
+    expect(panel.locator("#data-result")).to_contain_text("Erasure requested")
+    expect(panel.locator("#request-erasure")).to_be_disabled()
+    pending = herald.api("GET", "/api/v1/privacy/erasure-requests")["items"]
+    me_id = herald.api("GET", "/api/v1/me", token=token)["id"]
+    assert me_id in [r["employee_id"] for r in pending]
+    panel.reload()
+    panel.click("#tab-privacy")
+    expect(panel.locator("#request-erasure")).to_be_disabled(timeout=10000)
