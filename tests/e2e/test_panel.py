@@ -146,3 +146,77 @@ def test_consents_default_off_and_the_panel_changes_the_leaderboard(
     panel.reload()
     panel.click("#tab-privacy")
     expect(panel.locator("#request-erasure")).to_be_disabled(timeout=10000)
+
+
+def _alarms(ext: Any) -> list[dict[str, Any]]:
+    return ext.util.evaluate("() => chrome.alarms.getAll()")  # type: ignore[no-any-return]
+
+
+def test_saved_list_and_queue_with_reminders_survive_a_reinstall(launch: Any, herald: Any) -> None:
+    context, ext = launch()
+    employee = pair_new(ext, context, herald, "sam.saver@example.com", name="Sam Saver")
+    _feed, tab = open_feed(context, ext)
+    panel = ext.open_panel(tab)
+    first = panel.locator("#cards > li.card").first
+    expect(first).to_be_visible(timeout=30000)
+    title = first.locator(".title").inner_text()
+    article_id = int(first.get_attribute("data-article-id") or 0)
+
+    # Save leads to a list.
+    first.locator(".save").click()
+    expect(first.locator(".save")).to_have_text("Saved")
+    # Remind me: the form proposes tomorrow 09:00; the reminder is stored and an alarm is set.
+    first.locator(".queue-open").click()
+    due_local = first.locator(".queue-when").input_value()
+    assert due_local.endswith("T09:00"), due_local
+    first.locator(".queue-add").click()
+    expect(first.locator(".note")).to_contain_text("In your queue for")
+    queue = herald.api("GET", "/api/v1/me/queue", token=ext.token())["items"]
+    assert [(q["article"]["article_id"]) for q in queue] == [article_id]
+    due_ms = panel.evaluate("(v) => new Date(v).getTime()", due_local)
+    alarms = wait_for(lambda: _alarms(ext), what="an alarm for the reminder")
+    assert [(a["name"], a["scheduledTime"]) for a in alarms] == [
+        (f"herald:queue:{queue[0]['id']}", due_ms)
+    ]
+
+    panel.click("#tab-saved")
+    expect(panel.locator("#saved li.saved-item .title")).to_have_text([title])
+    expect(panel.locator("#queue li.queue-item .title")).to_have_text([title])
+
+    # A reminder that is due fires a notification (posting stays manual: it opens LinkedIn).
+    token = ext.token()
+    past = panel.evaluate("() => new Date(Date.now() - 60000).toISOString()")
+    due_now = herald.api(
+        "POST", "/api/v1/me/queue", token=token, body={"article_id": article_id, "due_at": past}
+    )
+    ext.send("queue:list")
+    name = f"herald:queue:{due_now['id']}"
+    wait_for(
+        lambda: name in ext.util.evaluate("() => chrome.notifications.getAll()"),
+        what="the reminder's notification",
+    )
+
+    # Reinstalled (a fresh browser profile), paired again: the lists and the reminders come back.
+    context2, ext2 = launch()
+    code = herald.pairing_code(employee["id"])
+    options = context2.new_page()
+    options.goto(ext2.url("options.html"))
+    options.wait_for_selector("body[data-ready]")
+    options.fill("#api-base-url", herald.base_url)
+    options.fill("#pairing-code", code)
+    options.click("#pair")
+    expect(options.locator("#status")).to_contain_text("Sam Saver", timeout=10000)
+    names = {a["name"] for a in wait_for(lambda: _alarms(ext2), what="alarms after re-pairing")}
+    assert names == {f"herald:queue:{queue[0]['id']}", name}
+    _feed2, tab2 = open_feed(context2, ext2)
+    panel2 = ext2.open_panel(tab2)
+    panel2.click("#tab-saved")
+    expect(panel2.locator("#saved li.saved-item .title")).to_have_text([title], timeout=10000)
+    expect(panel2.locator("#queue li.queue-item")).to_have_count(2)
+    # Removing a reminder clears its alarm.
+    panel2.locator(f"#queue li[data-queue-id='{due_now['id']}'] .remove").click()
+    expect(panel2.locator("#queue li.queue-item")).to_have_count(1)
+    wait_for(
+        lambda: {a["name"] for a in _alarms(ext2)} == {f"herald:queue:{queue[0]['id']}"},
+        what="the removed reminder's alarm cleared",
+    )
