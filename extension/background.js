@@ -89,7 +89,9 @@ async function api(method, path, body, { headers, auth = true, allowWhenPaused =
     token = a.token;
   }
   try {
-    return await apiRequest({ baseUrl: settings.apiBaseUrl, token, method, path, body, headers });
+    // The UI language, so texts the API writes (suggestion reasons) come in the panel's language.
+    const lang = { "Accept-Language": chrome.i18n.getUILanguage().split("-")[0] || "en" };
+    return await apiRequest({ baseUrl: settings.apiBaseUrl, token, method, path, body, headers: { ...lang, ...headers } });
   } catch (e) {
     if (auth && e instanceof ApiError && e.code === "unauthorized") {
       const a = await getLocal(KEYS.auth, null);
@@ -329,7 +331,7 @@ async function suggestions(payload) {
   const ctx = await readContext(tabId);
   const sent = buildOutgoingContext(ctx);
   const body = sent ? { context: sent, limit: 5 } : { limit: 5 };
-  const key = hashString(JSON.stringify(body));
+  const key = hashString(JSON.stringify(body) + chrome.i18n.getUILanguage());
   const cacheKey = suggestKey(tabId);
   const cached = tabId == null ? null : await getSession(cacheKey, null);
   if (!payload.force && cached && cached.key === key && Date.now() - cached.at < SUGGESTION_TTL_MS) {
@@ -483,7 +485,11 @@ const TABLE = {
   [MSG.GUIDELINE_ACK]: ext(({ version }) =>
     api("POST", "/api/v1/me/guidelines/acknowledgement", Number.isInteger(version) ? { version } : {}),
   ),
-  [MSG.TRAINING_GET]: ext(() => api("GET", "/api/v1/training-cards")),
+  // Each card once, in my language (the UI's when I read it).
+  [MSG.TRAINING_GET]: ext(() => {
+    const ui = chrome.i18n.getUILanguage().split("-")[0];
+    return api("GET", `/api/v1/me/training-cards${/^[a-z]{2}$/.test(ui) ? `?language=${ui}` : ""}`);
+  }),
   [MSG.MENTIONS_GET]: ext(mentions),
   [MSG.MENTION_FLAG]: ext(flagMention),
   [MSG.SETTINGS_GET]: ext(settingsState),

@@ -1,4 +1,5 @@
-"""My saved list and my queue of reminders to post (the side panel's Saved tab)."""
+"""My saved list and my queue of reminders to post (the side panel's Saved tab), and my training
+cards (each once, in my language)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from flask import Blueprint
 from backend.auth import Principal
 from backend.openapi import ANY_ROLE, endpoint
 from backend.schemas.me import QueueIn, QueueList, QueueOut, Removed, SavedIn, SavedList, SavedOut
+from backend.schemas.program import TrainingCardOut, TrainingCardQuery
 from backend.services import personal as svc
 
 bp = Blueprint("saved", __name__)
@@ -85,3 +87,14 @@ def unqueue(principal: Principal, item_id: int) -> Removed:
     """Remove a reminder (done, or no longer wanted)."""
     svc.dequeue(principal.employee, item_id)
     return Removed()
+
+
+@endpoint(
+    bp, "/me/training-cards", roles=ANY_ROLE, query=TrainingCardQuery, tags=["me"],
+    response=list[TrainingCardOut],
+)  # fmt: skip
+def my_training_cards(principal: Principal, query: TrainingCardQuery) -> list[TrainingCardOut]:
+    """Each training card once, in my preferred language: ``?language=`` (the panel's UI
+    language) when I read it, else my first language with a version of the card."""
+    cards = svc.my_training_cards(principal.employee, query.language)
+    return [TrainingCardOut.model_validate(c) for c in cards]

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from backend.errors import Conflict, NotFound, ValidationFailed
 from backend.extensions import db
-from backend.models import Article, Employee, QueueItem, SavedArticle, utcnow
+from backend.models import Article, Employee, QueueItem, SavedArticle, TrainingCard, utcnow
 from backend.schemas.me import ArticleBrief, QueueIn, QueueOut, SavedOut
 
 MAX_SAVED = 500
@@ -128,3 +128,21 @@ def dequeue(employee: Employee, item_id: int) -> None:
         raise NotFound(f"queue item {item_id} not found")
     db.session.delete(row)
     db.session.commit()
+
+
+def my_training_cards(employee: Employee, hint: str | None = None) -> list[TrainingCard]:
+    """Each training card once, in the language I prefer. Cards at the same ``position`` are the
+    language versions of one card; the version chosen is the first that exists in: ``hint`` (the
+    panel's UI language) when I read it, then my languages in my order, then the card's first."""
+    langs = [lang.lower() for lang in (employee.languages or [])]
+    order = ([hint] if hint and hint in langs else []) + langs
+    groups: dict[int, list[TrainingCard]] = {}
+    for card in db.session.scalars(
+        select(TrainingCard).order_by(TrainingCard.position, TrainingCard.id)
+    ):
+        groups.setdefault(card.position, []).append(card)
+    out = []
+    for versions in groups.values():
+        rank = {lang: i for i, lang in reversed(list(enumerate(order)))}
+        out.append(min(versions, key=lambda c: (rank.get(c.language, len(order)), c.id)))
+    return out

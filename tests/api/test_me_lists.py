@@ -171,3 +171,35 @@ def test_export_includes_and_erasure_deletes_my_lists(
     assert done.status_code == 200, done.json
     rows = done.json["rows"]
     assert rows["saved_articles (deleted)"] == 1 and rows["queue_items (deleted)"] == 1
+
+
+def test_training_cards_once_in_my_preferred_language(
+    client: Any, headers_for: Any, make_employee: Any, app: Flask
+) -> None:
+    from backend.models import TrainingCard
+
+    for position, lang, title in [
+        (0, "en", "Be yourself"),
+        (0, "da", "Vær dig selv"),
+        (1, "en", "Disclose your employer"),
+        (1, "da", "Oplys din arbejdsgiver"),
+        (2, "en", "Only in English"),
+    ]:
+        db.session.add(TrainingCard(language=lang, title=title, body=title, position=position))
+    db.session.commit()
+    bilingual = headers_for(employee=make_employee(languages=["da", "en"]))
+    titles = [c["title"] for c in client.get("/api/v1/me/training-cards", headers=bilingual).json]
+    assert titles == ["Vær dig selv", "Oplys din arbejdsgiver", "Only in English"]
+    # The panel's UI language wins when I read it ...
+    ui_en = client.get("/api/v1/me/training-cards?language=en", headers=bilingual).json
+    assert [c["title"] for c in ui_en] == [
+        "Be yourself",
+        "Disclose your employer",
+        "Only in English",
+    ]
+    # ... and not when I don't.
+    english_only = headers_for(employee=make_employee(languages=["en"]))
+    ui_da = client.get("/api/v1/me/training-cards?language=da", headers=english_only).json
+    assert [c["language"] for c in ui_da] == ["en", "en", "en"]
+    # The old list shows every version (what the panel showed before: each card twice).
+    assert len(client.get("/api/v1/training-cards", headers=bilingual).json) == 5

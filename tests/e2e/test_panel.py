@@ -220,3 +220,39 @@ def test_saved_list_and_queue_with_reminders_survive_a_reinstall(launch: Any, he
         lambda: {a["name"] for a in _alarms(ext2)} == {f"herald:queue:{queue[0]['id']}"},
         what="the removed reminder's alarm cleared",
     )
+
+
+def test_danish_panel_reasons_and_training_cards_once(launch: Any, herald: Any) -> None:
+    from backend.i18n import in_language, translate
+    from recommender.reasons import ENGLISH
+
+    context, ext = launch("da")
+    pair_new(
+        ext,
+        context,
+        herald,
+        "bo.tosproget@example.com",
+        name="Bo Tosproget",
+        languages=["da", "en"],
+    )
+    _feed, tab = open_feed(context, ext)
+    panel = ext.open_panel(tab)
+    expect(panel.locator("#cards > li.card").first).to_be_visible(timeout=30000)
+    reasons = panel.locator("#cards .reasons li:not(.relevance)").all_inner_texts()
+    assert reasons
+    with herald.app.test_request_context(), in_language("da"):
+        danish_starts = {translate(f"reason.{k}").split("{")[0].strip() for k in ENGLISH}
+    english_starts = {t.split("{")[0].strip() for t in ENGLISH.values()}
+    for r in reasons:
+        assert any(r.startswith(s) for s in danish_starts), r
+        assert not any(r.startswith(s) for s in english_starts), r
+
+    panel.click("#tab-guidelines")
+    expect(panel.locator("#training > li").first).to_be_visible(timeout=10000)
+    cards = herald.api("GET", "/api/v1/training-cards")
+    positions = {c["position"] for c in cards}
+    assert len(cards) > len(positions)  # the demo has each card in English and Danish
+    danish = {c["title"] for c in cards if c["language"] == "da"}
+    titles = panel.locator("#training > li h3").all_inner_texts()
+    assert len(titles) == len(positions)  # once each
+    assert set(titles) <= danish
