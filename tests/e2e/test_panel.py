@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import statistics
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from tests.e2e.test_flow import open_feed, wait_for
 
 pytestmark = pytest.mark.e2e
 
+ROOT = Path(__file__).resolve().parents[2]
 UNREACHABLE = "http://127.0.0.1:9"  # the discard port: nothing answers
 
 
@@ -256,3 +258,40 @@ def test_danish_panel_reasons_and_training_cards_once(launch: Any, herald: Any) 
     titles = panel.locator("#training > li h3").all_inner_texts()
     assert len(titles) == len(positions)  # once each
     assert set(titles) <= danish
+
+
+@pytest.mark.parametrize("lang", ["en", "da"])
+def test_panel_screenshots(launch: Any, herald: Any, lang: str, tmp_path: Any) -> None:
+    """The new panel flows, as screenshots (docs/img/panel-*-<lang>.png with
+    HERALD_SCREENSHOTS=1, else a temporary folder): Remind me on a card, the Saved tab with the
+    queue, the Privacy tab."""
+    folder = ROOT / "docs" / "img" if os.environ.get("HERALD_SCREENSHOTS") == "1" else tmp_path
+    context, ext = launch(lang)
+    pair_new(
+        ext, context, herald, f"shots.{lang}@example.com", name="Sofie Lund",
+        languages=[lang, "en"] if lang == "da" else ["en"],
+    )  # fmt: skip
+    _feed, tab = open_feed(context, ext)
+    panel = ext.open_panel(tab)
+    panel.set_viewport_size({"width": 400, "height": 900})
+    card = panel.locator("#cards > li.card").first
+    expect(card).to_be_visible(timeout=30000)
+    card.locator(".save").click()
+    card.locator(".queue-open").click()
+    card.locator(".queue-add").click()
+    expect(card.locator(".note")).not_to_have_text("")
+    card.locator(".queue-open").click()  # the form open, for the picture
+
+    def shot(name: str) -> None:
+        path = folder / f"panel-{name}-{lang}.png"
+        panel.screenshot(path=str(path))
+        assert path.stat().st_size > 10_000, f"{path} looks empty"
+
+    shot("remind")
+    panel.click("#tab-saved")
+    expect(panel.locator("#queue li.queue-item")).to_have_count(1, timeout=10000)
+    expect(panel.locator("#saved li.saved-item")).to_have_count(1)
+    shot("saved")
+    panel.click("#tab-privacy")
+    expect(panel.locator("#consents")).to_be_enabled(timeout=10000)
+    shot("privacy")
