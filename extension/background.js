@@ -556,6 +556,9 @@ chrome.notifications.onClicked.addListener((name) => {
 chrome.runtime.onStartup.addListener(() => {
   syncReminders().catch(() => {});
 });
+chrome.runtime.onInstalled.addListener(() => {
+  syncReminders().catch(() => {}); // an update may drop alarms: plan them again from the server
+});
 
 // One-click pairing: the company's Herald pairing page (externally_connectable) hands over the code it issued.
 chrome.runtime.onMessageExternal.addListener((msg, sender, sendResponse) => {
