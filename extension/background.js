@@ -453,6 +453,7 @@ async function pair({ code, apiBaseUrl }) {
   if (!clean) throw new ApiError("validation_error", "Enter the pairing code");
   const res = await api("POST", "/api/v1/auth/pair", { code: clean }, { auth: false, allowWhenPaused: true });
   await storeAuth({ token: res.token, employee: res.employee || null, pairedAt: Date.now() });
+  await chrome.storage.local.remove(KEYS.panelCache); // someone else's last suggestions are never painted
   const settings = await getSettings();
   if (settings.snapshots && !(res.employee && res.employee.consents && res.employee.consents.profile_snapshots)) {
     await syncSnapshotConsent(true).catch(() => {});
