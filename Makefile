@@ -131,6 +131,10 @@ bench-soak: install ## 5-minute soak against gunicorn on PostgreSQL: mixed traff
 bench-extraction: install ## Built extension in Chromium on the real LinkedIn pages: ms from DOMContentLoaded to the first context (printed)
 	$(BIN)/python -m training.benchmarks.extraction
 
+.PHONY: bench-panel
+bench-panel: install ## Side panel cold start in Chromium: ms until the last suggestions are painted (printed; target 500 ms)
+	HERALD_PANEL_LOADS=$${HERALD_PANEL_LOADS:-20} $(BIN)/pytest -m e2e -s -q tests/e2e/test_panel.py -k cold_start
+
 .PHONY: lint
 lint: install ## ruff + mypy (strict on packages)
 	$(BIN)/ruff check $(PY_SOURCES)

@@ -17,6 +17,9 @@ import {
   suggestKey,
 } from "./lib/state.js";
 import { open as openToken, seal as sealToken } from "./lib/tokenbox.js";
+import { externalPairRequest } from "./lib/pairing.js";
+import { ME_MSG, meHandlers } from "./lib/me.js";
+import { ALARM_PREFIX, QUEUE_COPY_KEY, planAlarms, queueIdOf } from "./lib/reminders.js";
 import "./lib/pack.js"; // registers globalThis.Herald.pack (validate, choose)
 
 const LINKEDIN = /^https:\/\/www\.linkedin\.com\//;
@@ -86,7 +89,9 @@ async function api(method, path, body, { headers, auth = true, allowWhenPaused =
     token = a.token;
   }
   try {
-    return await apiRequest({ baseUrl: settings.apiBaseUrl, token, method, path, body, headers });
+    // The UI language, so texts the API writes (suggestion reasons) come in the panel's language.
+    const lang = { "Accept-Language": chrome.i18n.getUILanguage().split("-")[0] || "en" };
+    return await apiRequest({ baseUrl: settings.apiBaseUrl, token, method, path, body, headers: { ...lang, ...headers } });
   } catch (e) {
     if (auth && e instanceof ApiError && e.code === "unauthorized") {
       const a = await getLocal(KEYS.auth, null);
@@ -326,7 +331,7 @@ async function suggestions(payload) {
   const ctx = await readContext(tabId);
   const sent = buildOutgoingContext(ctx);
   const body = sent ? { context: sent, limit: 5 } : { limit: 5 };
-  const key = hashString(JSON.stringify(body));
+  const key = hashString(JSON.stringify(body) + chrome.i18n.getUILanguage());
   const cacheKey = suggestKey(tabId);
   const cached = tabId == null ? null : await getSession(cacheKey, null);
   if (!payload.force && cached && cached.key === key && Date.now() - cached.at < SUGGESTION_TTL_MS) {
@@ -448,17 +453,20 @@ async function pair({ code, apiBaseUrl }) {
   if (!clean) throw new ApiError("validation_error", "Enter the pairing code");
   const res = await api("POST", "/api/v1/auth/pair", { code: clean }, { auth: false, allowWhenPaused: true });
   await storeAuth({ token: res.token, employee: res.employee || null, pairedAt: Date.now() });
+  await chrome.storage.local.remove(KEYS.panelCache); // someone else's last suggestions are never painted
   const settings = await getSettings();
   if (settings.snapshots && !(res.employee && res.employee.consents && res.employee.consents.profile_snapshots)) {
     await syncSnapshotConsent(true).catch(() => {});
   }
+  await syncReminders().catch(() => {}); // a reinstall gets its reminders back from the server
   return settingsState();
 }
 
 async function revoke() {
   const auth = await getAuth();
   if (auth && auth.token) await api("POST", "/api/v1/auth/revoke", {}, { allowWhenPaused: true }).catch(() => {});
-  await chrome.storage.local.remove([KEYS.auth, KEYS.engagement, KEYS.snapshot, KEYS.pack]);
+  await chrome.storage.local.remove([KEYS.auth, KEYS.engagement, KEYS.snapshot, KEYS.pack, KEYS.panelCache, QUEUE_COPY_KEY]);
+  await syncReminders().catch(() => {}); // not paired: clears the reminders
   return settingsState();
 }
 
@@ -478,15 +486,95 @@ const TABLE = {
   [MSG.GUIDELINE_ACK]: ext(({ version }) =>
     api("POST", "/api/v1/me/guidelines/acknowledgement", Number.isInteger(version) ? { version } : {}),
   ),
-  [MSG.TRAINING_GET]: ext(() => api("GET", "/api/v1/training-cards")),
+  // Each card once, in my language (the UI's when I read it).
+  [MSG.TRAINING_GET]: ext(() => {
+    const ui = chrome.i18n.getUILanguage().split("-")[0];
+    return api("GET", `/api/v1/me/training-cards${/^[a-z]{2}$/.test(ui) ? `?language=${ui}` : ""}`);
+  }),
   [MSG.MENTIONS_GET]: ext(mentions),
   [MSG.MENTION_FLAG]: ext(flagMention),
   [MSG.SETTINGS_GET]: ext(settingsState),
   [MSG.SETTINGS_SET]: ext(setSettings),
   [MSG.AUTH_PAIR]: ext(pair),
   [MSG.AUTH_REVOKE]: ext(revoke),
+  // The panel's settings, saved list and queue (lib/me.js); queue changes re-plan the reminders.
+  ...Object.fromEntries(Object.entries(meHandlers(api)).map(([type, handle]) => [type, ext(handle)])),
+  [ME_MSG.QUEUE_LIST]: ext(() => syncReminders()),
+  [ME_MSG.QUEUE_ADD]: ext(async (p) => afterQueueChange(await meHandlers(api)[ME_MSG.QUEUE_ADD](p))),
+  [ME_MSG.QUEUE_REMOVE]: ext(async (p) => afterQueueChange(await meHandlers(api)[ME_MSG.QUEUE_REMOVE](p))),
 };
 
 chrome.runtime.onMessage.addListener(
   createDispatcher(TABLE, { extensionId: chrome.runtime.id, extensionOrigin: chrome.runtime.getURL("") }),
 );
+
+// ---- the personal queue's reminders (chrome.alarms + notifications; posting stays manual) -------------
+
+/** Re-plans one alarm per reminder from the server's list (it survives a reinstall); returns the list. */
+async function syncReminders() {
+  const auth = await getAuth();
+  const alarms = await chrome.alarms.getAll();
+  if (!auth || !auth.token) {
+    await Promise.all(alarms.filter((a) => a.name.startsWith(ALARM_PREFIX)).map((a) => chrome.alarms.clear(a.name)));
+    return { items: [] };
+  }
+  const res = await api("GET", "/api/v1/me/queue");
+  const plan = planAlarms(res.items, alarms);
+  await Promise.all(plan.clear.map((name) => chrome.alarms.clear(name)));
+  await Promise.all(plan.create.map((a) => chrome.alarms.create(a.name, { when: a.when })));
+  const copy = res.items.map((it) => ({ id: it.id, title: it.article.title, due_at: it.due_at }));
+  await chrome.storage.local.set({ [QUEUE_COPY_KEY]: copy });
+  return res;
+}
+
+async function afterQueueChange(result) {
+  await syncReminders().catch(() => {});
+  return result;
+}
+
+async function showReminder(name) {
+  const id = queueIdOf(name);
+  if (id == null) return;
+  const items = await getLocal(QUEUE_COPY_KEY, []);
+  const item = items.find((it) => it.id === id);
+  await chrome.notifications.create(name, {
+    type: "basic",
+    iconUrl: "icons/icon128.png",
+    title: chrome.i18n.getMessage("reminderTitle"),
+    message: chrome.i18n.getMessage("reminderBody", [(item && item.title) || ""]),
+    requireInteraction: true,
+  });
+}
+
+chrome.alarms.onAlarm.addListener((alarm) => {
+  showReminder(alarm.name);
+});
+chrome.notifications.onClicked.addListener((name) => {
+  if (queueIdOf(name) == null) return;
+  chrome.notifications.clear(name);
+  chrome.tabs.create({ url: "https://www.linkedin.com/feed/" }); // the panel lists the item there
+});
+chrome.runtime.onStartup.addListener(() => {
+  syncReminders().catch(() => {});
+});
+chrome.runtime.onInstalled.addListener(() => {
+  syncReminders().catch(() => {}); // an update may drop alarms: plan them again from the server
+});
+
+// One-click pairing: the company's Herald pairing page (externally_connectable) hands over the code it issued.
+chrome.runtime.onMessageExternal.addListener((msg, sender, sendResponse) => {
+  let origin = sender.origin || "";
+  try {
+    origin ||= new URL(sender.url).origin;
+  } catch (_e) {
+    // no origin: refused below
+  }
+  getSettings()
+    .then((settings) => externalPairRequest(msg, origin, settings))
+    .then((req) => pair(req))
+    .then(
+      (s) => sendResponse({ ok: true, data: { paired: s.paired, name: (s.employee && s.employee.name) || "" } }),
+      (e) => sendResponse({ ok: false, error: { code: (e && e.code) || "internal", message: String((e && e.message) || e) } }),
+    );
+  return true;
+});

@@ -6,6 +6,11 @@ Packs manifest.json and every file it needs; leaves out tests, package.json, pac
 node_modules (the tests' jsdom) and the development "key" (the store assigns its own id; keep "key"
 with --keep-key for a self-hosted, policy-installed build). The zip is reproducible: sorted entries,
 fixed timestamps.
+
+One-click pairing: ``--herald-origin https://herald.example.com`` (repeatable) lets the company's
+Herald pairing page hand its one-time code to the extension (``externally_connectable``); the
+development entries for 127.0.0.1/localhost are never shipped. Without it the built extension is
+paired by pasting the code.
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ import argparse
 import json
 import sys
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 HERE = Path(__file__).resolve().parent
 EXCLUDE_DIRS = {"test", "tools", "node_modules", "dist"}
@@ -48,11 +55,26 @@ def check_manifest(root: Path, manifest: dict) -> None:
         raise SystemExit(f"manifest names missing files: {missing}")
 
 
-def build(out_dir: Path, keep_key: bool = False) -> Path:
+def herald_match(origin: str) -> str:
+    """``https://herald.example.com`` -> the match pattern ``https://herald.example.com/*``."""
+    parts = urlsplit(origin.strip())
+    local = parts.hostname in ("localhost", "127.0.0.1")
+    if parts.scheme not in ("https", "http") or (parts.scheme == "http" and not local):
+        raise SystemExit(f"--herald-origin must be an https:// origin: {origin!r}")
+    if not parts.hostname or parts.path.strip("/") or parts.query or parts.fragment:
+        raise SystemExit(f"--herald-origin must be an origin such as https://herald.example.com: {origin!r}")
+    return f"{parts.scheme}://{parts.hostname}/*"
+
+
+def build(out_dir: Path, keep_key: bool = False, herald_origins: Sequence[str] = ()) -> Path:
     manifest = json.loads((HERE / "manifest.json").read_text(encoding="utf-8"))
     check_manifest(HERE, manifest)
     if not keep_key:
         manifest.pop("key", None)
+    if herald_origins:
+        manifest["externally_connectable"] = {"matches": [herald_match(o) for o in herald_origins]}
+    else:
+        manifest.pop("externally_connectable", None)
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"herald-extension-{manifest['version']}.zip"
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -72,8 +94,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE.parent / "dist")
     parser.add_argument("--keep-key", action="store_true", help="keep the manifest key (stable id)")
+    parser.add_argument(
+        "--herald-origin",
+        action="append",
+        default=[],
+        help="the company's Herald address, whose pairing page may hand the code to the extension",
+    )
     args = parser.parse_args(argv)
-    target = build(args.out, keep_key=args.keep_key)
+    target = build(args.out, keep_key=args.keep_key, herald_origins=args.herald_origin)
     print(target)
     return 0
 

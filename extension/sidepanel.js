@@ -1,6 +1,8 @@
 // The side panel. It never calls the API itself: everything goes through the service worker (lib/messages.js).
 import { applyI18n, formatNumber, t } from "./lib/i18n.js";
 import { MSG, call } from "./lib/messages.js";
+import { PANEL_CACHE_KEY, cacheEntry, usableCache } from "./lib/panelcache.js";
+import { loadPrivacy, loadSaved, saveCard, wirePrivacy, wireQueueForm } from "./panel_me.js";
 import { contextKey, shareOffsiteUrl } from "./lib/state.js";
 
 const $ = (id) => document.getElementById(id);
@@ -106,14 +108,20 @@ async function loadSuggestions(force = false) {
   renderSees(state.sent);
   if (view.tabId == null && !state.context) setSuggestState(t("stateNoLinkedIn"));
   view.loading = true;
-  setSuggestState(t("stateLoading"));
+  setSuggestState($("cards").children.length ? t("stateUpdating") : t("stateLoading"));
   $("cards").setAttribute("aria-busy", "true");
   try {
     const res = await call(MSG.SUGGESTIONS_GET, { tabId: view.tabId, force });
     renderSees(res.sent);
     renderCards(res.response);
+    document.body.dataset.source = "live";
+    markPainted("live");
+    const entry = cacheEntry(state, res.response, uiLanguage());
+    if (entry) chrome.storage.local.set({ [PANEL_CACHE_KEY]: entry }).catch(() => {});
   } catch (err) {
-    $("cards").replaceChildren();
+    // Offline: the last suggestions (cold-start cache) stay on screen under the message.
+    const offline = err && (err.code === "offline" || err.code === "timeout");
+    if (!offline) $("cards").replaceChildren();
     setSuggestState(errorText(err));
     if (err && err.code === "unauthorized") await refreshAll();
     if (err && (err.code === "offline" || err.code === "timeout")) {
@@ -173,10 +181,15 @@ function renderCards(response) {
     li.querySelector(".save").addEventListener("click", async (e) => {
       const btn = e.currentTarget;
       btn.disabled = true;
-      const ok = await event(item, "saved", response.request_id, li);
-      btn.textContent = ok ? t("saved") : t("save");
-      btn.disabled = ok;
+      try {
+        await saveCard(item, response.request_id); // my saved list (server) + the recommender's event
+        btn.textContent = t("saved");
+      } catch (err) {
+        li.querySelector(".note").textContent = errorText(err);
+        btn.disabled = false;
+      }
     });
+    wireQueueForm(li, item, errorText);
     li.querySelector(".dismiss").addEventListener("click", async () => {
       if (await event(item, "dismissed", response.request_id, li)) {
         li.remove();
@@ -237,6 +250,37 @@ async function share(li, item, requestId, btn) {
   } finally {
     btn.disabled = false;
   }
+}
+
+// ---- cold start: paint what was shown last, then refresh -----------------------------------------
+
+function uiLanguage() {
+  return globalThis.chrome && chrome.i18n ? chrome.i18n.getUILanguage().split("-")[0] : "en";
+}
+
+/** Milliseconds since the panel's navigation started, recorded once per kind (make bench-panel reads them). */
+function markPainted(kind) {
+  const key = kind === "cache" ? "paintedCacheMs" : "paintedLiveMs";
+  if (!document.body.dataset[key]) document.body.dataset[key] = String(Math.round(performance.now()));
+}
+
+/** Reads chrome.storage.local directly (no service worker, no API): the last suggestions, at once. */
+async function paintFromCache() {
+  let entry = null;
+  try {
+    const r = await chrome.storage.local.get([PANEL_CACHE_KEY, "herald:auth"]);
+    const auth = r["herald:auth"];
+    if (auth && !auth.expired) entry = usableCache(r[PANEL_CACHE_KEY], uiLanguage());
+  } catch (_e) {
+    return false;
+  }
+  if (!entry || view.state) return false; // nothing kept, or the live state already won
+  $("who").textContent = entry.name || "";
+  renderCards(entry.response);
+  setSuggestState(t("stateUpdating"));
+  document.body.dataset.source = "cache";
+  markPainted("cache");
+  return true;
 }
 
 // ---- My impact -------------------------------------------------------------------------------------
@@ -437,7 +481,39 @@ async function loadMentions() {
 
 // ---- wiring ----------------------------------------------------------------------------------------
 
-const LOADERS = { suggest: () => loadSuggestionsMaybe(), impact: loadImpact, guidelines: loadGuidelines, mentions: loadMentions };
+/** Share from the saved list or the queue: a tracked link, LinkedIn's share page; the caption is copied. */
+async function shareArticle(article, caption, note) {
+  try {
+    const copied = caption && caption.trim() ? await copyText(caption) : false;
+    const res = await call(MSG.SHARE_CREATE, {
+      article_id: article.article_id,
+      caption: caption || "",
+      idempotencyKey: crypto.randomUUID(),
+      title: article.title,
+      url: article.url,
+    });
+    await chrome.tabs.create({ url: shareOffsiteUrl(res.tracked_url) });
+    note.textContent = copied ? t("shareCopied") : t("shareOpened");
+  } catch (err) {
+    note.textContent = errorText(err);
+  }
+}
+
+function unlessBlocked(load) {
+  return () => {
+    if (!view.state || renderBlocking(view.state)) return;
+    return load({ errorText, state: view.state, share: shareArticle });
+  };
+}
+
+const LOADERS = {
+  suggest: () => loadSuggestionsMaybe(),
+  impact: loadImpact,
+  guidelines: loadGuidelines,
+  mentions: loadMentions,
+  saved: unlessBlocked(loadSaved),
+  privacy: unlessBlocked(loadPrivacy),
+};
 
 function loadSuggestionsMaybe() {
   const s = view.state && view.state.settings;
@@ -476,8 +552,11 @@ async function refreshAll() {
 
 async function main() {
   applyI18n();
+  const cached = paintFromCache();
   view.tabId = await findTabId();
+  await cached;
   for (const key of Object.keys(LOADERS)) $(`tab-${key}`).addEventListener("click", () => selectTab(key));
+  wirePrivacy({ errorText });
   $("open-options").addEventListener("click", () => chrome.runtime.openOptionsPage());
   $("refresh").addEventListener("click", async () => {
     await loadState();

@@ -74,45 +74,84 @@ def _topic(ctx: ReasonContext) -> str:
     return ""
 
 
-def reason_text(feature: str, ctx: ReasonContext) -> str:
-    """One sentence for one driving feature."""
+# Every reason is a key and its values; ``ENGLISH`` holds the English templates. The API renders
+# the same keys through its gettext catalogues (``reason.<key>``, ``reason.page.<page type>``), so
+# the panel gets them in the employee's UI language; this module stays free of any i18n library.
+ENGLISH = {
+    "context_topic": "Matches {where} about {topic}",
+    "context": "Matches {where}",
+    "role_department": "Relevant to your role in {department}",
+    "role": "Relevant to your role",
+    "peers_department": "Popular with {department} colleagues this week",
+    "peers": "Popular with colleagues in your role this week",
+    "own_history": "Similar to articles you shared or opened before",
+    "popularity": "Trending across the company",
+    "fresh_today": "Published today",
+    "fresh_week": "New this week",
+    "campaign_named": "Part of the {campaign} campaign",
+    "campaign": "Part of a current campaign",
+    "recommended": "Recommended for you",
+    "approved": "Approved by your content team",
+}
+
+Reason = tuple[str, dict[str, str]]
+
+
+def reason_key(feature: str, ctx: ReasonContext) -> Reason:
+    """The reason for one driving feature as (key, values); ``page`` values are page types."""
     if feature == F.CONTEXT_SIM:
-        where = PAGE_NOUNS.get(ctx.page_type or "other", PAGE_NOUNS["other"])
+        page = ctx.page_type if ctx.page_type in PAGE_NOUNS else "other"
         topic = _topic(ctx)
-        return f"Matches {where} about {topic}" if topic else f"Matches {where}"
+        return (
+            ("context_topic", {"page": page, "topic": topic})
+            if topic
+            else ("context", {"page": page})
+        )
     if feature == F.ROLE_SIM:
         return (
-            f"Relevant to your role in {ctx.department}"
-            if ctx.department
-            else ("Relevant to your role")
+            ("role_department", {"department": ctx.department}) if ctx.department else ("role", {})
         )
     if feature == F.PEER_ENGAGEMENT:
-        who = f"{ctx.department} colleagues" if ctx.department else "colleagues in your role"
-        return f"Popular with {who} this week"
-    if feature == F.OWN_HISTORY:
-        return "Similar to articles you shared or opened before"
-    if feature == F.POPULARITY:
-        return "Trending across the company"
-    if feature == F.FRESHNESS:
-        if ctx.age_days is not None and ctx.age_days < 1:
-            return "Published today"
-        return "New this week"
-    if feature == F.CAMPAIGN:
         return (
-            f"Part of the {ctx.campaign_name} campaign"
-            if ctx.campaign_name
-            else ("Part of a current campaign")
+            ("peers_department", {"department": ctx.department})
+            if ctx.department
+            else ("peers", {})
         )
-    return "Recommended for you"
+    if feature == F.OWN_HISTORY:
+        return ("own_history", {})
+    if feature == F.POPULARITY:
+        return ("popularity", {})
+    if feature == F.FRESHNESS:
+        today = ctx.age_days is not None and ctx.age_days < 1
+        return ("fresh_today", {}) if today else ("fresh_week", {})
+    if feature == F.CAMPAIGN:
+        if ctx.campaign_name:
+            return ("campaign_named", {"campaign": ctx.campaign_name})
+        return ("campaign", {})
+    return ("recommended", {})
 
 
-def reasons_for(
+def english(reason: Reason) -> str:
+    key, values = reason
+    filled = dict(values)
+    if "page" in filled:
+        filled["where"] = PAGE_NOUNS[filled.pop("page")]
+    return ENGLISH[key].format(**filled)
+
+
+def reason_text(feature: str, ctx: ReasonContext) -> str:
+    """One sentence for one driving feature (English)."""
+    return english(reason_key(feature, ctx))
+
+
+def reason_keys_for(
     contributions: NDArray[np.float64],
     baseline: NDArray[np.float64],
     ctx: ReasonContext,
     feature_names: Sequence[str] = F.FEATURE_NAMES,
     relevance: float | None = None,
-) -> list[str]:
+) -> list[Reason]:
+    """The reasons for one item as (key, values), strongest first (see the module docstring)."""
     if relevance is None:
         names = reason_features(contributions, baseline, feature_names)
     else:
@@ -122,5 +161,17 @@ def reasons_for(
         names = ([F.CONTEXT_SIM] if relevance >= RELEVANT else []) + personal
         names = names[:MAX_REASONS]
     if not names:
-        return ["Approved by your content team"]
-    return [reason_text(name, ctx) for name in names]
+        return [("approved", {})]
+    return [reason_key(name, ctx) for name in names]
+
+
+def reasons_for(
+    contributions: NDArray[np.float64],
+    baseline: NDArray[np.float64],
+    ctx: ReasonContext,
+    feature_names: Sequence[str] = F.FEATURE_NAMES,
+    relevance: float | None = None,
+) -> list[str]:
+    """The reasons for one item in English."""
+    keys = reason_keys_for(contributions, baseline, ctx, feature_names, relevance)
+    return [english(r) for r in keys]

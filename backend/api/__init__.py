@@ -23,6 +23,7 @@ def register_blueprints(app: Flask) -> None:
         privacy,
         program,
         redirect,
+        saved,
         scim,
         shares,
         suggestions,
@@ -36,6 +37,7 @@ def register_blueprints(app: Flask) -> None:
     for module in (
         auth,
         me,
+        saved,
         employees,
         articles,
         suggestions,

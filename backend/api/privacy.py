@@ -23,6 +23,11 @@ class ErasureRequested(BaseModel):
     requested_at: dt.datetime
 
 
+class MyErasureRequest(BaseModel):
+    requested: bool
+    requested_at: dt.datetime | None
+
+
 class ErasureRequestList(BaseModel):
     items: list[ErasureRequested]
 
@@ -52,6 +57,13 @@ def request_erasure(principal: Principal) -> ErasureRequested:
     """Ask for my personal data to be erased; an admin carries it out (asking twice is harmless)."""
     when = svc.request_erasure(principal.employee)
     return ErasureRequested(employee_id=principal.employee_id, requested_at=when)
+
+
+@endpoint(bp, "/me/erasure", roles=ANY_ROLE, response=MyErasureRequest, tags=["privacy"])
+def my_erasure_request(principal: Principal) -> MyErasureRequest:
+    """Whether I asked for erasure, and when (the panel's settings show it)."""
+    when = svc.erasure_requested_at(principal.employee_id)
+    return MyErasureRequest(requested=when is not None, requested_at=when)
 
 
 @endpoint(

@@ -145,6 +145,14 @@ def _pair_language(invitation: Invitation | None) -> None:
         i18n.choose_language(invitation.language)
 
 
+def extension_ids() -> list[str]:
+    """The extension ids the pairing page may hand its code to: those in CORS_ORIGINS (the API
+    already lists the extension's origin there)."""
+    prefix = "chrome-extension://"
+    origins = current_app.config.get("CORS_ORIGINS") or []
+    return [o[len(prefix) :].strip("/") for o in origins if str(o).startswith(prefix)]
+
+
 def _auth_limit() -> str:
     return str(current_app.config["RATELIMIT_AUTH"])
 
@@ -182,6 +190,7 @@ def pair_link(token: str) -> Any:
         employee=employee,
         install_url=install_url(),
         api_url=current_app.config["PUBLIC_BASE_URL"],
+        extension_ids=extension_ids(),
     )
 
 

@@ -21,7 +21,7 @@ from flask import Flask, abort, current_app, redirect, render_template, request,
 from backend.console.auth import CONSOLE_ROLES, end_session, safe_next, start_session
 from backend.console.blueprint import bp
 from backend.console.i18n import t
-from backend.console.invite_views import install_url
+from backend.console.invite_views import extension_ids, install_url
 from backend.extensions import db
 from backend.services import audit, sso
 from backend.services import employees as employees_svc
@@ -101,6 +101,7 @@ def sso_callback() -> Any:
             employee=employee,
             install_url=install_url(),
             api_url=current_app.config["PUBLIC_BASE_URL"],
+            extension_ids=extension_ids(),
         )
     if employee.access_role not in CONSOLE_ROLES:
         end_session()

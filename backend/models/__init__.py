@@ -22,6 +22,8 @@ from backend.models.content import (
     FeedSubscription,
     Guideline,
     GuidelineAck,
+    QueueItem,
+    SavedArticle,
     TrainingCard,
 )
 from backend.models.ops import (
@@ -96,6 +98,8 @@ __all__ = [
     "ExternalIdentity",
     "ExtractionHealth",
     "FeedSubscription",
+    "QueueItem",
+    "SavedArticle",
     "Guideline",
     "GuidelineAck",
     "INTEGRITY_KINDS",

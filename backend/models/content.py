@@ -172,3 +172,33 @@ class FeedSubscription(db.Model):  # type: ignore[name-defined,misc]
     items_imported: Mapped[int] = mapped_column(default=0, server_default="0")
     created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("employees.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SavedArticle(db.Model):  # type: ignore[name-defined,misc]
+    """An article an employee saved from the panel (their saved list, kept server-side)."""
+
+    __tablename__ = "saved_articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(sa.ForeignKey("employees.id"), index=True)
+    article_id: Mapped[int] = mapped_column(sa.ForeignKey("articles.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    article: Mapped[Article] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("employee_id", "article_id"),)
+
+
+class QueueItem(db.Model):  # type: ignore[name-defined,misc]
+    """A reminder to post an article at a time the employee chose (posting stays manual)."""
+
+    __tablename__ = "queue_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(sa.ForeignKey("employees.id"), index=True)
+    article_id: Mapped[int] = mapped_column(sa.ForeignKey("articles.id"))
+    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    caption: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    article: Mapped[Article] = relationship()

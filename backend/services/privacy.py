@@ -187,6 +187,18 @@ def request_erasure(employee: Employee) -> dt.datetime:
     return entry.created_at
 
 
+def erasure_requested_at(employee_id: int) -> dt.datetime | None:
+    """When this employee asked for erasure (the first time), or None."""
+    when: dt.datetime | None = db.session.scalar(
+        select(func.min(AuditLog.created_at)).where(
+            AuditLog.action == REQUEST_ACTION,
+            AuditLog.target_type == "employee",
+            AuditLog.target_id == str(employee_id),
+        )
+    )
+    return when
+
+
 def pending_erasure_requests() -> list[tuple[int, dt.datetime]]:
     """(employee id, requested at) for requests not yet carried out, oldest first."""
     erased = select(AuditLog.target_id).where(AuditLog.action == ERASE_ACTION)

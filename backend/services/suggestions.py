@@ -27,7 +27,7 @@ from sqlalchemy.orm import selectinload
 
 from backend.errors import Conflict, NotFound, ValidationFailed
 from backend.extensions import db
-from backend.i18n import lazy_translate
+from backend.i18n import lazy_translate, translate
 from backend.models import (
     Article,
     Campaign,
@@ -56,7 +56,7 @@ from recommender.encoders import Encoder
 from recommender.engine import Request, profile_vector, recommend
 from recommender.language import detect
 from recommender.lexical import query_terms
-from recommender.reasons import ReasonContext, reasons_for
+from recommender.reasons import Reason, ReasonContext, reason_keys_for
 from recommender.relevance import dense_weight_for
 from recommender.text import context_lexical_text, context_text, keywords, role_text
 
@@ -238,6 +238,18 @@ def role_vector(encoder: Encoder, employee: Employee) -> Any:
 # --- the suggestion request ----------------------------------------------------------------------
 
 
+def localized_reasons(reasons: list[Reason]) -> list[str]:
+    """The recommender's reasons in the request's language (the extension sends its UI language
+    as Accept-Language; English without one): the gettext keys ``reason.<key>``."""
+    out = []
+    for key, values in reasons:
+        filled = dict(values)
+        if "page" in filled:
+            filled["where"] = translate(f"reason.page.{filled.pop('page')}")
+        out.append(translate(f"reason.{key}", **filled))
+    return out
+
+
 def suggest(
     employee: Employee, body: SuggestionRequest, now: dt.datetime | None = None
 ) -> SuggestionsOut:
@@ -345,7 +357,9 @@ def suggest(
                 language=article.language,
                 score=round(s.score, 4),
                 relevance=None if s.relevance is None else round(s.relevance, 4),
-                reasons=reasons_for(s.contributions, s.baseline, reason_ctx, relevance=s.relevance),
+                reasons=localized_reasons(
+                    reason_keys_for(s.contributions, s.baseline, reason_ctx, relevance=s.relevance)
+                ),
                 caption=caption,
             )
         )

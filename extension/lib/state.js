@@ -13,6 +13,7 @@ export const KEYS = Object.freeze({
   snapshot: "herald:snapshot",
   pack: "herald:pack",
   lastTab: "herald:lastTab",
+  panelCache: "herald:panelCache", // lib/panelcache.js: the panel's last suggestions (cold start)
 });
 
 export const contextKey = (tabId) => `herald:context:${tabId}`;

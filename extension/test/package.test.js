@@ -25,12 +25,16 @@ function sourceFiles(dir = "") {
 test("manifest: MV3, module service worker, minimal permissions", () => {
   assert.equal(manifest.manifest_version, 3);
   assert.equal(manifest.background.type, "module");
-  assert.deepEqual([...manifest.permissions].sort(), ["sidePanel", "storage"]);
+  // alarms + notifications: the personal queue's reminders ("post Tuesday 09:00"); posting stays manual.
+  assert.deepEqual([...manifest.permissions].sort(), ["alarms", "notifications", "sidePanel", "storage"]);
   assert.deepEqual(manifest.host_permissions, ["https://www.linkedin.com/*"]);
   assert.equal(manifest.content_scripts.length, 1);
   assert.deepEqual(manifest.content_scripts[0].matches, ["https://www.linkedin.com/*"]);
   assert.equal(manifest.web_accessible_resources, undefined, "nothing of ours is exposed to LinkedIn's page");
   assert.equal(manifest.storage.managed_schema, "managed_schema.json");
+  // One-click pairing: only local development servers may message the unpacked extension; build.py
+  // replaces them with the company's Herald origin (--herald-origin) or drops the key.
+  assert.deepEqual(manifest.externally_connectable, { matches: ["http://127.0.0.1/*", "http://localhost/*"] });
 });
 
 test("manifest: every file it names exists", () => {

@@ -536,3 +536,39 @@ def test_a_danish_post_finds_the_english_article_and_the_reverse(
             assert resp.status_code == 200, resp.get_data(as_text=True)
             firsts.append(resp.json["items"][0]["article_id"])
         assert firsts == [ids[0], ids[3]]
+
+
+def test_reasons_come_in_the_language_the_panel_asks_for(
+    client: Any, employee_headers: dict[str, str], catalog: list[Article]
+) -> None:
+    text = "Our CISO on zero trust and cloud security for hybrid teams at scale"
+    body = {
+        "context": {"url": "https://www.linkedin.com/feed/", "page_type": "post", "text": text},
+        "limit": 3,
+    }
+    danish = client.post(URL, json=body, headers={**employee_headers, "Accept-Language": "da"})
+    assert danish.status_code == 200, danish.json
+    top = danish.json["items"][0]
+    assert top["article_id"] == catalog[0].id
+    assert top["reasons"][0] == "Passer til opslaget, du læser om cloud security"
+    english = client.post(URL, json=body, headers={**employee_headers, "Accept-Language": "en"})
+    assert english.json["items"][0]["reasons"][0] == (
+        "Matches the post you're reading about cloud security"
+    )
+    # Every item's reasons are translated, none left as a raw key or in English.
+    for item in danish.json["items"]:
+        assert item["reasons"] and not any(r.startswith("reason.") for r in item["reasons"])
+
+
+def test_the_english_catalogue_says_what_the_recommender_says(app: Flask) -> None:
+    from backend.i18n import in_language, translate
+    from recommender.reasons import ENGLISH, PAGE_NOUNS
+
+    with app.test_request_context(), in_language("en"):
+        for key, text in ENGLISH.items():
+            assert translate(f"reason.{key}") == text
+        for page, noun in PAGE_NOUNS.items():
+            assert translate(f"reason.page.{page}") == noun
+    with app.test_request_context(), in_language("da"):
+        for key in ENGLISH:
+            assert translate(f"reason.{key}") not in (f"reason.{key}", ENGLISH[key])

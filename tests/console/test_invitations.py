@@ -270,6 +270,10 @@ def test_pairing_link_to_extension_token(
     assert page.status_code == 200 and "Forbind Herald" in html  # the invitation's language
     # GET consumed nothing: a mail scanner fetching the link leaves it usable.
     assert browser.get(path).status_code == 200
+    app.config["CORS_ORIGINS"] = [
+        "https://admin.example.com",
+        "chrome-extension://igifplgkdcfdegnckjjgmahmilgcdbpk",
+    ]
     done = browser.post(path, data={"csrf_token": csrf(html)})
     done_html = done.get_data(as_text=True)
     assert done.status_code == 200
@@ -277,6 +281,10 @@ def test_pairing_link_to_extension_token(
 
     code = re.search(r'id="pairing-code">([A-Z0-9-]+)<', done_html)
     assert code is not None
+    # One click: the page hands the code to the extensions named in CORS_ORIGINS (pair.js).
+    ids = re.search(r'data-extension-ids="([^"]*)"', done_html)
+    assert ids is not None and ids.group(1) == "igifplgkdcfdegnckjjgmahmilgcdbpk"
+    assert "pair.js" in done_html and 'id="pair-auto"' in done_html
     # The extension's own call: the code becomes an employee token.
     resp = app.test_client().post("/api/v1/auth/pair", json={"code": code.group(1)})
     assert resp.status_code == 200, resp.get_json()

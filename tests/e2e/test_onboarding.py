@@ -78,28 +78,26 @@ def test_bulk_invite_email_pairing_link_extension_ready(
     link = next(u for u in links(body(mail)) if "/console/pair/" in u)
     assert link.startswith(herald.base_url)
 
-    # 3. The employee opens it, presses Connect and gets a one-time code.
+    # 3. The employee opens it and presses Connect: that one click pairs the extension (the page
+    #    hands its one-time code to the extension through externally_connectable).
     page = context.new_page()
     page.goto(link)
     expect(page.locator("#pair-h")).to_have_text("Forbind Herald")
     page.click("#pair-connect")
     code = page.locator("#pairing-code").inner_text().strip()
     assert re.fullmatch(r"[A-Z0-9]{5}-[A-Z0-9]{5}", code), code
-    server = page.locator("#pair-server").inner_text().strip()
-    assert server == herald.base_url
+    expect(page.locator("#pair-auto-done")).to_contain_text("Herald er forbundet", timeout=10000)
+    expect(page.locator("#pair-manual")).to_be_hidden()
+    auth = ext.storage("local", "herald:auth")
+    assert auth["employee"]["email"] == "sofie.onboard@example.com"
+    assert auth["apiBaseUrl"] == herald.base_url and "token" not in auth  # sealed
     _shot(page, "pair-da", tmp_path)
     page.reload()  # the link is single use
     expect(page.locator("#pair-problem")).to_be_visible()
 
-    # 4. The code goes into the extension, which is then paired and ready.
     options = context.new_page()
     options.goto(ext.url("options.html"))
-    options.wait_for_selector("body[data-ready]")
-    options.fill("#api-base-url", server)
-    options.fill("#pairing-code", code)
-    options.click("#pair")
     expect(options.locator("#status")).to_contain_text("Sofie Onboard", timeout=10000)
-    assert ext.storage("local", "herald:auth")["employee"]["email"] == "sofie.onboard@example.com"
 
     feed = context.new_page()
     feed.goto(LI + "/feed/")

@@ -97,8 +97,13 @@ def test_erasure_request_then_admin_erases(
     client: FlaskClient, sharer: dict[str, Any], admin_headers: dict[str, str]
 ) -> None:
     person: Employee = sharer["employee"]
+    none_yet = client.get("/api/v1/me/erasure", headers=sharer["headers"])
+    assert none_yet.status_code == 200
+    assert none_yet.get_json() == {"requested": False, "requested_at": None}
     first = client.post("/api/v1/me/erasure", headers=sharer["headers"])
     assert first.status_code == 202
+    mine = client.get("/api/v1/me/erasure", headers=sharer["headers"]).get_json()
+    assert mine == {"requested": True, "requested_at": first.get_json()["requested_at"]}
     again = client.post("/api/v1/me/erasure", headers=sharer["headers"])
     assert again.get_json()["requested_at"] == first.get_json()["requested_at"]
     pending = client.get("/api/v1/privacy/erasure-requests", headers=admin_headers).get_json()
