@@ -166,7 +166,10 @@ function validContext(p) {
 }
 
 async function onContext(payload, sender) {
-  const settings = await getSettings();
+  // The employee's own settings only: pause and snapshots are never pushed by policy, and the first read of
+  // chrome.storage.managed after the browser starts can take seconds (Chromium loading its policies). The
+  // context is stored without waiting for it (issue #16: a context within 1.5 s of DOMContentLoaded).
+  const settings = resolveSettings(await getLocal(KEYS.settings, {}), {});
   if (settings.paused) return { stored: false }; // paused: nothing is kept, nothing is sent
   const ctx = validContext(payload);
   if (!ctx) return { stored: false };
@@ -188,6 +191,9 @@ async function onContext(payload, sender) {
 
 /** One report per page view (the first reading of it), once the extension is paired. */
 async function reportExtraction(tabId, ctx) {
+  // A reading with the bundled pack before the service worker answered which pack is current is not reported:
+  // the settled reading follows (read again when a newer served pack replaced the bundled one).
+  if (ctx.extraction && ctx.extraction.settled === false) return;
   const report = healthReport(ctx, chrome.runtime.getManifest().version);
   if (!report) return;
   const key = `herald:health:${tabId}`;

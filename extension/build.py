@@ -6,6 +6,12 @@ Packs manifest.json and every file it needs; leaves out tests, package.json, pac
 node_modules (the tests' jsdom) and the development "key" (the store assigns its own id; keep "key"
 with --keep-key for a self-hosted, policy-installed build). The zip is reproducible: sorted entries,
 fixed timestamps.
+
+    python extension/build.py --pack
+
+writes selectors/bundled.js, the bundled selector pack (selectors/pack.json) as a classic script
+the content script loads with the others, so it reads a page at once without asking the service
+worker for the pack. A build refuses to pack a bundled.js that differs from pack.json.
 """
 
 from __future__ import annotations
@@ -20,6 +26,32 @@ HERE = Path(__file__).resolve().parent
 EXCLUDE_DIRS = {"test", "tools", "node_modules", "dist"}
 EXCLUDE_FILES = {"package.json", "package-lock.json", "build.py", "build.sh", ".DS_Store"}
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)
+PACK_JSON = HERE / "selectors" / "pack.json"
+PACK_JS = HERE / "selectors" / "bundled.js"
+
+
+def bundled_pack_js(pack_json: Path = PACK_JSON) -> str:
+    """selectors/bundled.js for a pack.json: the same document, registered on globalThis.Herald."""
+    pack = json.loads(pack_json.read_text(encoding="utf-8"))
+    body = json.dumps(pack, indent=2, ensure_ascii=False)
+    return (
+        "// Generated from selectors/pack.json by `python extension/build.py --pack`: do not edit\n"
+        "// The bundled selector pack as a classic content script (and an ES module for node's\n"
+        "// tests), so the content script reads a page at once, without asking the service worker.\n"
+        "(function (root) {\n"
+        '  "use strict";\n'
+        f"  const pack = {body};\n"
+        "  root.Herald = Object.assign(root.Herald || {}, { bundledPack: pack });\n"
+        "})(globalThis);\n"
+    )
+
+
+def check_bundled_pack() -> None:
+    if not PACK_JS.is_file() or PACK_JS.read_text(encoding="utf-8") != bundled_pack_js():
+        raise SystemExit(
+            "extension/selectors/bundled.js differs from selectors/pack.json: "
+            "run `python extension/build.py --pack`"
+        )
 
 
 def files_to_pack(root: Path) -> list[Path]:
@@ -46,6 +78,7 @@ def check_manifest(root: Path, manifest: dict) -> None:
     missing = [n for n in needed if not (root / n).is_file()]
     if missing:
         raise SystemExit(f"manifest names missing files: {missing}")
+    check_bundled_pack()
 
 
 def build(out_dir: Path, keep_key: bool = False) -> Path:
@@ -72,7 +105,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE.parent / "dist")
     parser.add_argument("--keep-key", action="store_true", help="keep the manifest key (stable id)")
+    parser.add_argument(
+        "--pack", action="store_true", help="write selectors/bundled.js from pack.json"
+    )
     args = parser.parse_args(argv)
+    if args.pack:
+        PACK_JS.write_text(bundled_pack_js(), encoding="utf-8")
+        print(PACK_JS)
+        return 0
     target = build(args.out, keep_key=args.keep_key)
     print(target)
     return 0

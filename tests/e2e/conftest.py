@@ -223,6 +223,11 @@ class Extension:
     def context_of(self, tab_id: int) -> Any:
         return self.storage("session", f"herald:context:{tab_id}")
 
+    def settled_context_of(self, tab_id: int) -> Any:
+        """The tab's context once read with the pack the service worker confirmed (None before)."""
+        ctx = self.context_of(tab_id)
+        return ctx if ctx and (ctx.get("extraction") or {}).get("settled") else None
+
     def tab_id(self, url_prefix: str) -> int:
         tabs = self.util.evaluate("() => chrome.tabs.query({url: 'https://www.linkedin.com/*'})")
         ids = [t["id"] for t in tabs if t.get("url", "").startswith(url_prefix)]
