@@ -18,10 +18,12 @@ import {
 } from "./lib/state.js";
 import { open as openToken, seal as sealToken } from "./lib/tokenbox.js";
 import "./lib/pack.js"; // registers globalThis.Herald.pack (validate, choose)
+import "./lib/shares.js"; // registers globalThis.Herald.shares (confirmed shares)
 
 const LINKEDIN = /^https:\/\/www\.linkedin\.com\//;
 const PAGE_TYPES = new Set(["feed", "post", "profile", "company", "search", "article", "other"]);
 const PACK = globalThis.Herald.pack;
+const SHARES = globalThis.Herald.shares;
 const PACK_CHECK_MS = 24 * 60 * 60 * 1000; // the served selector pack is checked once a day
 const MAX_CONTEXT_ITEMS = 100;
 
@@ -285,6 +287,28 @@ async function maybeSnapshot(ctx, settings) {
   await chrome.storage.local.set({ [KEYS.snapshot]: { at: Date.now(), values } });
 }
 
+// ---- confirmed shares (issue #15) -----------------------------------------------------------------------
+// The content script looks for the tracked links of my shares not yet confirmed in the posts it reads
+// (lib/shares.js) and sends back only the codes it found; only those codes go to the API.
+
+async function pendingShares() {
+  const settings = resolveSettings(await getLocal(KEYS.settings, {}), {});
+  if (settings.paused) return []; // paused: nothing is read, nothing is sent
+  return SHARES.pendingUrls(await getLocal(KEYS.shares, {}));
+}
+
+async function confirmShares(payload) {
+  const settings = resolveSettings(await getLocal(KEYS.settings, {}), {});
+  if (settings.paused) return { confirmed: 0 };
+  const codes = SHARES.confirmable(await getLocal(KEYS.shares, {}), payload && payload.codes);
+  if (!codes.length) return { confirmed: 0 };
+  const res = await api("POST", "/api/v1/me/shares/confirm", { codes });
+  // Read again: a share may have been created meanwhile.
+  const shares = SHARES.markConfirmed(await getLocal(KEYS.shares, {}), codes, Date.now());
+  await chrome.storage.local.set({ [KEYS.shares]: shares });
+  return res;
+}
+
 // ---- the panel -----------------------------------------------------------------------------------------
 
 async function resolveTab(payload) {
@@ -473,6 +497,8 @@ const ext = (handle) => ({ from: "extension", handle });
 const TABLE = {
   [MSG.CONTEXT_UPDATE]: { from: "linkedin", handle: onContext },
   [MSG.PACK_GET]: { from: "linkedin", handle: activePack },
+  [MSG.SHARES_PENDING]: { from: "linkedin", handle: pendingShares },
+  [MSG.SHARES_CONFIRM]: { from: "linkedin", handle: confirmShares },
   [MSG.PACK_STATE]: ext(packState),
   [MSG.PANEL_STATE]: ext(panelState),
   [MSG.SUGGESTIONS_GET]: ext(suggestions),

@@ -81,6 +81,32 @@
     if (json === lastSent) return;
     lastSent = json;
     send("context:update", ctx);
+    if (ctx.items && ctx.items.length) confirmShares();
+  }
+
+  // Confirmed shares (lib/shares.js): the tracked links of my shares not yet confirmed, asked once per page
+  // view, are looked for in the posts read; only the codes found go to the service worker, each once.
+  let pending = null; // {key, urls: Promise<string[]>}
+  const handedOver = new Set();
+  function confirmShares() {
+    const key = view ? view.key : "";
+    if (!pending || pending.key !== key) {
+      const urls = Promise.resolve()
+        .then(() => chrome.runtime.sendMessage({ type: "shares:pending", payload: {} }))
+        .then((res) => (res && res.ok && Array.isArray(res.data) ? res.data : []))
+        .catch(() => []);
+      pending = { key, urls };
+    }
+    pending.urls.then((urls) => {
+      const todo = urls.filter((u) => !handedOver.has(H.shares.codeOf(u)));
+      if (!todo.length) return;
+      let posts = H.extract.findPosts(document);
+      if (!posts.length) posts = H.extract.fallbackItems(document).elements;
+      const codes = H.shares.codesIn(posts, todo);
+      if (!codes.length) return;
+      for (const c of codes) handedOver.add(c);
+      send("shares:confirm", { codes });
+    });
   }
 
   function startFeedTracking(signal) {
