@@ -91,6 +91,10 @@ test-e2e: install ## Browser tests: the extension and the console in Debian's Ch
 fixture: ## Anonymise a page saved with "Save page as…": make fixture SRC=saved.html OUT=page.html
 	python3 extension/tools/anonymize_page.py $(SRC) $(OUT)
 
+.PHONY: selector-pack
+selector-pack: ## After editing extension/selectors/pack.json: regenerate selectors/bundled.js (the content script's copy)
+	python3 extension/build.py --pack
+
 .PHONY: extension
 extension: ## Build the extension zip (dist/herald-extension-*.zip), loadable in Chrome/Edge
 	python3 extension/build.py

@@ -21,10 +21,12 @@ import { externalPairRequest } from "./lib/pairing.js";
 import { ME_MSG, meHandlers } from "./lib/me.js";
 import { ALARM_PREFIX, QUEUE_COPY_KEY, planAlarms, queueIdOf } from "./lib/reminders.js";
 import "./lib/pack.js"; // registers globalThis.Herald.pack (validate, choose)
+import "./lib/shares.js"; // registers globalThis.Herald.shares (confirmed shares)
 
 const LINKEDIN = /^https:\/\/www\.linkedin\.com\//;
 const PAGE_TYPES = new Set(["feed", "post", "profile", "company", "search", "article", "other"]);
 const PACK = globalThis.Herald.pack;
+const SHARES = globalThis.Herald.shares;
 const PACK_CHECK_MS = 24 * 60 * 60 * 1000; // the served selector pack is checked once a day
 const MAX_CONTEXT_ITEMS = 100;
 
@@ -171,7 +173,10 @@ function validContext(p) {
 }
 
 async function onContext(payload, sender) {
-  const settings = await getSettings();
+  // The employee's own settings only: pause and snapshots are never pushed by policy, and the first read of
+  // chrome.storage.managed after the browser starts can take seconds (Chromium loading its policies). The
+  // context is stored without waiting for it (issue #16: a context within 1.5 s of DOMContentLoaded).
+  const settings = resolveSettings(await getLocal(KEYS.settings, {}), {});
   if (settings.paused) return { stored: false }; // paused: nothing is kept, nothing is sent
   const ctx = validContext(payload);
   if (!ctx) return { stored: false };
@@ -193,6 +198,9 @@ async function onContext(payload, sender) {
 
 /** One report per page view (the first reading of it), once the extension is paired. */
 async function reportExtraction(tabId, ctx) {
+  // A reading with the bundled pack before the service worker answered which pack is current is not reported:
+  // the settled reading follows (read again when a newer served pack replaced the bundled one).
+  if (ctx.extraction && ctx.extraction.settled === false) return;
   const report = healthReport(ctx, chrome.runtime.getManifest().version);
   if (!report) return;
   const key = `herald:health:${tabId}`;
@@ -282,6 +290,28 @@ async function maybeSnapshot(ctx, settings) {
   if (!snapshotDue(prev, values, Date.now())) return;
   await api("POST", "/api/v1/me/snapshots", values);
   await chrome.storage.local.set({ [KEYS.snapshot]: { at: Date.now(), values } });
+}
+
+// ---- confirmed shares (issue #15) -----------------------------------------------------------------------
+// The content script looks for the tracked links of my shares not yet confirmed in the posts it reads
+// (lib/shares.js) and sends back only the codes it found; only those codes go to the API.
+
+async function pendingShares() {
+  const settings = resolveSettings(await getLocal(KEYS.settings, {}), {});
+  if (settings.paused) return []; // paused: nothing is read, nothing is sent
+  return SHARES.pendingUrls(await getLocal(KEYS.shares, {}));
+}
+
+async function confirmShares(payload) {
+  const settings = resolveSettings(await getLocal(KEYS.settings, {}), {});
+  if (settings.paused) return { confirmed: 0 };
+  const codes = SHARES.confirmable(await getLocal(KEYS.shares, {}), payload && payload.codes);
+  if (!codes.length) return { confirmed: 0 };
+  const res = await api("POST", "/api/v1/me/shares/confirm", { codes });
+  // Read again: a share may have been created meanwhile.
+  const shares = SHARES.markConfirmed(await getLocal(KEYS.shares, {}), codes, Date.now());
+  await chrome.storage.local.set({ [KEYS.shares]: shares });
+  return res;
 }
 
 // ---- the panel -----------------------------------------------------------------------------------------
@@ -475,6 +505,8 @@ const ext = (handle) => ({ from: "extension", handle });
 const TABLE = {
   [MSG.CONTEXT_UPDATE]: { from: "linkedin", handle: onContext },
   [MSG.PACK_GET]: { from: "linkedin", handle: activePack },
+  [MSG.SHARES_PENDING]: { from: "linkedin", handle: pendingShares },
+  [MSG.SHARES_CONFIRM]: { from: "linkedin", handle: confirmShares },
   [MSG.PACK_STATE]: ext(packState),
   [MSG.PANEL_STATE]: ext(panelState),
   [MSG.SUGGESTIONS_GET]: ext(suggestions),

@@ -11,6 +11,12 @@ One-click pairing: ``--herald-origin https://herald.example.com`` (repeatable) l
 Herald pairing page hand its one-time code to the extension (``externally_connectable``); the
 development entries for 127.0.0.1/localhost are never shipped. Without it the built extension is
 paired by pasting the code.
+
+    python extension/build.py --pack
+
+writes selectors/bundled.js, the bundled selector pack (selectors/pack.json) as a classic script
+the content script loads with the others, so it reads a page at once without asking the service
+worker for the pack. A build refuses to pack a bundled.js that differs from pack.json.
 """
 
 from __future__ import annotations
@@ -27,6 +33,32 @@ HERE = Path(__file__).resolve().parent
 EXCLUDE_DIRS = {"test", "tools", "node_modules", "dist"}
 EXCLUDE_FILES = {"package.json", "package-lock.json", "build.py", "build.sh", ".DS_Store"}
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)
+PACK_JSON = HERE / "selectors" / "pack.json"
+PACK_JS = HERE / "selectors" / "bundled.js"
+
+
+def bundled_pack_js(pack_json: Path = PACK_JSON) -> str:
+    """selectors/bundled.js for a pack.json: the same document, registered on globalThis.Herald."""
+    pack = json.loads(pack_json.read_text(encoding="utf-8"))
+    body = json.dumps(pack, indent=2, ensure_ascii=False)
+    return (
+        "// Generated from selectors/pack.json by `python extension/build.py --pack`: do not edit\n"
+        "// The bundled selector pack as a classic content script (and an ES module for node's\n"
+        "// tests), so the content script reads a page at once, without asking the service worker.\n"
+        "(function (root) {\n"
+        '  "use strict";\n'
+        f"  const pack = {body};\n"
+        "  root.Herald = Object.assign(root.Herald || {}, { bundledPack: pack });\n"
+        "})(globalThis);\n"
+    )
+
+
+def check_bundled_pack() -> None:
+    if not PACK_JS.is_file() or PACK_JS.read_text(encoding="utf-8") != bundled_pack_js():
+        raise SystemExit(
+            "extension/selectors/bundled.js differs from selectors/pack.json: "
+            "run `python extension/build.py --pack`"
+        )
 
 
 def files_to_pack(root: Path) -> list[Path]:
@@ -53,6 +85,7 @@ def check_manifest(root: Path, manifest: dict) -> None:
     missing = [n for n in needed if not (root / n).is_file()]
     if missing:
         raise SystemExit(f"manifest names missing files: {missing}")
+    check_bundled_pack()
 
 
 def herald_match(origin: str) -> str:
@@ -100,7 +133,14 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="the company's Herald address, whose pairing page may hand the code to the extension",
     )
+    parser.add_argument(
+        "--pack", action="store_true", help="write selectors/bundled.js from pack.json"
+    )
     args = parser.parse_args(argv)
+    if args.pack:
+        PACK_JS.write_text(bundled_pack_js(), encoding="utf-8")
+        print(PACK_JS)
+        return 0
     target = build(args.out, keep_key=args.keep_key, herald_origins=args.herald_origin)
     print(target)
     return 0

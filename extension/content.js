@@ -44,29 +44,69 @@
     };
   }
 
-  // The selector pack: the service worker hands over the newest valid one (served or bundled). The CSS of a
-  // served pack is checked here, where there is a DOM parser; a pack that fails falls back to the bundled one.
-  let packReady = null;
-  function loadPack() {
-    if (!packReady) {
-      packReady = chrome.runtime.sendMessage({ type: "pack:get", payload: {} }).then((res) => {
-        if (!res || !res.ok) throw new Error("no selector pack");
-        const { pack, bundled } = res.data;
-        const chosen = H.pack.validate(pack).length ? bundled : pack;
-        H.selectors.use(H.pack.compile(chosen));
+  // The selector pack. A page is read at once with the bundled pack (selectors/bundled.js, loaded with this
+  // script): extraction never waits for the service worker, which may be starting up. Meanwhile the service
+  // worker is asked for the newest valid pack; a served pack that is newer and whose CSS parses here (there is
+  // a DOM parser here, not there) replaces the bundled one and the page view is read again with it. Until
+  // that answer the context is marked `extraction.settled: false` (extraction health waits for the settled
+  // reading, so a page read first with the bundled pack and then with a served fix is reported once).
+  const BUNDLED = H.pack.compile(H.bundledPack);
+  let settled = false;
+  let packAsked = null;
+  H.selectors.use(BUNDLED);
+
+  function askPack() {
+    if (packAsked) return packAsked;
+    packAsked = Promise.resolve()
+      .then(() => chrome.runtime.sendMessage({ type: "pack:get", payload: {} }))
+      .then((res) => {
+        const pack = res && res.ok && res.data && res.data.source === "served" ? res.data.pack : null;
+        if (pack && pack.version > BUNDLED.version && !H.pack.validate(pack).length) {
+          H.selectors.use(H.pack.compile(pack));
+          return true; // a different pack: read again
+        }
+        return false;
+      })
+      .catch(() => false) // no answer (the extension was reloaded): the bundled pack stays
+      .then((changed) => {
+        settled = true;
+        return changed;
       });
-      packReady.catch(() => {
-        packReady = null; // try again on the next page view
-      });
-    }
-    return packReady;
+    return packAsked;
   }
 
   function publish(ctx) {
+    if (ctx.extraction) ctx.extraction.settled = settled;
     const json = JSON.stringify(ctx);
     if (json === lastSent) return;
     lastSent = json;
     send("context:update", ctx);
+    if (ctx.items && ctx.items.length) confirmShares();
+  }
+
+  // Confirmed shares (lib/shares.js): the tracked links of my shares not yet confirmed, asked once per page
+  // view, are looked for in the posts read; only the codes found go to the service worker, each once.
+  let pending = null; // {key, urls: Promise<string[]>}
+  const handedOver = new Set();
+  function confirmShares() {
+    const key = view ? view.key : "";
+    if (!pending || pending.key !== key) {
+      const urls = Promise.resolve()
+        .then(() => chrome.runtime.sendMessage({ type: "shares:pending", payload: {} }))
+        .then((res) => (res && res.ok && Array.isArray(res.data) ? res.data : []))
+        .catch(() => []);
+      pending = { key, urls };
+    }
+    pending.urls.then((urls) => {
+      const todo = urls.filter((u) => !handedOver.has(H.shares.codeOf(u)));
+      if (!todo.length) return;
+      let posts = H.extract.findPosts(document);
+      if (!posts.length) posts = H.extract.fallbackItems(document).elements;
+      const codes = H.shares.codesIn(posts, todo);
+      if (!codes.length) return;
+      for (const c of codes) handedOver.add(c);
+      send("shares:confirm", { codes });
+    });
   }
 
   function startFeedTracking(signal) {
@@ -136,6 +176,7 @@
       attach();
     }, 2000);
     signal.addEventListener("abort", () => clearInterval(t));
+    return sendNow;
   }
 
   function startSinglePage(signal) {
@@ -150,6 +191,7 @@
       signal.addEventListener("abort", () => mo.disconnect());
     }
     sendSoon();
+    return sendNow;
   }
 
   function startView() {
@@ -159,17 +201,21 @@
     const controller = new AbortController();
     view = { key, controller };
     lastSent = "";
-    loadPack().then(
-      () => {
-        if (controller.signal.aborted) return;
-        const type = H.pageType.detectPageType(location.href);
-        // Pages that list posts track which one is in view; profile/company pages list posts too.
-        if (type === "feed" || type === "post" || type === "search" || type === "company" || type === "profile") {
-          startFeedTracking(controller.signal);
-        } else startSinglePage(controller.signal);
-      },
-      () => {},
-    );
+    const signal = controller.signal;
+    const type = H.pageType.detectPageType(location.href);
+    // Pages that list posts track which one is in view; profile/company pages list posts too.
+    const listing = type === "feed" || type === "post" || type === "search" || type === "company" || type === "profile";
+    const reread = listing ? startFeedTracking(signal) : startSinglePage(signal);
+    if (!settled) {
+      askPack().then((changed) => {
+        if (signal.aborted) return;
+        if (changed) {
+          controller.abort(); // the served pack reads this page view again from the start
+          view = null;
+          startView();
+        } else reread();
+      });
+    }
   }
 
   function onUrlMaybeChanged() {
@@ -182,10 +228,11 @@
   chrome.runtime.onMessage.addListener((msg, _sender, sendResponse) => {
     if (msg && msg.type === "context:request") {
       lastSent = "";
-      loadPack().then(
-        () => sendResponse({ ok: true, data: H.extract.extractPage(document, location.href, null) }),
-        () => sendResponse({ ok: false, error: { code: "no_pack", message: "No selector pack" } }),
-      );
+      askPack().then(() => {
+        const ctx = H.extract.extractPage(document, location.href, null);
+        ctx.extraction.settled = settled;
+        sendResponse({ ok: true, data: ctx });
+      });
       return true;
     }
     return false;

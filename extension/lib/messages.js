@@ -5,6 +5,8 @@ export const MSG = Object.freeze({
   // from the content script
   CONTEXT_UPDATE: "context:update",
   PACK_GET: "pack:get",
+  SHARES_PENDING: "shares:pending", // the tracked links of my shares not yet confirmed
+  SHARES_CONFIRM: "shares:confirm", // {codes}: those links seen in posts on the page
   // to the content script
   CONTEXT_REQUEST: "context:request",
   // from the side panel and the options page (privileged)

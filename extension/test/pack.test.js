@@ -5,7 +5,8 @@ import { readFileSync } from "node:fs";
 import "../lib/pack.js";
 import { healthReport } from "../lib/state.js";
 
-const { validate, choose, compile, KEYS } = globalThis.Herald.pack;
+const PACK = globalThis.Herald.pack;
+const { validate, choose, compile, KEYS } = PACK;
 const BUNDLED = JSON.parse(readFileSync(new URL("../selectors/pack.json", import.meta.url), "utf8"));
 const copy = () => structuredClone(BUNDLED);
 
@@ -90,4 +91,11 @@ test("health report: counts and rule ids only, never text", () => {
   assert.equal(last.items, 0);
   assert.equal(last.dom, "unknown");
   assert.equal(healthReport({ items: [] }, "0.2.0"), null);
+});
+
+test("selectors/bundled.js, which the content script reads a page with at once, is selectors/pack.json", async () => {
+  delete globalThis.Herald?.bundledPack;
+  await import("../selectors/bundled.js");
+  assert.deepEqual(globalThis.Herald.bundledPack, BUNDLED, "run `python extension/build.py --pack`");
+  assert.deepEqual(PACK.validate(globalThis.Herald.bundledPack, { cssCheck: () => true }), []);
 });

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import http.server
+import io
 import json
 import os
 import shutil
@@ -223,6 +224,11 @@ class Extension:
     def context_of(self, tab_id: int) -> Any:
         return self.storage("session", f"herald:context:{tab_id}")
 
+    def settled_context_of(self, tab_id: int) -> Any:
+        """The tab's context once read with the pack the service worker confirmed (None before)."""
+        ctx = self.context_of(tab_id)
+        return ctx if ctx and (ctx.get("extraction") or {}).get("settled") else None
+
     def tab_id(self, url_prefix: str) -> int:
         tabs = self.util.evaluate("() => chrome.tabs.query({url: 'https://www.linkedin.com/*'})")
         ids = [t["id"] for t in tabs if t.get("url", "").startswith(url_prefix)]
@@ -334,10 +340,24 @@ class Recorder:
     def __init__(self) -> None:
         self.app: Any = None
         self.calls: list[tuple[str, str]] = []
+        # The JSON bodies of API writes (method, path, body), for tests that check what was sent.
+        self.bodies: list[tuple[str, str, Any]] = []
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        self.calls.append((environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")))
+        method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
+        self.calls.append((method, path))
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        if path.startswith("/api/") and method in ("POST", "PUT", "PATCH") and 0 < length < 65536:
+            raw = environ["wsgi.input"].read(length)
+            environ["wsgi.input"] = io.BytesIO(raw)
+            try:
+                self.bodies.append((method, path, json.loads(raw)))
+            except ValueError:
+                self.bodies.append((method, path, raw))
         return self.app(environ, start_response)
+
+    def sent(self, method: str, path: str) -> list[Any]:
+        return [b for m, p, b in self.bodies if (m, p) == (method, path)]
 
     def api_calls(self) -> list[tuple[str, str]]:
         return [c for c in self.calls if c[1].startswith("/api/") and c[0] != "OPTIONS"]

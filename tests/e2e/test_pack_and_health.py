@@ -57,9 +57,22 @@ def feed_extraction(context: Any, ext: Any) -> dict[str, Any]:
     tab = context.new_page()
     tab.goto(FEED, wait_until="domcontentloaded")
     tab_id = ext.tab_id(FEED)
-    ctx = wait_for(lambda: ext.context_of(tab_id), what="feed context")
+    # The settled reading: with the served pack when the service worker has a newer valid one.
+    ctx = wait_for(lambda: ext.settled_context_of(tab_id), what="feed context")
     tab.close()
     return ctx
+
+
+def health_pages(herald: Any, rule: str) -> int:
+    """Pages counted by extraction health for a rule id (all days, kinds, versions)."""
+    from sqlalchemy import func, select
+
+    from backend.extensions import db
+    from backend.models import ExtractionHealth
+
+    with herald.app.app_context():
+        q = select(func.coalesce(func.sum(ExtractionHealth.pages), 0))
+        return int(db.session.scalar(q.where(ExtractionHealth.rule == rule)) or 0)
 
 
 def write_pack(tmp_path: Path, pack: dict[str, Any]) -> str:
@@ -77,8 +90,12 @@ def test_served_pack_changes_extraction_and_invalid_packs_fall_back(
 ) -> None:
     context, ext = paired_built(launch, built_extension, herald)
     serve(context, FEED, feed_2026.read_bytes())
+    report = ("POST", "/api/v1/extension/extraction-health")
+    reports = herald.recorder.calls.count(report)  # the server is shared with earlier tests
     before = feed_extraction(context, ext)["extraction"]
     assert before["rule"] == "post:2026-main-feed" and before["pack"] == BUNDLED["version"]
+    wait_for(lambda: herald.recorder.calls.count(report) > reports, what="the first health report")
+    reports = herald.recorder.calls.count(report)
 
     # The content team ships pack 2: the 2026 feed is read by a new rule. No rebuild, no reinstall.
     served = copy.deepcopy(BUNDLED)
@@ -94,6 +111,12 @@ def test_served_pack_changes_extraction_and_invalid_packs_fall_back(
         assert after["extraction"]["rule"] == "post:2026-feed-fix"
         assert after["extraction"]["pack"] == served["version"]
         assert len(after["items"]) == 7
+        # The page was read first with the bundled pack (at once), then again with the served one:
+        # extraction health counts that page view once, with the served pack's rule.
+        wait_for(
+            lambda: health_pages(herald, "post:2026-feed-fix") == 1, what="the served rule's report"
+        )
+        assert herald.recorder.calls.count(report) == reports + 1
 
         # A newer pack whose CSS the browser cannot parse: the content script keeps the bundled one.
         broken = copy.deepcopy(served)

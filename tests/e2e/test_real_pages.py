@@ -81,7 +81,7 @@ def read_contexts(
         deadline = time.monotonic() + 20
         ctx = None
         while time.monotonic() < deadline:
-            ctx = ext.context_of(tab_id)
+            ctx = ext.settled_context_of(tab_id)
             if ctx and ctx.get("url") == page.url:
                 break
             time.sleep(0.1)

@@ -48,7 +48,7 @@ DESKTOP_UA = (
     "Chrome/156.0.0.0 Safari/537.36"
 )
 TARGET_MS = 1500.0
-CONDITIONS = ("blocked", "slow")
+CONDITIONS = ("blocked", "slow", "sw-stopped")
 
 # In the page, before any of its own code: when DOMContentLoaded fired (wall clock, ms).
 DCL_SCRIPT = (
@@ -170,55 +170,102 @@ def pct(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))]
 
 
+async def launch(pw: Any, profile: Path, built: Path, serving: Serving) -> tuple[Any, Any]:
+    """A fresh Chromium with the built extension: (context, an extension page watching storage)."""
+    context = await pw.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=CHROMIUM,
+        headless=False,  # --headless=new in the args: the mode that runs extensions
+        args=chromium_args(built),
+        ignore_https_errors=True,
+        viewport={"width": 1100, "height": 800},
+        user_agent=DESKTOP_UA,
+        locale="en",
+    )
+    worker = (
+        context.service_workers[0]
+        if context.service_workers
+        else await context.wait_for_event("serviceworker", timeout=15000)
+    )
+    ext_id = worker.url.split("/")[2]
+    util = await context.new_page()
+    await util.goto(f"chrome-extension://{ext_id}/options.html")
+    await util.evaluate(WATCH_SCRIPT)
+    await route_pages(context, serving)
+    return context, util
+
+
+async def stop_service_worker(context: Any, util: Any) -> None:
+    """Stops the extension's service worker, as Chrome does after 30 s idle."""
+    cdp = await context.new_cdp_session(util)
+    await cdp.send("ServiceWorker.enable")
+    await cdp.send("ServiceWorker.stopAllWorkers")
+    await cdp.detach()
+
+
+def one_per_kind(pages: list[L.RealPage]) -> list[L.RealPage]:
+    seen: dict[str, L.RealPage] = {}
+    for p in pages:
+        seen.setdefault(p.kind, p)
+    return list(seen.values())
+
+
 async def run(args: argparse.Namespace, pages: list[L.RealPage]) -> None:
     from playwright.async_api import async_playwright
 
     results: dict[tuple[str, str], list[float | None]] = defaultdict(list)
+    firsts: list[tuple[str, float | None]] = []
+    serving = Serving()
+    serving.delay = args.delay
     with tempfile.TemporaryDirectory(prefix="herald-bench-ext-") as tmp:
         built = build_extension(Path(tmp) / "dist")
         async with async_playwright() as pw:
-            context = await pw.chromium.launch_persistent_context(
-                str(Path(tmp) / "profile"),
-                executable_path=CHROMIUM,
-                headless=False,  # --headless=new in the args: the mode that runs extensions
-                args=chromium_args(built),
-                ignore_https_errors=True,
-                viewport={"width": 1100, "height": 800},
-                user_agent=DESKTOP_UA,
-                locale="en",
+            # The first page after the browser starts (a fresh profile each time: the extension and
+            # its service worker start with the browser), one page kind after another.
+            kinds = one_per_kind(pages)
+            serving.condition = "blocked"
+            for i in range(args.starts):
+                page = kinds[i % len(kinds)]
+                serving.page = page
+                context, util = await launch(pw, Path(tmp) / f"profile-first-{i}", built, serving)
+                ms, _ = await time_load(context, util, page, args.wait)
+                firsts.append((page.name, ms))
+                await context.close()
+            print(
+                "  first load after a fresh browser start, ms: "
+                + " ".join(
+                    f"{name}={'none' if ms is None else f'{ms:.0f}'}" for name, ms in firsts
+                ),
+                flush=True,
             )
-            worker = (
-                context.service_workers[0]
-                if context.service_workers
-                else await context.wait_for_event("serviceworker", timeout=15000)
-            )
-            ext_id = worker.url.split("/")[2]
-            util = await context.new_page()
-            await util.goto(f"chrome-extension://{ext_id}/options.html")
-            await util.evaluate(WATCH_SCRIPT)
-            serving = Serving()
-            serving.delay = args.delay
-            await route_pages(context, serving)
+
+            context, util = await launch(pw, Path(tmp) / "profile", built, serving)
             for condition in CONDITIONS:
-                serving.condition = condition
+                serving.condition = "blocked" if condition == "sw-stopped" else condition
                 for page in pages:
                     serving.page = page
                     line = []
                     for _ in range(args.loads):
+                        if condition == "sw-stopped":
+                            await stop_service_worker(context, util)
                         ms, source = await time_load(context, util, page, args.wait)
                         results[(condition, page.kind)].append(ms)
                         line.append("none" if ms is None else f"{ms:.0f}")
-                    print(f"  {condition:8} {page.name:28} ms: {' '.join(line)}", flush=True)
+                    print(f"  {condition:10} {page.name:28} ms: {' '.join(line)}", flush=True)
             await context.close()
-    report(results, args)
+    report(results, firsts, args)
 
 
-def report(results: dict[tuple[str, str], list[float | None]], args: argparse.Namespace) -> None:
+def report(
+    results: dict[tuple[str, str], list[float | None]],
+    firsts: list[tuple[str, float | None]],
+    args: argparse.Namespace,
+) -> None:
     print(
         f"\nDOMContentLoaded -> first herald:context write, {args.loads} loads per page "
         f"(slow = subresources answered after {args.delay:.1f} s)"
     )
-    header = f"  {'condition':9} {'page kind':17} {'loads':>5} {'p50':>6} {'p95':>6} {'max':>6}"
+    header = f"  {'condition':10} {'page kind':17} {'loads':>5} {'p50':>6} {'p95':>6} {'max':>6}"
     print(header + f" {'>1.5 s':>6} {'none':>5}")
     for condition in CONDITIONS:
         allv: list[float | None] = []
@@ -227,6 +274,7 @@ def report(results: dict[tuple[str, str], list[float | None]], args: argparse.Na
                 allv.extend(vals)
                 row(condition, kind, vals)
         row(condition, "ALL", allv)
+    row("first", "after start", [ms for _, ms in firsts])
     la = os.getloadavg()
     print(f"  load average {la[0]:.2f} {la[1]:.2f} {la[2]:.2f} on {os.cpu_count()} CPUs")
 
@@ -239,7 +287,7 @@ def row(condition: str, kind: str, vals: list[float | None]) -> None:
         stats = f"{pct(got, 0.5):6.0f} {pct(got, 0.95):6.0f} {max(got):6.0f}"
     else:
         stats = f"{'-':>6} {'-':>6} {'-':>6}"
-    print(f"  {condition:9} {kind:17} {len(vals):5} {stats} {over:6} {none:5}")
+    print(f"  {condition:10} {kind:17} {len(vals):5} {stats} {over:6} {none:5}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -247,6 +295,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--loads", type=int, default=5, help="loads per page and condition")
     p.add_argument("--delay", type=float, default=3.0, help="seconds before a slow subresource")
     p.add_argument("--wait", type=float, default=10.0, help="seconds to wait for a context")
+    p.add_argument(
+        "--starts",
+        type=int,
+        default=7,
+        help="fresh browser starts, first page load timed after each",
+    )
     args = p.parse_args(argv)
     root = L.data_dir()
     if root is None:
