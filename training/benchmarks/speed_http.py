@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
-from training.benchmarks.load import free_port
+from training.benchmarks.load_servers import free_port
 from training.benchmarks.soak import HttpClient
 
 ROOT = Path(__file__).resolve().parents[2]
