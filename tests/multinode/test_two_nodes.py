@@ -31,7 +31,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.production.conftest import flask_cli, free_port, start_server, stop_server
-from training.benchmarks.soak import HttpClient
+from training.benchmarks.http_client import HttpClient
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.postgres

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from training.benchmarks.soak import HttpClient
+from training.benchmarks.http_client import HttpClient
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -26,7 +26,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.production.conftest import Server, json_lines
-from training.benchmarks.soak import Reply
+from training.benchmarks.http_client import Reply
 
 pytestmark = pytest.mark.faults
 

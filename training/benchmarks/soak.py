@@ -22,14 +22,14 @@ shows as such instead.
 Prints the encoder, load average, throughput, p50/p95/p99 per route, the error count (any status
 >= 500, timeout or transport error) and each worker's memory at start, end and peak. Printed, not
 asserted (a benchmark prints numbers; tests assert behaviour). Bounded: every request has a
-timeout and the run stops at the deadline. The HTTP client is stdlib ``http.client`` with
-keep-alive, so the load generator needs nothing beyond the project's dependencies.
+timeout and the run stops at the deadline. The HTTP client (``training.benchmarks.http_client``)
+is stdlib ``http.client`` with keep-alive, so the load generator needs nothing beyond the
+project's dependencies.
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import random
@@ -46,6 +46,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from training.benchmarks.http_client import HttpClient, Reply
 
 ROOT = Path(__file__).resolve().parents[2]
 # Seconds of the same mix before the measured run: every worker loads its model and catalog and
@@ -75,89 +77,6 @@ def page_context(rng: random.Random) -> str:
     """
     words = " ".join(rng.sample(CONTEXTS, k=len(CONTEXTS))).split()
     return " ".join(words[: rng.randint(3, len(words))])
-
-
-@dataclass
-class Reply:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body or b"null")
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", errors="replace")
-
-
-class HttpClient:
-    """A minimal keep-alive JSON client over ``http.client`` with a timeout on every request."""
-
-    def __init__(self, base_url: str, token: str | None = None, timeout: float = 10.0) -> None:
-        parts = urllib.parse.urlsplit(base_url)
-        self.host = parts.hostname or "127.0.0.1"
-        self.port = parts.port or 80
-        self.token = token
-        self.timeout = timeout
-        self._conn: http.client.HTTPConnection | None = None
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
-
-    def __enter__(self) -> HttpClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        json_body: Any = None,
-        headers: dict[str, str] | None = None,
-    ) -> Reply:
-        """Send one request; raises ``OSError`` (``TimeoutError`` included) on transport failure."""
-        hdrs = {"Accept": "application/json"}
-        if self.token:
-            hdrs["Authorization"] = f"Bearer {self.token}"
-        body = None
-        if json_body is not None:
-            body = json.dumps(json_body).encode()
-            hdrs["Content-Type"] = "application/json"
-        hdrs.update(headers or {})
-        for attempt in (0, 1):
-            if self._conn is None:
-                self._conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
-            try:
-                self._conn.request(method, path, body=body, headers=hdrs)
-                resp = self._conn.getresponse()
-                data = resp.read()
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-                # A keep-alive connection the server closed between requests: retry once, fresh.
-                self.close()
-                if attempt:
-                    raise
-                continue
-            except BaseException:
-                self.close()
-                raise
-            if resp.getheader("Connection", "").lower() == "close":
-                self.close()
-            return Reply(resp.status, {k.lower(): v for k, v in resp.getheaders()}, data)
-        raise AssertionError("unreachable")
-
-    def get(self, path: str, **kw: Any) -> Reply:
-        return self.request("GET", path, **kw)
-
-    def post(self, path: str, json_body: Any = None, **kw: Any) -> Reply:
-        return self.request("POST", path, json_body, **kw)
-
-    def patch(self, path: str, json_body: Any = None, **kw: Any) -> Reply:
-        return self.request("PATCH", path, json_body, **kw)
 
 
 # --- server ----------------------------------------------------------------------------------

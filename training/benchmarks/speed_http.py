@@ -42,8 +42,8 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
+from training.benchmarks.http_client import HttpClient
 from training.benchmarks.load_servers import free_port
-from training.benchmarks.soak import HttpClient
 
 ROOT = Path(__file__).resolve().parents[2]
 WORDS = (
