@@ -3,6 +3,7 @@ security headers on every response, secrets never logged."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from collections.abc import Callable
@@ -106,6 +107,8 @@ EMPLOYEE_ID_ROUTES = {
     ("GET", "/campaigns/<int:campaign_id>/progress"),
     ("POST", "/guidelines/<int:guideline_id>/ack"),
     ("GET", "/training-cards/<int:card_id>"),
+    ("DELETE", "/me/saved/<int:article_id>"),
+    ("DELETE", "/me/queue/<int:item_id>"),
 }
 COMPANY_WIDE = {"campaign_id", "guideline_id", "card_id"}  # shared content, not personal data
 
@@ -172,6 +175,38 @@ def test_one_employee_cannot_reach_another(
         assert resp.status_code == 403, (method, path, resp.status_code)
     db.session.expire_all()
     assert db.session.get(Employee, alice.id).role_text == "alice-private-role"  # type: ignore[union-attr]
+
+
+def test_one_employee_cannot_remove_anothers_saved_or_queued_items(
+    client: FlaskClient,
+    make_employee: Callable[..., Employee],
+    headers_for: Callable[..., dict[str, str]],
+    content_headers: dict[str, str],
+) -> None:
+    alice, bob = make_employee(name="Alice Example"), make_employee(name="Bob Example")
+    a_headers, b_headers = headers_for(employee=alice), headers_for(employee=bob)
+    article_id = _article(client, content_headers)
+    assert client.post(
+        "/api/v1/me/saved", json={"article_id": article_id}, headers=a_headers
+    ).status_code in (200, 201)
+    due = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).isoformat()
+    queued = client.post(
+        "/api/v1/me/queue", json={"article_id": article_id, "due_at": due}, headers=a_headers
+    )
+    assert queued.status_code in (200, 201), queued.get_data(as_text=True)
+    item_id = queued.get_json()["id"]
+
+    # Bob names Alice's reminder and the article Alice saved: nothing of Alice's goes.
+    assert client.delete(f"/api/v1/me/queue/{item_id}", headers=b_headers).status_code == 404
+    assert client.delete(f"/api/v1/me/saved/{article_id}", headers=b_headers).status_code == 404
+    assert [
+        i["id"] for i in client.get("/api/v1/me/queue", headers=a_headers).get_json()["items"]
+    ] == [item_id]
+    saved = client.get("/api/v1/me/saved", headers=a_headers).get_json()["items"]
+    assert [i["article"]["article_id"] for i in saved] == [article_id]
+    # Alice herself can remove both.
+    assert client.delete(f"/api/v1/me/queue/{item_id}", headers=a_headers).status_code == 200
+    assert client.delete(f"/api/v1/me/saved/{article_id}", headers=a_headers).status_code == 200
 
 
 # --- tracked links ---------------------------------------------------------------------------
