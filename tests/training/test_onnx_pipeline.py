@@ -28,6 +28,13 @@ def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return cache
 
 
+def _restart_workers(app: Flask, **config: object) -> None:
+    """The deployment restarted with ``config``: each worker builds its recommender state afresh
+    (the articles' commit already built one, when the worker's embedding task ran)."""
+    app.config.update(**config)
+    app.extensions.pop(rt_mod.EXTENSION_KEY, None)
+
+
 @pytest.fixture
 def articles(app: Flask) -> None:
     for i, title in enumerate(
@@ -60,7 +67,8 @@ def test_embed_fit_publish_records_the_encoder(
     assert cmd.embed() == 3
     assert cmd.embed() == 0  # incremental: same encoder name, same content hash
     names = set(db.session.scalars(sa.select(ArticleEmbedding.encoder)))
-    assert names == {"minilm-l6-v2-onnx-int8"}
+    # hashing-256: the worker's task embedded the new articles at commit with the app's encoder then
+    assert names == {"hashing-256", "minilm-l6-v2-onnx-int8"}
 
     result = cmd.fit("v-onnx", min_samples=10_000)
     manifest = ArtifactStore(app.config["ARTIFACTS_DIR"]).read_manifest("v-onnx")
@@ -75,6 +83,7 @@ def test_embed_fit_publish_records_the_encoder(
     assert result.path.name == "v-onnx"
 
     cmd.publish("v-onnx", force=True)
+    _restart_workers(app)  # a live worker sees it at its next cache-stamp poll (not timed here)
     model = rt_mod.runtime(app).serving()
     assert model.version == "v-onnx" and not model.degraded
     assert model.encoder is not None and model.encoder.name == "minilm-l6-v2-onnx-int8"
@@ -88,7 +97,7 @@ def test_a_model_published_with_minilm_keeps_minilm_after_the_default_moved_to_e
     app.config.update(ENCODER="minilm-onnx", MODEL_CACHE_DIR=str(onnx_cache))
     cmd.fit("v-minilm", min_samples=10_000)
     cmd.publish("v-minilm", force=True)
-    app.config.update(ENCODER="e5-onnx")
+    _restart_workers(app, ENCODER="e5-onnx")
     model = rt_mod.runtime(app).serving()
     assert model.version == "v-minilm" and not model.degraded
     assert model.encoder is not None and model.encoder.name == "minilm-l6-v2-onnx-int8"
@@ -99,7 +108,7 @@ def test_a_model_published_with_minilm_keeps_minilm_after_the_default_moved_to_e
     assert manifest["encoder"] == {"name": "e5-small-onnx-int8", "dim": 384}
     assert manifest["encoder_export"]["key"] == ox.export_key("e5")
     names = set(db.session.scalars(sa.select(ArticleEmbedding.encoder)))
-    assert names == {"minilm-l6-v2-onnx-int8", "e5-small-onnx-int8"}
+    assert names == {"hashing-256", "minilm-l6-v2-onnx-int8", "e5-small-onnx-int8"}
 
 
 def test_a_model_published_with_another_encoder_keeps_it(
@@ -109,7 +118,7 @@ def test_a_model_published_with_another_encoder_keeps_it(
     encoder, so contexts are embedded with that one (the same vector space as its articles)."""
     cmd.fit("v-hashing", "hashing", min_samples=10_000)
     cmd.publish("v-hashing", force=True)
-    app.config.update(ENCODER="e5-onnx", MODEL_CACHE_DIR=str(onnx_cache))
+    _restart_workers(app, ENCODER="e5-onnx", MODEL_CACHE_DIR=str(onnx_cache))
     model = rt_mod.runtime(app).serving()
     assert model.version == "v-hashing" and not model.degraded
     assert model.encoder is not None and model.encoder.name == "hashing-256"
