@@ -13,6 +13,7 @@ import datetime as dt
 import fcntl
 import functools
 import hashlib
+import logging
 import os
 import re
 import threading
@@ -27,6 +28,8 @@ from sqlalchemy.exc import DataError, IntegrityError
 from backend.extensions import db
 from backend.models import Click, utcnow
 from backend.services import share_confirmation
+
+log = logging.getLogger(__name__)
 
 SELF = "self"  # ua_class of a click by the sharer on their own link
 
@@ -249,7 +252,29 @@ class ClickWriter:
             for item in batch:
                 if not item.stored and item.error is None:  # interrupted (KeyboardInterrupt, ...)
                     item.error = ClickNotStored("the commit carrying this click was interrupted")
+            self._confirm([item.row for item in batch if item.stored])
+            for item in batch:
                 item.done = True
+
+    def _confirm(self, rows: list[dict[str, Any]]) -> None:
+        """A counted click confirms its link's started shares (issue #15): one read per batch,
+        and a write only when a link of the batch has a started share. The clicks are stored
+        whatever happens here: a failure is logged, and the share stays started until the next
+        counted click or the extension confirms it."""
+        counted = [row for row in rows if not row["is_bot"]]
+        if not counted:
+            return
+        try:
+            with self.engine.connect() as conn:
+                started = share_confirmation.links_with_started_shares(
+                    conn, (row["link_id"] for row in counted)
+                )
+            if started:
+                now = max(row["created_at"] for row in counted)
+                with self._file_lock(), self.engine.begin() as conn:
+                    share_confirmation.confirm_after_clicks(conn, started, now)
+        except Exception:  # noqa: BLE001 - never fails a click that is stored
+            log.warning("share confirmation by click failed", exc_info=True)
 
     def _insert(self, items: list[_PendingClick]) -> None:
         rows = [item.row for item in items]
@@ -317,9 +342,7 @@ def record_click(
         is_self=is_self,
     )
     if writer is not None:
-        writer.write(row)
-        if not row["is_bot"]:
-            share_confirmation.confirm_after_click(writer.engine, link_id, row["created_at"])
+        writer.write(row)  # confirms the link's started shares too, once per batch
         return
     with db.engine.begin() as conn:
         conn.execute(_INSERT_CLICK, row)

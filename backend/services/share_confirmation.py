@@ -16,17 +16,13 @@ its creation time as the time it counts at, so a confirmation never moves it to 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from sqlalchemy import ColumnElement, Connection, Engine, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import ColumnElement, Connection, update
 
 from backend.extensions import db
 from backend.models import SHARE_CONFIRMED, SHARE_STARTED, Share, TrackedLink, utcnow
-
-log = logging.getLogger(__name__)
 
 BY_POST = "post"
 BY_CLICK = "click"
@@ -69,15 +65,26 @@ def confirm_by_click(conn: Connection, link_id: int, now: dt.datetime) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def confirm_after_click(engine: Engine, link_id: int, now: dt.datetime) -> None:
-    """Confirmation for a click already stored by the click writer, on its own connection (the
-    WSGI fast path has no application context, hence the engine).
+def links_with_started_shares(conn: Connection, link_ids: Iterable[int]) -> list[int]:
+    """Which of these links still have a started share (an indexed read: most clicks come
+    through links whose shares are confirmed already, and must not pay for a write)."""
+    wanted = sorted(set(link_ids))
+    if not wanted:
+        return []
+    rows = conn.execute(
+        sa.select(Share.link_id)
+        .where(Share.link_id.in_(wanted), Share.state == SHARE_STARTED)
+        .distinct()
+    )
+    return [int(r[0]) for r in rows]
 
-    The click is committed (and the redirect is answered) whatever happens here: a failure is
-    logged and the share stays started until the next counted click or the extension confirms it.
-    """
-    try:
-        with engine.begin() as conn:
-            confirm_by_click(conn, link_id, now)
-    except SQLAlchemyError:
-        log.warning("share confirmation by click failed for link %s", link_id, exc_info=True)
+
+def confirm_after_clicks(conn: Connection, link_ids: Iterable[int], now: dt.datetime) -> int:
+    """Confirmation for clicks the click writer has just stored (one batch, one statement; the
+    WSGI fast path has no application context, hence the connection). The caller commits.
+    Returns how many shares were confirmed."""
+    wanted = sorted(set(link_ids))
+    if not wanted:
+        return 0
+    result = conn.execute(_confirm(Share.link_id.in_(wanted), BY_CLICK, now))
+    return int(getattr(result, "rowcount", 0) or 0)
