@@ -328,7 +328,7 @@ def test_a_corrupt_encoder_export_is_rebuilt_in_the_background_not_in_the_reques
     release, started = threading.Event(), threading.Event()
     builders: list[threading.Thread] = []
 
-    def held_build(out_dir: Path, model: str = "minilm") -> None:  # builds nothing: it fails to verify
+    def held_build(out_dir: Path, model: str = "minilm") -> None:  # builds nothing: fails to verify
         builders.append(threading.current_thread())
         started.set()
         release.wait(timeout=10)
