@@ -52,6 +52,7 @@ def register_console(app: Flask) -> None:
         integrity_views,
         invite_views,
         people_views,
+        privacy_views,
         program_views,
         recommender_views,
         sso_views,

@@ -211,6 +211,20 @@ def pending_erasure_requests() -> list[tuple[int, dt.datetime]]:
     return [(int(target), when) for target, when in rows]
 
 
+def recent_erasures(limit: int = 20) -> list[tuple[int, dt.datetime, int | None]]:
+    """(employee id, erased at, rows touched) of the latest erasures carried out, newest first."""
+    rows = db.session.scalars(
+        select(AuditLog)
+        .where(AuditLog.action == ERASE_ACTION, AuditLog.target_type == "employee")
+        .order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
+        .limit(limit)
+    )
+    return [
+        (int(entry.target_id), entry.created_at, (entry.details or {}).get("rows"))
+        for entry in rows
+    ]
+
+
 def erase_employee(employee_id: int, actor_id: int | None) -> dict[str, int]:
     """Delete one employee's personal data, keeping anonymous aggregates; returns rows touched."""
     employee = _get(employee_id)
