@@ -55,6 +55,7 @@ from training.benchmarks.load_servers import (
     BenchError,
     Server,
     count_clicks,
+    cpu_between,
     migrate_and_seed,
     prepare_postgres,
     warm_up_workers,
@@ -129,7 +130,8 @@ def run_backend(
                 )
             else:
                 load = run_python_load(server.base, codes, args.duration, args.connections)
-            cpu_used, load.load_after = server.worker_cpu_s() - cpu_before, os.getloadavg()[0]
+            cpu_used, load.worker_restarts = cpu_between(cpu_before, server.worker_cpu_s())
+            load.load_after = os.getloadavg()[0]
             load.load_before = load_before
             load.server_cpu_ms = cpu_used * 1000 / max(1, load.completed)
         finally:

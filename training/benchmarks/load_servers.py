@@ -197,18 +197,18 @@ class Server:
             time.sleep(0.2)
         return False
 
-    def worker_cpu_s(self) -> float:
-        """User + system CPU seconds of the worker processes so far (Linux /proc)."""
+    def worker_cpu_s(self) -> dict[int, float]:
+        """User + system CPU seconds of each worker process so far, by pid (Linux /proc)."""
         ticks = os.sysconf("SC_CLK_TCK")
-        total = 0
+        out: dict[int, float] = {}
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
                 fields = stat.read_text().rsplit(")", 1)[1].split()
             except (OSError, IndexError):
                 continue  # a process that just ended
             if int(fields[1]) == self.proc.pid:  # ppid: a worker of this gunicorn
-                total += int(fields[11]) + int(fields[12])  # utime + stime
-        return total / ticks
+                out[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / ticks
+        return out
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -219,6 +219,13 @@ class Server:
                 self.proc.kill()
                 self.proc.wait(5)
         self.log.close()
+
+
+def cpu_between(before: dict[int, float], after: dict[int, float]) -> tuple[float, int]:
+    """CPU seconds the workers used between two readings, and how many workers were replaced
+    meanwhile (recycled or crashed: the CPU of a worker gone by the second reading is missing)."""
+    used = sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+    return used, len(set(before) - set(after))
 
 
 # --- warming the workers --------------------------------------------------------------------

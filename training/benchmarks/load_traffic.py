@@ -38,6 +38,7 @@ class LoadResult:
     unanswered: int = 0  # clicks stored whose 302 the tool never received (in flight at the end)
     duplicated: int = 0  # markers stored more than once
     server_cpu_ms: float = 0.0  # CPU time of the gunicorn workers per completed request
+    worker_restarts: int = 0  # workers replaced during the load (their CPU is not counted)
     load_before: float = 0.0  # 1-minute load average when the load started
     load_after: float = 0.0
 
