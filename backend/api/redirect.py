@@ -62,6 +62,7 @@ def _writer(app: Flask) -> clicks.ClickWriter:
     if writer is None:
         with app.app_context():
             writer = app.extensions[WRITER_KEY] = clicks.ClickWriter(db.engine)
+        cache_sync.watcher(app).on_change(cache_sync.SHARES, writer.forget_settled)
     return writer
 
 

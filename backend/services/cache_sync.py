@@ -8,7 +8,9 @@ read of two rows) and, when one moved, runs the callbacks registered for it: the
 emptied, the recommender re-checks its catalog and active model at once. So an edit on any node is
 seen on every node within about a second, without Redis and without a restart.
 
-The families: ``content`` (articles, tracked links, campaigns) and ``model`` (model versions).
+The families: ``content`` (articles, tracked links, campaigns), ``model`` (model versions) and
+``shares`` (a share started: the click writers forget which links they knew to have no started
+share, ``services.clicks.ClickWriter``).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from backend.extensions import db
-from backend.models import Article, CacheStamp, Campaign, ModelVersion, TrackedLink
+from backend.models import Article, CacheStamp, Campaign, ModelVersion, Share, TrackedLink
 
 log = logging.getLogger("herald.cache_sync")
 
@@ -32,6 +34,7 @@ EXTENSION_KEY = "herald_cache_sync"
 CHECK_INTERVAL_S = 1.0
 CONTENT = "content"
 MODEL = "model"
+SHARES = "shares"
 _FAMILY: dict[type, str] = {
     Article: CONTENT,
     TrackedLink: CONTENT,
@@ -66,6 +69,9 @@ def bump(session: Session, *names: str) -> None:
 def _after_flush(session: Session, _context: Any) -> None:
     touched: set[str] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Share) and obj in session.new:
+            touched.add(SHARES)  # a new started share: a click may confirm it now
+            continue
         family = _FAMILY.get(type(obj))
         if family is None:
             continue

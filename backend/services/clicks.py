@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from cachetools import LRUCache
 from sqlalchemy import Engine, TextClause, bindparam, insert, text
 from sqlalchemy.exc import DataError, IntegrityError
 
@@ -198,7 +199,17 @@ class ClickWriter:
     one row at a time, so a bad row fails only its own caller. Any other error (the connection
     dropped, the disk is full) is raised in every caller of the batch and never retried here: the
     rows may or may not have been committed, and a retry could store a click twice.
+
+    Confirmation (issue #15): after a batch, a counted click confirms its link's started shares.
+    Most clicks come through links whose shares are confirmed already, so the writer remembers the
+    links it found with no started share (``_settled``) and reads only the others. A new share
+    on such a link bumps the ``shares`` cache stamp (``services.cache_sync``); every process's
+    watcher then calls :meth:`forget_settled` within ``CHECK_INTERVAL_S`` (one second), so a click
+    in the first second after a share started on another node may leave it started (the next
+    counted click, or the extension seeing the post, confirms it).
     """
+
+    SETTLED_MAX = 100_000  # link ids remembered as having no started share (LRU)
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -209,6 +220,15 @@ class ClickWriter:
         self._changed = threading.Condition()
         self._queue: list[_PendingClick] = []
         self._committing = False
+        self._settled: LRUCache[int, bool] = LRUCache(maxsize=self.SETTLED_MAX)
+        self._settled_lock = threading.Lock()  # cachetools' caches are not thread-safe
+        self._generation = 0  # moves on every forget_settled()
+
+    def forget_settled(self) -> None:
+        """A share started somewhere: any remembered link may have a started share again."""
+        with self._settled_lock:
+            self._generation += 1
+            self._settled.clear()
 
     def write(self, row: dict[str, Any]) -> None:
         item = _PendingClick(row)
@@ -264,17 +284,25 @@ class ClickWriter:
         counted = [row for row in rows if not row["is_bot"]]
         if not counted:
             return
+        with self._settled_lock:
+            generation = self._generation
+            unknown = {row["link_id"] for row in counted if row["link_id"] not in self._settled}
+        if not unknown:
+            return
         try:
             with self.engine.connect() as conn:
-                started = share_confirmation.links_with_started_shares(
-                    conn, (row["link_id"] for row in counted)
-                )
+                started = share_confirmation.links_with_started_shares(conn, unknown)
             if started:
                 now = max(row["created_at"] for row in counted)
                 with self._file_lock(), self.engine.begin() as conn:
                     share_confirmation.confirm_after_clicks(conn, started, now)
         except Exception:  # noqa: BLE001 - never fails a click that is stored
             log.warning("share confirmation by click failed", exc_info=True)
+            return
+        with self._settled_lock:
+            if generation == self._generation:  # no share started since the read
+                for link_id in unknown:
+                    self._settled[link_id] = True
 
     def _insert(self, items: list[_PendingClick]) -> None:
         rows = [item.row for item in items]

@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
+from backend.api import redirect
 from backend.extensions import db
 from backend.models import Share
+from backend.services import cache_sync
 
 CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -204,3 +206,32 @@ def test_a_campaign_shares_goal_counts_confirmed_shares_only(
     assert actual() == 1
     client.get(f"/r/{codes[1]}", headers={"User-Agent": CHROME}, environ_base=READER)
     assert actual() == 2
+
+
+def test_a_new_share_on_a_link_known_confirmed_is_confirmed_by_the_next_click(
+    app: Any, client: Any, shared: Any
+) -> None:
+    """The click writer remembers links with no started share (so most clicks cost no read); a
+    share started on such a link makes every process forget that (the ``shares`` cache stamp)."""
+    headers, code, first_id = shared
+    cache_sync.watcher(app).interval = 0.0  # each request checks the stamps, as after 1 s
+    human = {"User-Agent": CHROME}
+    for _ in range(2):  # Flask's view, then the fast path: the link is now known settled
+        assert client.get(f"/r/{code}", headers=human, environ_base=READER).status_code == 302
+    assert _state(first_id) == ("confirmed", "click")
+    writer = app.extensions[redirect.WRITER_KEY]
+    assert writer._settled.get(db.session.get(Share, first_id).link_id)
+
+    article_id = db.session.get(Share, first_id).article_id
+    again = client.post(
+        "/api/v1/shares",
+        json={"article_id": article_id, "network": "linkedin"},
+        headers=headers,
+        environ_base=SHARER,
+    )
+    assert again.status_code == 201, again.json
+    assert again.json["code"] == code  # the same tracked link, a new started share
+    second_id = again.json["share_id"]
+    assert _state(second_id) == ("started", None)
+    assert client.get(f"/r/{code}", headers=human, environ_base=READER).status_code == 302
+    assert _state(second_id) == ("confirmed", "click")
