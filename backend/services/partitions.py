@@ -200,6 +200,7 @@ def drop_partitions_before(cutoff: dt.datetime, now: dt.datetime | None = None) 
             rollups._save_state(rollups.RollupState(locked.high_water, locked.through, upper))
         conn.execute(sa.text(f'ALTER TABLE "{TABLE}" DETACH PARTITION "{name}"'))
         conn.execute(sa.text(f'DROP TABLE "{name}"'))
+        rollups.forget_visitors_before(upper)  # visitor keys go with their raw clicks
         db.session.commit()
         dropped.append(name)
     return dropped

@@ -15,6 +15,10 @@ State (the ``settings`` row ``analytics.click_rollup``):
 * ``pruned_before``: raw clicks of days before it may have been deleted by retention; late
   clicks for those days are added to the aggregate instead of recomputing it from raw rows.
 
+Beside them, ``click_visitor_days`` keeps each closed day's distinct human visitors as sorted
+64-bit keys (:func:`visitor_keys`), recomputed whenever the rollup touches the day, so that unique
+visitors over a period (``services/analytics/visitors.py``) are a union of daily arrays.
+
 A rollup recomputes only the (day, link) groups touched by clicks above the high-water mark
 (whole days when many links are touched, and the days that closed since the last run), replacing
 those aggregate rows from the raw clicks ``id <= new high_water``, and moves the state on, all in
@@ -26,16 +30,25 @@ once run one after the other and the second finds nothing left to do.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from backend.extensions import db
-from backend.models import Click, ClickDailyAggregate, ClickWeeklyAggregate, Setting, utcnow
+from backend.models import (
+    Click,
+    ClickDailyAggregate,
+    ClickVisitorDay,
+    ClickWeeklyAggregate,
+    Setting,
+    utcnow,
+)
 from backend.services.analytics.sql import utc_day
 
 STATE_KEY = "analytics.click_rollup"
@@ -210,6 +223,89 @@ def _add_late(day: dt.date, links: set[int], low: int, high: int) -> int:
     return written
 
 
+# --- distinct visitors per day ---------------------------------------------------------------
+
+
+def _key(value: str) -> int:
+    """A visitor's 64-bit key: the first 16 hex digits of its salted sha256 (collisions among a
+    period's visitors are negligible: ~1 in 10^8 at a million visitors)."""
+    try:
+        return int(value[:16], 16)
+    except ValueError:  # not hex (never written by Herald; kept countable all the same)
+        return int.from_bytes(hashlib.sha256(value.encode("utf-8")).digest()[:8], "big")
+
+
+def distinct_sorted(
+    keys: np.ndarray[Any, np.dtype[np.uint64]],
+) -> np.ndarray[Any, np.dtype[np.uint64]]:
+    """The distinct keys, sorted. A sort and a comparison with the neighbour: numpy 2.4's
+    ``np.unique`` took 98 ms for 300k random keys here, this 2.4 ms."""
+    ordered = np.sort(keys)
+    if ordered.size < 2:
+        return ordered
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
+def visitor_keys(*where: Any) -> np.ndarray[Any, np.dtype[np.uint64]]:
+    """Sorted unique keys of the human clicks matching ``where`` (``visitor_id``, or the daily
+    hash of clicks stored before it existed; clicks with neither are not counted)."""
+    visitor = sa.case((Click.visitor_id != "", Click.visitor_id), else_=Click.visitor_hash)
+    rows = db.session.scalars(
+        select(func.substr(visitor, 1, 16)).where(Click.is_bot.is_(False), *where)
+    )
+    return distinct_sorted(np.fromiter((_key(v) for v in rows if v), dtype=np.uint64))
+
+
+def _on_day(day: dt.date) -> tuple[Any, Any]:
+    return Click.created_at >= day_start(day), Click.created_at < day_start(day + dt.timedelta(1))
+
+
+def _store_visitors(day: dt.date, keys: np.ndarray[Any, np.dtype[np.uint64]]) -> None:
+    db.session.execute(delete(ClickVisitorDay).where(ClickVisitorDay.day == day))
+    db.session.add(
+        ClickVisitorDay(day=day, visitors=keys.astype("<u8").tobytes(), count=int(keys.size))
+    )
+
+
+def stored_visitors(row: ClickVisitorDay) -> np.ndarray[Any, np.dtype[np.uint64]]:
+    return np.frombuffer(row.visitors, dtype="<u8").astype(np.uint64)
+
+
+def _replace_visitors(day: dt.date, high_water: int) -> None:
+    _store_visitors(day, visitor_keys(*_on_day(day), Click.id <= high_water))
+
+
+def _add_late_visitors(day: dt.date, low: int, high: int) -> None:
+    """Late clicks for a day whose raw rows retention may have deleted: added to what is kept."""
+    late = visitor_keys(*_on_day(day), Click.id > low, Click.id <= high)
+    row = db.session.get(ClickVisitorDay, day)
+    kept = stored_visitors(row) if row is not None else late[:0]
+    _store_visitors(day, distinct_sorted(np.concatenate([kept, late])))
+
+
+def forget_visitors_before(day: dt.date) -> None:
+    """Retention: the visitor keys of days before ``day`` go with their raw clicks (they are as
+    pseudonymous as ``clicks.visitor_id``). The caller commits."""
+    db.session.execute(delete(ClickVisitorDay).where(ClickVisitorDay.day < day))
+
+
+def _backfill_visitors(before: dt.date, high_water: int, done: Iterable[dt.date]) -> None:
+    """Once, after the table was created on a database with rollups: every closed day (before
+    ``before``) that still has raw clicks and was not just recomputed."""
+    first = db.session.scalar(select(func.min(Click.created_at)))
+    if first is None:
+        return
+    skip = set(done)
+    day = first.astimezone(dt.UTC).date()
+    while day < before:
+        if day not in skip:
+            _replace_visitors(day, high_water)
+        day += dt.timedelta(days=1)
+
+
 def monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
@@ -278,17 +374,31 @@ def rollup_clicks(now: dt.datetime | None = None) -> RollupResult:
             while d < today:
                 plan[d] = None
                 d += dt.timedelta(days=1)
+        backfill = (
+            state.through is not None
+            and db.session.scalar(select(ClickVisitorDay.day).limit(1)) is None
+        )
         groups = 0
         for d in sorted(plan):
             links = plan[d]
             if state.pruned_before is not None and d < state.pruned_before and links is not None:
                 groups += _add_late(d, links, state.high_water, high)
-            elif links is not None and len(links) <= WHOLE_DAY_LINKS:
+                _add_late_visitors(d, state.high_water, high)
+                continue
+            if links is not None and len(links) <= WHOLE_DAY_LINKS:
                 groups += _replace(d, links, high)
             else:
                 groups += _replace(d, None, high)
+            if links is not None and db.session.get(ClickVisitorDay, d) is not None:
+                # Late clicks for a day already kept: its array holds every click up to the old
+                # high-water mark (clicks never change), so the new ones are added to it.
+                _add_late_visitors(d, state.high_water, high)
+            else:
+                _replace_visitors(d, high)
         _replace_weeks(plan)
         through = max(today, state.through) if state.through else today
+        if backfill and state.through is not None:
+            _backfill_visitors(state.through, high, plan)
         new = RollupState(high, through, state.pruned_before)
         if new != state:
             _save_state(new)
@@ -357,6 +467,7 @@ def delete_rolled_up_clicks(
                 if state.pruned_before is None or state.pruned_before < pruned_before:
                     _save_state(RollupState(state.high_water, state.through, pruned_before))
                 db.session.execute(delete(Click).where(Click.id.in_(ids)))
+            forget_visitors_before(pruned_before)
             db.session.commit()
         except BaseException:
             db.session.rollback()
