@@ -1,4 +1,5 @@
-"""Admin: outbound webhooks (share.created, conversion.created) and their delivery log."""
+"""Admin: outbound webhooks (share.created, share.confirmed, conversion.created) and their
+delivery log."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from backend.schemas.common import HttpUrlStr, Out, Page, Strict
 
 Network = Literal["linkedin", "x", "facebook", "other"]
 ConversionType = Literal["lead", "signup", "sale"]
-WebhookEvent = Literal["share.created", "conversion.created"]
+WebhookEvent = Literal["share.created", "share.confirmed", "conversion.created"]
 MentionStatus = Literal["open", "resolved"]
 
 Count = Annotated[int, Field(ge=0, le=1_000_000_000)]

@@ -11,18 +11,35 @@ when either
 Every count of shares (points, goals, "Shares" in analytics and leaderboards, My impact) reads
 :data:`COUNTS`: confirmed and not a same-day repeat (``Share.counted``, issue #13). A share keeps
 its creation time as the time it counts at, so a confirmation never moves it to another period.
+
+Each confirmation is reported to the outbound webhooks subscribed to ``share.confirmed`` (in the
+same transaction, like ``share.created``): the share, its article and campaign, the employee's
+opaque reference, the tracked link's code, how and when it was confirmed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import ColumnElement, Connection, update
 
 from backend.extensions import db
-from backend.models import SHARE_CONFIRMED, SHARE_STARTED, Share, TrackedLink, utcnow
+from backend.models import (
+    SHARE_CONFIRMED,
+    SHARE_STARTED,
+    Article,
+    Campaign,
+    Employee,
+    Share,
+    TrackedLink,
+    utcnow,
+)
+from backend.services import webhooks
+
+EVENT = "share.confirmed"
 
 BY_POST = "post"
 BY_CLICK = "click"
@@ -36,8 +53,41 @@ def _confirm(link_ids: sa.ColumnElement[bool], by: str, now: dt.datetime) -> sa.
         update(Share)
         .where(link_ids, Share.state == SHARE_STARTED, Share.created_at <= now)
         .values(state=SHARE_CONFIRMED, confirmed_at=now, confirmed_by=by)
+        .returning(Share.id)
         .execution_options(synchronize_session=False)
     )
+
+
+def _payloads_stmt(share_ids: list[int]) -> Any:  # a Select of the ten payload columns
+    return (
+        sa.select(
+            Share.id, Share.article_id, Share.network, Share.created_at, Share.confirmed_at,
+            Share.confirmed_by, TrackedLink.code, Employee.public_ref, Article.canonical_url,
+            Campaign.slug,
+        )
+        .join(TrackedLink, TrackedLink.id == Share.link_id)
+        .join(Employee, Employee.id == Share.employee_id)
+        .join(Article, Article.id == Share.article_id)
+        .outerjoin(Campaign, Campaign.id == Article.campaign_id)
+        .where(Share.id.in_(share_ids))
+        .order_by(Share.id)
+    )  # fmt: skip
+
+
+def _payload(row: Any) -> dict[str, Any]:
+    share_id, article_id, network, created, confirmed, by, code, ref, url, campaign = row
+    return {
+        "share_id": share_id,
+        "article_id": article_id,
+        "article_url": url,
+        "campaign": campaign,
+        "network": network,
+        "employee_ref": ref,
+        "code": code,
+        "confirmed_by": by,
+        "confirmed_at": confirmed.isoformat() if confirmed else None,
+        "created_at": created.isoformat() if created else None,
+    }
 
 
 def confirm_codes(employee_id: int, codes: Iterable[str], now: dt.datetime | None = None) -> int:
@@ -53,16 +103,18 @@ def confirm_codes(employee_id: int, codes: Iterable[str], now: dt.datetime | Non
         .where(TrackedLink.employee_id == employee_id, TrackedLink.code.in_(wanted))
         .scalar_subquery()
     )
-    result = db.session.execute(_confirm(Share.link_id.in_(own_links), BY_POST, now))
+    ids = list(db.session.scalars(_confirm(Share.link_id.in_(own_links), BY_POST, now)))
+    if ids:
+        for row in db.session.execute(_payloads_stmt(ids)):
+            webhooks.enqueue(EVENT, _payload(row))
     db.session.commit()
-    return int(getattr(result, "rowcount", 0) or 0)
+    return len(ids)
 
 
 def confirm_by_click(conn: Connection, link_id: int, now: dt.datetime) -> int:
     """Confirm the started shares of a link that a counted click just came through (the caller
     commits ``conn``). A link already confirmed costs one indexed no-op UPDATE."""
-    result = conn.execute(_confirm(Share.link_id == link_id, BY_CLICK, now))
-    return int(getattr(result, "rowcount", 0) or 0)
+    return confirm_after_clicks(conn, [link_id], now)
 
 
 def links_with_started_shares(conn: Connection, link_ids: Iterable[int]) -> list[int]:
@@ -86,5 +138,8 @@ def confirm_after_clicks(conn: Connection, link_ids: Iterable[int], now: dt.date
     wanted = sorted(set(link_ids))
     if not wanted:
         return 0
-    result = conn.execute(_confirm(Share.link_id.in_(wanted), BY_CLICK, now))
-    return int(getattr(result, "rowcount", 0) or 0)
+    ids = [int(r[0]) for r in conn.execute(_confirm(Share.link_id.in_(wanted), BY_CLICK, now))]
+    if ids:
+        payloads = [_payload(row) for row in conn.execute(_payloads_stmt(ids))]
+        webhooks.enqueue_on(conn, EVENT, payloads)
+    return len(ids)

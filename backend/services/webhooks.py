@@ -1,4 +1,5 @@
-"""Outbound webhooks: share.created and conversion.created, HMAC-signed, retried with backoff.
+"""Outbound webhooks: share.created, share.confirmed and conversion.created, HMAC-signed, retried
+with backoff.
 
 An event is *enqueued* as one ``WebhookDelivery`` row per subscribed webhook in the same
 transaction as the write it reports, so an accepted share or conversion can never lose its event.
@@ -28,6 +29,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import delete, func, select, update
 
@@ -41,7 +43,7 @@ from backend.services import audit
 
 log = logging.getLogger("herald.webhooks")
 
-EVENTS = ("share.created", "conversion.created")
+EVENTS = ("share.created", "share.confirmed", "conversion.created")
 # Seconds after creation at which attempt n is due: now, 30 s, 2 min, 10 min, 30 min, 2 h, 6 h.
 RETRY_SCHEDULE: tuple[int, ...] = (0, 30, 120, 600, 1800, 7200, 21600)
 TIMEOUT_S = 5.0
@@ -265,6 +267,29 @@ def enqueue(event: str, data: dict[str, Any]) -> int:
             db.session.add(WebhookDelivery(webhook_id=hook.id, event=event, payload=data))
             queued += 1
     return queued
+
+
+def enqueue_on(conn: sa.Connection, event: str, payloads: list[dict[str, Any]]) -> int:
+    """:func:`enqueue` on a Core connection, inside the caller's transaction (the click writer
+    has no ORM session). No task is queued at commit: the minute sweep (``deliver_due``) sends
+    these deliveries. Returns how many deliveries were written."""
+    if event not in EVENTS:
+        raise ValueError(f"unknown webhook event {event!r}; expected one of {', '.join(EVENTS)}")
+    if not payloads:
+        return 0
+    hooks = conn.execute(
+        select(OutboundWebhook.id, OutboundWebhook.events).where(OutboundWebhook.active.is_(True))
+    ).all()
+    now = utcnow()
+    rows = [
+        {"webhook_id": hook_id, "event": event, "payload": data, "created_at": now}
+        for hook_id, events in hooks
+        if event in (events or [])
+        for data in payloads
+    ]
+    if rows:
+        conn.execute(sa.insert(WebhookDelivery), rows)
+    return len(rows)
 
 
 # --- delivery -------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ import pytest
 
 from backend.api import redirect
 from backend.extensions import db
-from backend.models import Share
-from backend.services import cache_sync
+from backend.models import Employee, Share
+from backend.services import cache_sync, webhooks
 
 CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -235,3 +235,50 @@ def test_a_new_share_on_a_link_known_confirmed_is_confirmed_by_the_next_click(
     assert _state(second_id) == ("started", None)
     assert client.get(f"/r/{code}", headers=human, environ_base=READER).status_code == 302
     assert _state(second_id) == ("confirmed", "click")
+
+
+@pytest.fixture
+def confirmed_hook(client: Any, admin_headers: dict[str, str], receiver: Any) -> dict[str, Any]:
+    resp = client.post(
+        "/api/v1/webhooks",
+        json={"url": receiver.url, "events": ["share.confirmed"]},
+        headers=admin_headers,
+    )
+    assert resp.status_code == 201, resp.json
+    return resp.json  # type: ignore[no-any-return]
+
+
+def _sent(receiver: Any) -> list[dict[str, Any]]:
+    webhooks.deliver_due()
+    return [receiver.json(i) for i in range(len(receiver.requests))]
+
+
+def test_a_confirmation_by_the_post_is_sent_to_share_confirmed_webhooks(
+    client: Any, confirmed_hook: Any, receiver: Any, shared: Any
+) -> None:
+    headers, code, share_id = shared  # share.created: this hook did not subscribe to it
+    assert client.post(CONFIRM, json={"codes": [code]}, headers=headers).status_code == 200
+    (event,) = _sent(receiver)
+    assert event["event"] == "share.confirmed"
+    data = event["data"]
+    assert (data["share_id"], data["code"], data["confirmed_by"]) == (share_id, code, "post")
+    share = db.session.get(Share, share_id)
+    assert share is not None
+    employee = db.session.get(Employee, share.employee_id)
+    assert employee is not None
+    assert data["employee_ref"] == employee.public_ref and data["confirmed_at"]
+    # Confirming again changes nothing and sends nothing.
+    assert client.post(CONFIRM, json={"codes": [code]}, headers=headers).status_code == 200
+    assert len(_sent(receiver)) == 1
+
+
+def test_a_confirmation_by_a_click_is_sent_once(
+    client: Any, confirmed_hook: Any, receiver: Any, shared: Any
+) -> None:
+    _headers, code, share_id = shared
+    for _ in range(3):  # Flask's view, then the fast path twice: only the first confirms
+        resp = client.get(f"/r/{code}", headers={"User-Agent": CHROME}, environ_base=READER)
+        assert resp.status_code == 302
+    (event,) = _sent(receiver)
+    assert event["event"] == "share.confirmed"
+    assert (event["data"]["share_id"], event["data"]["confirmed_by"]) == (share_id, "click")
