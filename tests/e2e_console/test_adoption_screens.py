@@ -44,3 +44,41 @@ def test_new_flows_in_english_and_danish(
     finally:
         with page.expect_navigation():
             page.select_option("#lang-select", "en")
+
+
+def test_erasure_requests_page_in_english_and_danish(
+    page: Any, console_server: Any, sign_in: Callable, shot: Callable
+) -> None:
+    """An employee asked for erasure from the panel: the admin's Privacy page lists it with a
+    download and an Erase button that needs the confirmation tick (nothing is erased here)."""
+    from sqlalchemy import select
+
+    from backend.extensions import db
+    from backend.models import Employee
+    from backend.services import privacy
+
+    server = console_server
+    with server.app.app_context():
+        person = db.session.scalars(
+            select(Employee).where(Employee.access_role == "employee").order_by(Employee.id)
+        ).first()
+        assert person is not None
+        privacy.request_erasure(person)
+        name = person.name
+    sign_in(page, server, server.admin_email)
+    page.goto(server.url("/console/privacy"))
+    row = page.locator("#erasure-requests tbody tr", has_text=name)
+    assert row.count() == 1
+    row.get_by_role("button", name="Erase").click()  # the tick is required: the form stays
+    assert page.url.endswith("/console/privacy") and row.count() == 1
+    shot(page, "privacy-en", full_page=False)
+    with page.expect_navigation():
+        page.select_option("#lang-select", "da")
+    try:
+        page.goto(server.url("/console/privacy"))
+        assert page.get_by_role("heading", name="Anmodninger om sletning").is_visible()
+        assert page.locator("#erasure-requests tbody tr", has_text=name).count() == 1
+        shot(page, "privacy-da", full_page=False)
+    finally:
+        with page.expect_navigation():
+            page.select_option("#lang-select", "en")
