@@ -185,19 +185,78 @@ class OwnHistory:
     weights: dict[int, float]
 
 
-def own_history(employee: Employee, now: dt.datetime) -> OwnHistory:
-    """Shared and dismissed articles (excluded) and time-decayed signed weights per article."""
-    rows = db.session.execute(
+@dataclass(frozen=True)
+class _HistoryRows:
+    version: tuple[Any, ...]  # _history_version when the rows were read
+    since: dt.datetime  # the rows are the events at or after this
+    events: list[tuple[int, str, dt.datetime]]  # (article_id, type, created_at)
+    shared: list[int]  # article ids of every share
+
+
+HISTORY_CACHE_MAX = 1024  # employees
+# The rows, not the weights (those decay with ``now``), per employee id; checked against the
+# tables on every request (_history_version), so an event, a share or a deletion is seen at once.
+_history_cache: LRUCache[int, _HistoryRows] = LRUCache(maxsize=HISTORY_CACHE_MAX)
+_history_lock = threading.Lock()
+
+
+def _history_version(employee_id: int) -> tuple[Any, ...]:
+    """One cheap query that changes whenever the employee's events or shares do: their count
+    (a deletion), highest id and newest event time (an insertion, even one that reuses the id
+    of a deleted row, as SQLite may). Events and shares are only ever added or deleted; a share's
+    confirmation updates columns own_history does not read."""
+
+    def of(model: Any, *extra: Any) -> list[Any]:
+        where = model.employee_id == employee_id
+        return [
+            sa.select(agg).where(where).scalar_subquery()
+            for agg in (sa.func.count(), sa.func.max(model.id), *extra)
+        ]
+
+    row = db.session.execute(
+        sa.select(
+            *of(EngagementEvent, sa.func.max(EngagementEvent.created_at)),
+            *of(Share),
+        )
+    ).one()
+    return tuple(row)
+
+
+def _history_rows(employee_id: int, since: dt.datetime) -> _HistoryRows:
+    """The employee's events since ``since`` and shared articles, from the per-worker cache
+    while the tables say nothing changed (not in testing: ids restart with every test's
+    database)."""
+    use_cache = not current_app.testing
+    version: tuple[Any, ...] = ()
+    if use_cache:
+        version = _history_version(employee_id)
+        with _history_lock:
+            hit = _history_cache.get(employee_id)
+        if hit is not None and hit.version == version and hit.since <= since:
+            return hit
+    events = db.session.execute(
         sa.select(
             EngagementEvent.article_id, EngagementEvent.type, EngagementEvent.created_at
         ).where(
-            EngagementEvent.employee_id == employee.id,
-            EngagementEvent.created_at >= now - dt.timedelta(days=HISTORY_DAYS),
+            EngagementEvent.employee_id == employee_id,
+            EngagementEvent.created_at >= since,
         )
     ).all()
-    exclude = set(
-        db.session.scalars(sa.select(Share.article_id).where(Share.employee_id == employee.id))
-    )
+    shared = db.session.scalars(sa.select(Share.article_id).where(Share.employee_id == employee_id))
+    rows = _HistoryRows(version, since, [tuple(r) for r in events], list(shared))  # type: ignore[misc]
+    if use_cache:
+        with _history_lock:
+            _history_cache[employee_id] = rows
+    return rows
+
+
+def own_history(employee: Employee, now: dt.datetime) -> OwnHistory:
+    """Shared and dismissed articles (excluded) and time-decayed signed weights per article."""
+    since = now - dt.timedelta(days=HISTORY_DAYS)
+    cached = _history_rows(employee.id, since)
+    # A cached read may reach further back than this request's window.
+    rows = [r for r in cached.events if r[2] >= since] if cached.since < since else cached.events
+    exclude = set(cached.shared)
     weights: dict[int, float] = {}
     for article_id, kind, at in rows:
         if kind in (Events.SHARED, Events.DISMISSED):
