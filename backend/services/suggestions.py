@@ -54,10 +54,9 @@ from recommender.captions import draft_caption
 from recommender.columns import EVENT_WEIGHTS, HISTORY_HALF_LIFE_DAYS, POSITIVE_EVENTS, Events
 from recommender.encoders import Encoder
 from recommender.engine import Request, profile_vector, recommend
-from recommender.language import detect
 from recommender.lexical import query_terms
 from recommender.reasons import Reason, ReasonContext, reason_keys_for
-from recommender.relevance import dense_weight_for
+from recommender.relevance import dense_weight_for_page
 from recommender.text import context_lexical_text, context_text, keywords, role_text
 
 HISTORY_DAYS = 180
@@ -350,9 +349,7 @@ def suggest(
         exclude_ids=history.exclude,  # expired articles: Catalog.expires_ts
         context_vec=context_vec,
         context_terms=terms,
-        dense_weight=dense_weight_for(
-            detect(ctx_words) if ctx_words else None, encoder.languages if encoder else None
-        ),
+        dense_weight=dense_weight_for_page(ctx_words, encoder.languages if encoder else None),
         role_vec=role_vec,
         profile_vec=prof,
         peer_engagement=_cached(
