@@ -14,7 +14,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from flask import g, request
+from flask import g, has_request_context, request
 from sqlalchemy import select
 
 from backend.errors import Unauthorized
@@ -79,13 +79,31 @@ def bearer_from_request() -> str | None:
     return value.strip()
 
 
+_TOKEN_KEY = "herald.token_lookup"
+
+
+def find_token(digest: str) -> ApiToken | None:
+    """The token row whose hash is ``digest`` (None: not one we issued), looked up once per
+    request: the guessing limit's exemption (``hooks.presents_issued_token``) asks before the
+    view authenticates, and both used to query. Kept on the request (like the principal), so
+    nothing carries over to the next one."""
+    if not has_request_context():
+        return db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    hit: tuple[str, ApiToken | None] | None = request.environ.get(_TOKEN_KEY)
+    if hit is not None and hit[0] == digest:
+        return hit[1]
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    request.environ[_TOKEN_KEY] = (digest, token)
+    return token
+
+
 def authenticate(raw: str | None) -> Principal:
     """Resolve a raw bearer token to a Principal or raise Unauthorized."""
     challenge = {"WWW-Authenticate": 'Bearer realm="herald"'}
     if not raw:
         raise Unauthorized(lazy_translate("error.auth.missing_bearer_token"), headers=challenge)
     digest = hash_secret(raw)
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    token = find_token(digest)
     if token is None or not hmac.compare_digest(token.token_hash, digest):
         raise Unauthorized(lazy_translate("error.auth.invalid_token"), headers=challenge)
     now = utcnow()

@@ -13,14 +13,12 @@ import time
 import uuid
 
 from flask import Flask, Response, g, request
-from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from backend import extensions
-from backend.auth import bearer_from_request, hash_secret
-from backend.extensions import AUTH_GUESS, db, limiter
-from backend.models import ApiToken
+from backend.auth import bearer_from_request, find_token, hash_secret
+from backend.extensions import AUTH_GUESS, limiter
 from backend.observability import observe_request
 
 __all__ = [
@@ -129,8 +127,7 @@ def presents_issued_token() -> bool:
     if not raw:
         return False
     try:
-        digest = hash_secret(raw)
-        known = db.session.scalar(select(ApiToken.id).where(ApiToken.token_hash == digest))
+        known = find_token(hash_secret(raw))
     except Exception:  # noqa: BLE001 - database down: no exemption; the 503 path is elsewhere
         return False
     return known is not None

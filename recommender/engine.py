@@ -90,6 +90,10 @@ class Catalog:
         if self.lexical is not None and len(self.lexical) != n:
             raise ValueError(f"lexical index has {len(self.lexical)} rows, not {n}")
         self._rows = {int(a): i for i, a in enumerate(self.article_ids.tolist())}
+        # For ``rows_of``: ids in sorted order (stable, so the last of equal ids is the one the
+        # dict above keeps) and where each sits in the catalog.
+        self._id_order = np.argsort(self.article_ids, kind="stable")
+        self._sorted_ids = self.article_ids[self._id_order]
 
     def __len__(self) -> int:
         return int(self.article_ids.shape[0])
@@ -131,6 +135,20 @@ class Catalog:
             if r is not None:
                 out[r] = value
         return out
+
+    def rows_of(
+        self, mapping: Mapping[int, float]
+    ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """``by_row`` as two arrays (rows, values), vectorised: the company-wide signals map a
+        few thousand articles each, and a Python loop over them cost more than the scoring."""
+        if not mapping or len(self) == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        ids = np.fromiter(mapping.keys(), dtype=np.int64, count=len(mapping))
+        vals = np.fromiter(mapping.values(), dtype=np.float64, count=len(mapping))
+        pos = np.searchsorted(self._sorted_ids, ids, side="right") - 1
+        hit = pos >= 0
+        hit[hit] = self._sorted_ids[pos[hit]] == ids[hit]
+        return self._id_order[pos[hit]], vals[hit]
 
     @classmethod
     def empty(cls, dim: int, encoder: str = "") -> Catalog:
@@ -189,14 +207,16 @@ def feature_matrix(
     """Feature rows for catalog ``rows`` (all rows when None)."""
     if rows is None:
         rows = np.arange(len(catalog))
-    pos = {int(r): i for i, r in enumerate(rows.tolist())}
+    ids = catalog.article_ids[rows].tolist()
 
     def local(mapping: Mapping[int, float]) -> dict[int, float]:
+        # Look the (few) rows up in the mapping, not the (thousands of) mapped articles up in
+        # the catalog.
         out: dict[int, float] = {}
-        for article_id, value in mapping.items():
-            r = catalog.row(article_id)
-            if r is not None and r in pos:
-                out[pos[r]] = value
+        for i, article_id in enumerate(ids):
+            value = mapping.get(article_id)
+            if value is not None:
+                out[i] = value
         return out
 
     return build_matrix(
@@ -248,11 +268,10 @@ def catalog_scores(
         (req.popularity, POPULARITY, lambda v: log_scale(v, POPULARITY_SATURATION)),
         (req.teammates_24h, TEAMMATES_24H, np.log1p),
     ):
-        rows = catalog.by_row(mapping)
-        if rows and w[name] != 0.0:
-            idx = np.fromiter(rows.keys(), dtype=np.int64, count=len(rows))
-            vals = np.fromiter(rows.values(), dtype=np.float64, count=len(rows))
-            scores[idx] += w[name] * transform(vals)
+        if w[name] != 0.0:
+            idx, vals = catalog.rows_of(mapping)
+            if idx.size:
+                scores[idx] += w[name] * transform(vals)
     return scores
 
 
@@ -268,7 +287,9 @@ def context_relevance(
         return None
     dense = None
     if req.context_vec is not None and catalog.embeddings.shape[0]:
-        dense = catalog.embeddings[rows] @ req.context_vec.astype(np.float32)
+        # Over the whole catalog, then the rows: gathering the candidates' embeddings first
+        # copied the (n, dim) matrix on every request.
+        dense = (catalog.embeddings @ req.context_vec.astype(np.float32))[rows]
     lexical = None
     if catalog.lexical is not None and req.context_terms:
         lexical = catalog.lexical.scores(req.context_terms)[rows]

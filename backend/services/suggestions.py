@@ -14,6 +14,7 @@ or returned. Impressions keep the page *type* and the numeric features only.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import threading
 import uuid
 from collections.abc import Mapping
@@ -54,10 +55,9 @@ from recommender.captions import draft_caption
 from recommender.columns import EVENT_WEIGHTS, HISTORY_HALF_LIFE_DAYS, POSITIVE_EVENTS, Events
 from recommender.encoders import Encoder
 from recommender.engine import Request, profile_vector, recommend
-from recommender.language import detect
 from recommender.lexical import query_terms
 from recommender.reasons import Reason, ReasonContext, reason_keys_for
-from recommender.relevance import dense_weight_for
+from recommender.relevance import dense_weight_for_page
 from recommender.text import context_lexical_text, context_text, keywords, role_text
 
 HISTORY_DAYS = 180
@@ -185,19 +185,82 @@ class OwnHistory:
     weights: dict[int, float]
 
 
-def own_history(employee: Employee, now: dt.datetime) -> OwnHistory:
-    """Shared and dismissed articles (excluded) and time-decayed signed weights per article."""
-    rows = db.session.execute(
+@dataclass(frozen=True)
+class _HistoryRows:
+    version: tuple[Any, ...]  # _history_version when the rows were read
+    since: dt.datetime  # the rows are the events at or after this
+    events: list[tuple[int, str, dt.datetime]]  # (article_id, type, created_at)
+    shared: list[int]  # article ids of every share
+
+
+# Employees per worker: ~60 KB for the benchmark's heaviest user (540 events in 90 days), so at
+# most ~15 MB; the least recently served go first.
+HISTORY_CACHE_MAX = 256
+# The rows, not the weights (those decay with ``now``), per employee id; checked against the
+# tables on every request (_history_version), so an event, a share or a deletion is seen at once.
+_history_cache: LRUCache[int, _HistoryRows] = LRUCache(maxsize=HISTORY_CACHE_MAX)
+_history_lock = threading.Lock()
+
+
+def _history_version(employee_id: int) -> tuple[Any, ...]:
+    """One cheap query that changes whenever the employee's events or shares do: their count
+    (a deletion), highest id and newest event time (an insertion, even one that reuses the id
+    of a deleted row, as SQLite may). Events and shares are only ever added or deleted; a share's
+    confirmation updates columns own_history does not read."""
+
+    def of(model: Any, *extra: Any) -> list[Any]:
+        where = model.employee_id == employee_id
+        return [
+            sa.select(agg).where(where).scalar_subquery()
+            for agg in (sa.func.count(), sa.func.max(model.id), *extra)
+        ]
+
+    row = db.session.execute(
+        sa.select(
+            *of(EngagementEvent, sa.func.max(EngagementEvent.created_at)),
+            *of(Share),
+        )
+    ).one()
+    return tuple(row)
+
+
+def _history_rows(employee_id: int, since: dt.datetime) -> _HistoryRows:
+    """The employee's events since ``since`` and shared articles, from the per-worker cache
+    while the tables say nothing changed (not in testing: ids restart with every test's
+    database)."""
+    use_cache = not current_app.testing
+    version: tuple[Any, ...] = ()
+    if use_cache:
+        version = _history_version(employee_id)
+        with _history_lock:
+            hit = _history_cache.get(employee_id)
+        if hit is not None and hit.version == version and hit.since <= since:
+            return hit
+    events = db.session.execute(
         sa.select(
             EngagementEvent.article_id, EngagementEvent.type, EngagementEvent.created_at
         ).where(
-            EngagementEvent.employee_id == employee.id,
-            EngagementEvent.created_at >= now - dt.timedelta(days=HISTORY_DAYS),
+            EngagementEvent.employee_id == employee_id,
+            EngagementEvent.created_at >= since,
         )
     ).all()
-    exclude = set(
-        db.session.scalars(sa.select(Share.article_id).where(Share.employee_id == employee.id))
-    )
+    shared = db.session.scalars(sa.select(Share.article_id).where(Share.employee_id == employee_id))
+    # One string object per event type, not one per row.
+    kept = [(article_id, sys.intern(kind), at) for article_id, kind, at in events]
+    rows = _HistoryRows(version, since, kept, list(shared))
+    if use_cache:
+        with _history_lock:
+            _history_cache[employee_id] = rows
+    return rows
+
+
+def own_history(employee: Employee, now: dt.datetime) -> OwnHistory:
+    """Shared and dismissed articles (excluded) and time-decayed signed weights per article."""
+    since = now - dt.timedelta(days=HISTORY_DAYS)
+    cached = _history_rows(employee.id, since)
+    # A cached read may reach further back than this request's window.
+    rows = [r for r in cached.events if r[2] >= since] if cached.since < since else cached.events
+    exclude = set(cached.shared)
     weights: dict[int, float] = {}
     for article_id, kind, at in rows:
         if kind in (Events.SHARED, Events.DISMISSED):
@@ -291,9 +354,7 @@ def suggest(
         exclude_ids=history.exclude,  # expired articles: Catalog.expires_ts
         context_vec=context_vec,
         context_terms=terms,
-        dense_weight=dense_weight_for(
-            detect(ctx_words) if ctx_words else None, encoder.languages if encoder else None
-        ),
+        dense_weight=dense_weight_for_page(ctx_words, encoder.languages if encoder else None),
         role_vec=role_vec,
         profile_vec=prof,
         peer_engagement=_cached(

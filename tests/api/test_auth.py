@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import select
 
 from backend.extensions import db
@@ -86,3 +87,21 @@ def test_create_admin_cli_prints_a_token_last(runner: Any, client: Any) -> None:
     resp = client.get("/api/v1/employees", headers={"Authorization": f"Bearer {token}"})
     assert resp.status_code == 200
     assert [e["email"] for e in resp.json["items"]] == ["boss@example.com"]
+
+
+def test_a_request_looks_its_token_up_once(client: Any, employee_headers: dict[str, str]) -> None:
+    """The guessing limit's exemption and authentication share one token lookup."""
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    client.get("/api/v1/me", headers=employee_headers)  # last_used_at is written once; not here
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        resp = client.get("/api/v1/me", headers=employee_headers)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert resp.status_code == 200, resp.json
+    lookups = [s for s in statements if "FROM api_tokens" in s and "token_hash" in s]
+    assert len(lookups) == 1, lookups

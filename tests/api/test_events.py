@@ -6,10 +6,13 @@ import secrets
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from cachetools import LRUCache, TTLCache
 from flask import Flask
 
 from backend.extensions import db
 from backend.models import Article, EngagementEvent, SuggestionImpression, utcnow
+from backend.services import suggestions as svc
 
 URL = "/api/v1/events"
 
@@ -129,3 +132,30 @@ def test_invalid_events_get_422(
 
 def test_events_require_token(client: Any) -> None:
     assert client.post(URL, json={"article_id": 1, "type": "opened"}).status_code == 401
+
+
+def test_cached_history_sees_a_new_event_and_a_deleted_one_at_once(
+    app: Flask,
+    client: Any,
+    employee_headers: dict[str, str],
+    articles: list[Article],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Served (not testing), a worker keeps each employee's history rows between requests; any
+    change to their events reaches the very next suggestion."""
+    monkeypatch.setattr(app, "testing", False)
+    monkeypatch.setattr(svc, "_history_cache", LRUCache(maxsize=8))
+    monkeypatch.setattr(svc, "_signal_cache", TTLCache(maxsize=8, ttl=60))
+    target = articles[0].id
+    client.post(
+        URL, json={"article_id": articles[1].id, "type": "opened"}, headers=employee_headers
+    )
+    assert target in [i["article_id"] for i in suggest(client, employee_headers)["items"]]
+    assert len(svc._history_cache) == 1  # read once, kept
+
+    client.post(URL, json={"article_id": target, "type": "dismissed"}, headers=employee_headers)
+    assert target not in [i["article_id"] for i in suggest(client, employee_headers)["items"]]
+
+    db.session.execute(sa.delete(EngagementEvent).where(EngagementEvent.article_id == target))
+    db.session.commit()
+    assert target in [i["article_id"] for i in suggest(client, employee_headers)["items"]]

@@ -496,3 +496,20 @@ def test_recommend_skips_expired_articles() -> None:
         for s in recommend(cat, Request(now_ts=NOW), EngagementRanker.with_defaults(), limit=10)
     }
     assert 11 not in ids and len(ids) == 4
+
+
+def test_rows_of_maps_article_ids_to_rows_and_drops_unknown_ones() -> None:
+    ids = np.array([40, 7, 19, 3], dtype=np.int64)
+    cat = Catalog(
+        article_ids=ids,
+        embeddings=l2_normalise(np.eye(4, dtype=np.float32)),
+        languages=np.array(["en"] * 4, dtype="<U2"),
+        published_ts=np.full(4, NOW),
+        campaign_priority=np.zeros(4, dtype=np.float32),
+    )
+    mapping = {19: 2.5, 1: 9.0, 40: 1.0, 50: 3.0, 3: 0.5}
+    rows, values = cat.rows_of(mapping)
+    assert dict(zip(rows.tolist(), values.tolist(), strict=True)) == cat.by_row(mapping)
+    assert cat.by_row(mapping) == {2: 2.5, 0: 1.0, 3: 0.5}
+    empty_rows, empty_values = cat.rows_of({})
+    assert empty_rows.size == 0 and empty_values.size == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from recommender import relevance as relevance_module
 from recommender.diversity import diversify
 from recommender.encoders import HashingEncoder
 from recommender.engine import RELEVANCE_BAND, Catalog, Request, recommend
@@ -18,6 +19,7 @@ from recommender.relevance import (
     DENSE_WEIGHT_MULTILINGUAL,
     DENSE_WEIGHT_UNKNOWN,
     dense_weight_for,
+    dense_weight_for_page,
     fuse,
     normalise_dense,
 )
@@ -268,6 +270,25 @@ def test_dense_weight_follows_what_the_encoder_understands() -> None:
     assert dense_weight_for(None, english) == DENSE_WEIGHT_UNKNOWN
     assert dense_weight_for("da", None) == DENSE_WEIGHT_MULTILINGUAL  # the multilingual default
     assert dense_weight_for(None, None) == DENSE_WEIGHT_MULTILINGUAL
+
+
+def test_dense_weight_for_a_page_detects_its_language_only_where_it_matters(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    english = frozenset({"en"})
+    danish_page = "Vi ruller zero trust ud i hele virksomheden i år"
+    assert dense_weight_for_page(danish_page, english) == DENSE_WEIGHT_FOREIGN
+    assert dense_weight_for_page("We roll zero trust out across the company", english) == (
+        DENSE_WEIGHT
+    )
+    assert dense_weight_for_page("", english) == DENSE_WEIGHT_UNKNOWN
+
+    def no_detection(text: str | None) -> str | None:
+        raise AssertionError("a multilingual encoder's weight does not depend on the language")
+
+    monkeypatch.setattr(relevance_module, "detect", no_detection)
+    assert dense_weight_for_page(danish_page, None) == DENSE_WEIGHT_MULTILINGUAL
+    assert dense_weight_for_page(None, None) == DENSE_WEIGHT_MULTILINGUAL
 
 
 def test_reasons_name_what_moved_the_item() -> None:

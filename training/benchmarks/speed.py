@@ -1,8 +1,9 @@
 """Speed benchmark: ``python -m training.benchmarks.speed`` (printed, never asserted).
 
 * p50/p99 of one suggestion in process (encoder + BM25 + fusion + features + ranker + diversity
-  over an in-memory catalog with its BM25 index, as served: the page's language detected, its
-  stems looked up) for 1k, 10k and 100k articles, without and with a fresh 100-word context;
+  over an in-memory catalog with its BM25 index, as served: the page's language detected where
+  the encoder's fusion weight depends on it, its stems looked up) for 1k, 10k and 100k articles,
+  without and with a fresh 100-word context;
 * (over HTTP as production serves it, gunicorn with its config, limiter and log on, an employee
   with history: training/benchmarks/speed_http.py, which ``make bench-speed`` runs next; the Flask
   test client path this file once timed, limiter off and no history, was not the served path);
@@ -32,11 +33,10 @@ import numpy as np
 
 from recommender.encoders import DEFAULT_ENCODER, Encoder, get_encoder
 from recommender.engine import Catalog, Request, limit_blas_threads, recommend
-from recommender.language import detect
 from recommender.lexical import LexicalIndex, query_terms
 from recommender.onnx_export import default_cache_dir
 from recommender.ranker import EngagementRanker
-from recommender.relevance import dense_weight_for
+from recommender.relevance import dense_weight_for_page
 from recommender.text import article_text, context_lexical_text, context_text
 
 WORDS = (
@@ -123,7 +123,7 @@ def in_process(encoder: Encoder, sizes: list[int], n: int) -> list[str]:
                 languages=("en", "da"),
                 context_vec=vec,
                 context_terms=query_terms(context_lexical_text(text), cat.lexical.languages_),
-                dense_weight=dense_weight_for(detect(words), encoder.languages),
+                dense_weight=dense_weight_for_page(words, encoder.languages),
                 role_vec=role,
                 popularity=pop,
             )
