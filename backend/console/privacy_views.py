@@ -32,6 +32,13 @@ def _uid() -> int:
     return user.id
 
 
+def _refused(exc: APIError) -> WerkzeugResponse:
+    """The service said no (unknown or already erased): nothing written, the reason shown."""
+    db.session.rollback()
+    flash(exc.message, "error")
+    return redirect(url_for("console.privacy"))
+
+
 @bp.route("/privacy")
 @login_required(ADMIN)
 def privacy() -> str:
@@ -58,9 +65,7 @@ def privacy_export(employee_id: int) -> Response | WerkzeugResponse:
     try:
         data = svc.export_employee(employee_id, _uid())
     except APIError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("console.privacy"))
+        return _refused(exc)
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2),
         mimetype="application/json",
@@ -78,8 +83,6 @@ def privacy_erase(employee_id: int) -> WerkzeugResponse:
     try:
         rows = svc.erase_employee(employee_id, _uid())
     except APIError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("console.privacy"))
+        return _refused(exc)
     flash(t("privacy.erased", n=sum(rows.values())), "ok")
     return redirect(url_for("console.privacy"))

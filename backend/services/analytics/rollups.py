@@ -249,12 +249,21 @@ def distinct_sorted(
     return ordered[keep]
 
 
+def visitor_column() -> sa.Case[Any]:
+    """A click's visitor: ``visitor_id``, else the daily hash of clicks stored before it existed,
+    else NULL (not counted)."""
+    return sa.case(
+        (Click.visitor_id != "", Click.visitor_id),
+        (Click.visitor_hash != "", Click.visitor_hash),
+        else_=None,
+    )
+
+
 def visitor_keys(*where: Any) -> np.ndarray[Any, np.dtype[np.uint64]]:
     """Sorted unique keys of the human clicks matching ``where`` (``visitor_id``, or the daily
     hash of clicks stored before it existed; clicks with neither are not counted)."""
-    visitor = sa.case((Click.visitor_id != "", Click.visitor_id), else_=Click.visitor_hash)
     rows = db.session.scalars(
-        select(func.substr(visitor, 1, 16)).where(Click.is_bot.is_(False), *where)
+        select(func.substr(visitor_column(), 1, 16)).where(Click.is_bot.is_(False), *where)
     )
     return distinct_sorted(np.fromiter((_key(v) for v in rows if v), dtype=np.uint64))
 

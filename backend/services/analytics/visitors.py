@@ -35,12 +35,7 @@ _DAY = dt.timedelta(days=1)
 
 
 def _filtered(period: Period, filters: Filters, employee_id: int | None) -> int:
-    visitor = sa.case(
-        (Click.visitor_id != "", Click.visitor_id),
-        (Click.visitor_hash != "", Click.visitor_hash),
-        else_=None,
-    )
-    human = sa.case((Click.is_bot == sa.false(), visitor), else_=None)
+    human = sa.case((Click.is_bot == sa.false(), rollups.visitor_column()), else_=None)
     q = Query(CLICK, period, filters, employee_id=employee_id)
     stmt = q.select(func.count(distinct(human)), grouped=False)
     return int(db.session.scalar(stmt) or 0)
