@@ -194,10 +194,9 @@ def candidate_mask(catalog: Catalog, req: Request) -> NDArray[np.bool_]:
     mask = catalog.language_mask(list(req.languages) or ["en"]).copy()
     if catalog.expires_ts is not None:
         mask &= catalog.expires_ts > req.now_ts
-    for article_id in req.exclude_ids:
-        r = catalog.row(int(article_id))
-        if r is not None:
-            mask[r] = False
+    if req.exclude_ids:
+        rows, _ = catalog.rows_of(dict.fromkeys(req.exclude_ids, 0.0))
+        mask[rows] = False
     return np.asarray(mask, dtype=np.bool_)
 
 
@@ -365,7 +364,7 @@ def limit_blas_threads(n: int = 1) -> None:
 
 
 def profile_vector(
-    embeddings: NDArray[np.float32], weights: Sequence[float]
+    embeddings: NDArray[np.float32], weights: Sequence[float] | NDArray[np.float64]
 ) -> NDArray[np.float32] | None:
     """The employee's taste: weighted (time-decayed, signed) sum of engaged articles' embeddings."""
     if len(weights) == 0:

@@ -14,23 +14,23 @@ or returned. Impressions keep the page *type* and the numeric features only.
 from __future__ import annotations
 
 import datetime as dt
-import sys
 import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 from cachetools import LRUCache, TTLCache
 from flask import current_app
-from sqlalchemy.orm import selectinload
 
 from backend.errors import Conflict, NotFound, ValidationFailed
 from backend.extensions import db
 from backend.i18n import lazy_translate, translate
 from backend.models import (
     Article,
+    ArticleCaption,
     Campaign,
     Employee,
     EngagementEvent,
@@ -187,14 +187,42 @@ class OwnHistory:
 
 @dataclass(frozen=True)
 class _HistoryRows:
+    """The employee's events as arrays (a Python loop over the heaviest benchmark user's 540
+    events cost ~1 ms a request) and the articles they shared."""
+
     version: tuple[Any, ...]  # _history_version when the rows were read
     since: dt.datetime  # the rows are the events at or after this
-    events: list[tuple[int, str, dt.datetime]]  # (article_id, type, created_at)
+    article_ids: np.ndarray  # int64, one per event
+    weights: np.ndarray  # float64: EVENT_WEIGHTS of the event's type
+    at_ts: np.ndarray  # float64: the event's time, seconds since the epoch
+    excluding: np.ndarray  # bool: a share or a dismissal
     shared: list[int]  # article ids of every share
 
+    @classmethod
+    def of(
+        cls,
+        version: tuple[Any, ...],
+        since: dt.datetime,
+        events: list[Any],
+        shared: list[int],
+    ) -> _HistoryRows:
+        n = len(events)
+        kinds = [kind for _, kind, _ in events]
+        return cls(
+            version,
+            since,
+            np.fromiter((a for a, _, _ in events), dtype=np.int64, count=n),
+            np.fromiter((EVENT_WEIGHTS.get(k, 0.0) for k in kinds), dtype=np.float64, count=n),
+            np.fromiter((at.timestamp() for _, _, at in events), dtype=np.float64, count=n),
+            np.fromiter((k in _EXCLUDING for k in kinds), dtype=np.bool_, count=n),
+            shared,
+        )
 
-# Employees per worker: ~60 KB for the benchmark's heaviest user (540 events in 90 days), so at
-# most ~15 MB; the least recently served go first.
+
+_EXCLUDING = frozenset({Events.SHARED, Events.DISMISSED})
+
+# Employees per worker: ~15 KB of arrays for the benchmark's heaviest user (540 events in 90
+# days), so at most a few MB; the least recently served go first.
 HISTORY_CACHE_MAX = 256
 # The rows, not the weights (those decay with ``now``), per employee id; checked against the
 # tables on every request (_history_version), so an event, a share or a deletion is seen at once.
@@ -245,9 +273,7 @@ def _history_rows(employee_id: int, since: dt.datetime) -> _HistoryRows:
         )
     ).all()
     shared = db.session.scalars(sa.select(Share.article_id).where(Share.employee_id == employee_id))
-    # One string object per event type, not one per row.
-    kept = [(article_id, sys.intern(kind), at) for article_id, kind, at in events]
-    rows = _HistoryRows(version, since, kept, list(shared))
+    rows = _HistoryRows.of(version, since, list(events), list(shared))
     if use_cache:
         with _history_lock:
             _history_cache[employee_id] = rows
@@ -258,17 +284,24 @@ def own_history(employee: Employee, now: dt.datetime) -> OwnHistory:
     """Shared and dismissed articles (excluded) and time-decayed signed weights per article."""
     since = now - dt.timedelta(days=HISTORY_DAYS)
     cached = _history_rows(employee.id, since)
-    # A cached read may reach further back than this request's window.
-    rows = [r for r in cached.events if r[2] >= since] if cached.since < since else cached.events
+    ids, base, at_ts, excluding = (
+        cached.article_ids,
+        cached.weights,
+        cached.at_ts,
+        cached.excluding,
+    )
+    if cached.since < since:  # a cached read may reach further back than this request's window
+        keep = at_ts >= since.timestamp()
+        ids, base, at_ts, excluding = ids[keep], base[keep], at_ts[keep], excluding[keep]
     exclude = set(cached.shared)
-    weights: dict[int, float] = {}
-    for article_id, kind, at in rows:
-        if kind in (Events.SHARED, Events.DISMISSED):
-            exclude.add(article_id)
-        age = max((now - at).total_seconds(), 0.0) / DAY_S
-        w = EVENT_WEIGHTS.get(kind, 0.0) * 2.0 ** (-age / HISTORY_HALF_LIFE_DAYS)
-        if w:
-            weights[article_id] = weights.get(article_id, 0.0) + w
+    exclude.update(ids[excluding].tolist())
+    age = np.maximum(now.timestamp() - at_ts, 0.0) / DAY_S
+    w = base * np.exp2(-age / HISTORY_HALF_LIFE_DAYS)
+    counted = w != 0.0
+    # Summed per article in event order, as a loop would (np.bincount adds in input order).
+    articles, where = np.unique(ids[counted], return_inverse=True)
+    sums = np.bincount(where, weights=w[counted], minlength=articles.size)
+    weights = dict(zip(articles.tolist(), sums.tolist(), strict=True))
     for article_id in exclude:  # shares still say what the employee likes
         weights.setdefault(article_id, EVENT_WEIGHTS[Events.SHARED])
     return OwnHistory(exclude, weights)
@@ -328,13 +361,13 @@ def suggest(
     if len(catalog) == 0:
         out.reason = EMPTY_NO_ARTICLES
         return out
-    langs = [lang.lower() for lang in (employee.languages or ["en"])]
-    history = own_history(employee, now)
     encoder = model.encoder
     ctx = body.context
     page_type = ctx.page_type if ctx else None
     ctx_words = context_text(ctx.text if ctx else None)
     context_vec = encoder.encode_one(ctx_words, kind="query") if encoder and ctx_words else None
+    langs = [lang.lower() for lang in (employee.languages or ["en"])]
+    history = own_history(employee, now)
     lexical = catalog.lexical
     terms = (
         query_terms(context_lexical_text(ctx.text), lexical.languages_)
@@ -344,10 +377,9 @@ def suggest(
     role_vec = role_vector(encoder, employee) if encoder else None
     prof = None
     if encoder is not None and history.weights:
-        rows = [(catalog.row(a), w) for a, w in history.weights.items()]
-        known = [(r, w) for r, w in rows if r is not None]
-        if known:
-            prof = profile_vector(catalog.embeddings[[r for r, _ in known]], [w for _, w in known])
+        rows, weights = catalog.rows_of(history.weights)
+        if rows.size:
+            prof = profile_vector(catalog.embeddings[rows], weights)
     req = Request(
         now_ts=now.timestamp(),
         languages=langs,
@@ -373,17 +405,8 @@ def suggest(
             else EMPTY_ALL_SEEN
         )
         return out
-    articles = {
-        a.id: a
-        for a in db.session.scalars(
-            sa.select(Article)
-            .where(Article.id.in_([s.article_id for s in scored]))
-            # Team captions for every item in one more query, not one per item.
-            .options(selectinload(Article.captions))
-        )
-    }
+    articles = _display_rows([s.article_id for s in scored])
     ctx_keys = frozenset(keywords(ctx_words)) if ctx_words else frozenset()
-    campaign_names = _campaign_names([a.campaign_id for a in articles.values()])
     impressions: list[dict[str, Any]] = []
     for rank, s in enumerate(scored):
         article = articles[s.article_id]
@@ -396,7 +419,7 @@ def suggest(
             article_title=article.title,
             article_tags=list(article.tags or []),
             department=employee.department,
-            campaign_name=campaign_names.get(article.campaign_id or 0),
+            campaign_name=article.campaign_name,
             age_days=age / DAY_S,
         )
         caption = draft_caption(
@@ -406,7 +429,7 @@ def suggest(
             summary=article.summary or "",
             language=article.language,
             department=employee.department,
-            team_captions=[(c.language, c.text) for c in article.captions],
+            team_captions=article.captions,
         )
         out.items.append(
             SuggestionItem(
@@ -443,12 +466,52 @@ def suggest(
     return out
 
 
-def _campaign_names(ids: list[int | None]) -> dict[int, str]:
-    wanted = [i for i in ids if i]
-    if not wanted:
-        return {}
-    rows = db.session.execute(sa.select(Campaign.id, Campaign.name).where(Campaign.id.in_(wanted)))
-    return {int(i): str(n) for i, n in rows}
+@dataclass(frozen=True)
+class _Shown:
+    """What an item shows and its reasons read: the article's columns, not the ORM object (which
+    would load the body too), its campaign's name and its team captions, oldest first."""
+
+    id: int
+    canonical_url: str
+    title: str
+    summary: str | None
+    image_url: str | None
+    language: str
+    tags: list[str] | None
+    published_at: dt.datetime | None
+    approved_at: dt.datetime | None
+    created_at: dt.datetime
+    campaign_name: str | None
+    captions: list[tuple[str, str]]
+
+
+def _display_rows(ids: list[int]) -> dict[int, _Shown]:
+    """The suggested articles with their campaign names (one query) and captions (one more)."""
+    captions: dict[int, list[tuple[str, str]]] = {i: [] for i in ids}
+    for article_id, language, text in db.session.execute(
+        sa.select(ArticleCaption.article_id, ArticleCaption.language, ArticleCaption.text)
+        .where(ArticleCaption.article_id.in_(ids))
+        .order_by(ArticleCaption.id)
+    ):
+        captions[article_id].append((language, text))
+    rows = db.session.execute(
+        sa.select(
+            Article.id,
+            Article.canonical_url,
+            Article.title,
+            Article.summary,
+            Article.image_url,
+            Article.language,
+            Article.tags,
+            Article.published_at,
+            Article.approved_at,
+            Article.created_at,
+            Campaign.name,
+        )
+        .outerjoin(Campaign, Campaign.id == Article.campaign_id)
+        .where(Article.id.in_(ids))
+    )
+    return {row[0]: _Shown(*row, captions=captions[row[0]]) for row in rows}
 
 
 # --- events --------------------------------------------------------------------------------------

@@ -159,3 +159,67 @@ def test_cached_history_sees_a_new_event_and_a_deleted_one_at_once(
     db.session.execute(sa.delete(EngagementEvent).where(EngagementEvent.article_id == target))
     db.session.commit()
     assert target in [i["article_id"] for i in suggest(client, employee_headers)["items"]]
+
+
+def test_history_weights_decay_and_sum_per_article(
+    app: Flask,
+    make_employee: Any,
+    articles: list[Article],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """own_history's weights are the events' signed weights halving every HISTORY_HALF_LIFE_DAYS,
+    summed per article, within the last HISTORY_DAYS; shares and dismissals are excluded; an
+    event type with weight 0 adds nothing. Checked against the formula written out here, on a
+    fresh read and on a worker's cached rows read for an earlier window."""
+    import datetime as dt
+
+    from recommender.columns import EVENT_WEIGHTS, HISTORY_HALF_LIFE_DAYS
+
+    monkeypatch.setattr(app, "testing", False)
+    monkeypatch.setattr(svc, "_history_cache", LRUCache(maxsize=8))
+    me = make_employee()
+    a, b = articles[0].id, articles[1].id
+    now = utcnow()
+    events = [  # (article, type, days ago)
+        (a, "opened", 1.0),
+        (a, "opened", 40.0),
+        (a, "saved", 175.0),  # inside the window now, outside it 10 days later
+        (a, "shown", 2.0),
+        (b, "dismissed", 3.0),
+        (b, "opened", 200.0),  # outside the window
+    ]
+    for article_id, kind, days in events:
+        db.session.add(
+            EngagementEvent(
+                employee_id=me.id,
+                article_id=article_id,
+                type=kind,
+                created_at=now - dt.timedelta(days=days),
+            )
+        )
+    db.session.commit()
+
+    def expected(at: dt.datetime) -> dict[int, float]:
+        out: dict[int, float] = {}
+        for article_id, kind, days in events:
+            age = days + (at - now).total_seconds() / 86400
+            if age > svc.HISTORY_DAYS or EVENT_WEIGHTS[kind] == 0:
+                continue
+            w = EVENT_WEIGHTS[kind] * 2.0 ** (-age / HISTORY_HALF_LIFE_DAYS)
+            out[article_id] = out.get(article_id, 0.0) + w
+        return out
+
+    first = svc.own_history(me, now)
+    assert first.exclude == {b}
+    assert first.weights.keys() == expected(now).keys() == {a, b}
+    for article_id, w in expected(now).items():
+        assert first.weights[article_id] == pytest.approx(w, rel=1e-12)
+    assert first.weights[b] < 0  # a dismissal counts against the article
+
+    later = now + dt.timedelta(days=10)
+    second = svc.own_history(me, later)  # the cached rows reach back further: filtered
+    assert len(svc._history_cache) == 1
+    want = expected(later)
+    assert want[a] != pytest.approx(expected(now)[a])  # the saved event left the window
+    for article_id, w in want.items():
+        assert second.weights[article_id] == pytest.approx(w, rel=1e-12)
