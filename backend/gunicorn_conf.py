@@ -10,6 +10,19 @@ Every setting can be overridden on the command line or with the variables below:
   serving ~1,000 redirects/s restarted every ~10 s, which halved ``make bench-load``'s throughput
   (956 against 1,550 redirects/s in back-to-back runs); the ~300 bytes per request the soak sees a
   worker gain (docs/operations.md) bound the growth at ~30 MiB between restarts.
+- ``HERALD_WORKER_CONNECTIONS`` (gthread workers, i.e. ``HERALD_THREADS`` > 1; default threads
+  + threads / 2, 12 for 8 threads): the most connections one worker holds. Every worker accepts
+  from the one listening socket, and a gthread worker's main thread keeps accepting however busy
+  its threads are; with gunicorn's default of 1,000, long-lived connections (a load balancer's
+  keep-alive pool, ``make bench-load``'s 16) piled onto whichever worker woke first: with 2
+  workers, one served nearly all of them and the run measured one core (675 and 1,068
+  redirects/s on PostgreSQL in two runs, against 1,628 and 1,915 with the cap). At the cap a
+  worker stops accepting, leaving new connections in the shared backlog to a worker with room, and
+  closes a connection after its response rather than keeping it idle.
+  ``reuse_port`` (a socket per worker, balanced by the kernel) is not used: a worker binds its
+  socket before it loads the app, and a stopping one keeps its socket open while it finishes, so
+  connections queued on either wait seconds or are reset — with workers recycled every 3,000
+  requests it cost 12,374 failed requests in a 10 s run against 0 with the shared socket.
 - ``PROMETHEUS_MULTIPROC_DIR``: where workers write their metric samples so that ``/metrics`` in
   any worker reports the sum over all of them. Defaults to a fresh directory under the system temp
   dir, emptied at start; it must be set before the app (and prometheus_client) is imported, which
@@ -45,6 +58,9 @@ threads = int(_env.get("HERALD_THREADS", "1"))
 timeout = int(_env.get("HERALD_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
+# gthread only (see the module docstring): the threads' requests plus half as many idle
+# keep-alive connections; gunicorn closes a connection after its response beyond that.
+worker_connections = int(_env.get("HERALD_WORKER_CONNECTIONS", str(threads + max(threads // 2, 1))))
 max_requests = int(_env.get("HERALD_MAX_REQUESTS", "100000"))
 max_requests_jitter = max_requests // 10
 accesslog = None

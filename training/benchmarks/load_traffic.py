@@ -150,7 +150,7 @@ def run_wrk(
     non_3xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     socket_errors = sum(int(g) for g in sock.groups()) if sock else 0
-    pct = dict(re.findall(r"^\s+(\d+)%\s+(\S+)$", out, re.MULTILINE))
+    pct = dict(re.findall(r"^\s+(\d+)%\s+(\S+)\s*$", out, re.MULTILINE))  # "2.83s " too
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     bad = int(non_3xx.group(1)) if non_3xx else 0
     markers = answered.read_text().split() if answered.exists() else []
