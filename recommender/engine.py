@@ -145,10 +145,22 @@ class Catalog:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
         ids = np.fromiter(mapping.keys(), dtype=np.int64, count=len(mapping))
         vals = np.fromiter(mapping.values(), dtype=np.float64, count=len(mapping))
+        rows, hit = self._find(ids)
+        return rows, vals[hit]
+
+    def rows_for(self, article_ids: Collection[int]) -> NDArray[np.int64]:
+        """The catalog rows of ``article_ids`` (unknown articles dropped), vectorised."""
+        if not article_ids or len(self) == 0:
+            return np.zeros(0, dtype=np.int64)
+        ids = np.fromiter(article_ids, dtype=np.int64, count=len(article_ids))
+        return self._find(ids)[0]
+
+    def _find(self, ids: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+        """(rows of the ids found, which of ``ids`` were found)."""
         pos = np.searchsorted(self._sorted_ids, ids, side="right") - 1
         hit = pos >= 0
         hit[hit] = self._sorted_ids[pos[hit]] == ids[hit]
-        return self._id_order[pos[hit]], vals[hit]
+        return self._id_order[pos[hit]], hit
 
     @classmethod
     def empty(cls, dim: int, encoder: str = "") -> Catalog:
@@ -194,9 +206,7 @@ def candidate_mask(catalog: Catalog, req: Request) -> NDArray[np.bool_]:
     mask = catalog.language_mask(list(req.languages) or ["en"]).copy()
     if catalog.expires_ts is not None:
         mask &= catalog.expires_ts > req.now_ts
-    if req.exclude_ids:
-        rows, _ = catalog.rows_of(dict.fromkeys(req.exclude_ids, 0.0))
-        mask[rows] = False
+    mask[catalog.rows_for(req.exclude_ids)] = False
     return np.asarray(mask, dtype=np.bool_)
 
 

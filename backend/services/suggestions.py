@@ -361,13 +361,13 @@ def suggest(
     if len(catalog) == 0:
         out.reason = EMPTY_NO_ARTICLES
         return out
+    langs = [lang.lower() for lang in (employee.languages or ["en"])]
+    history = own_history(employee, now)
     encoder = model.encoder
     ctx = body.context
     page_type = ctx.page_type if ctx else None
     ctx_words = context_text(ctx.text if ctx else None)
     context_vec = encoder.encode_one(ctx_words, kind="query") if encoder and ctx_words else None
-    langs = [lang.lower() for lang in (employee.languages or ["en"])]
-    history = own_history(employee, now)
     lexical = catalog.lexical
     terms = (
         query_terms(context_lexical_text(ctx.text), lexical.languages_)
