@@ -102,6 +102,7 @@ class Settings(BaseSettings):
     MODEL_CACHE_DIR: str | None = None  # built encoder exports; ARTIFACTS_DIR/encoders unless set
     RECOMMENDER_WARMUP: bool | None = None  # None: on unless TESTING
     RECOMMENDER_BACKGROUND_EMBED: bool | None = None  # None: on unless TESTING
+    SUGGESTION_DISPLAY_CACHE: bool | None = None  # None: on unless TESTING
     RECOMMENDER_BLAS_THREADS: int = Field(default=1, ge=1)
     # Scale-out (docs/operations.md). Shared model store: an fsspec URL (s3://bucket/models,
     # file:///mnt/models); None: ARTIFACTS_DIR alone is the store.

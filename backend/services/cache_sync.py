@@ -8,9 +8,9 @@ read of two rows) and, when one moved, runs the callbacks registered for it: the
 emptied, the recommender re-checks its catalog and active model at once. So an edit on any node is
 seen on every node within about a second, without Redis and without a restart.
 
-The families: ``content`` (articles, tracked links, campaigns), ``model`` (model versions) and
-``shares`` (a share started: the click writers forget which links they knew to have no started
-share, ``services.clicks.ClickWriter``).
+The families: ``content`` (articles and their captions, tracked links, campaigns), ``model``
+(model versions) and ``shares`` (a share started: the click writers forget which links they knew
+to have no started share, ``services.clicks.ClickWriter``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,15 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from backend.extensions import db
-from backend.models import Article, CacheStamp, Campaign, ModelVersion, Share, TrackedLink
+from backend.models import (
+    Article,
+    ArticleCaption,
+    CacheStamp,
+    Campaign,
+    ModelVersion,
+    Share,
+    TrackedLink,
+)
 
 log = logging.getLogger("herald.cache_sync")
 
@@ -37,6 +45,7 @@ MODEL = "model"
 SHARES = "shares"
 _FAMILY: dict[type, str] = {
     Article: CONTENT,
+    ArticleCaption: CONTENT,  # the suggestions' display cache shows them
     TrackedLink: CONTENT,
     Campaign: CONTENT,
     ModelVersion: MODEL,

@@ -485,8 +485,9 @@ class _Shown:
     captions: list[tuple[str, str]]
 
 
-def _display_rows(ids: list[int]) -> dict[int, _Shown]:
-    """The suggested articles with their campaign names (one query) and captions (one more)."""
+def _read_shown(ids: list[int]) -> dict[int, _Shown]:
+    """The articles' display columns with their campaign names (one query) and captions (one
+    more)."""
     captions: dict[int, list[tuple[str, str]]] = {i: [] for i in ids}
     for article_id, language, text in db.session.execute(
         sa.select(ArticleCaption.article_id, ArticleCaption.language, ArticleCaption.text)
@@ -512,6 +513,74 @@ def _display_rows(ids: list[int]) -> dict[int, _Shown]:
         .where(Article.id.in_(ids))
     )
     return {row[0]: _Shown(*row, captions=captions[row[0]]) for row in rows}
+
+
+DISPLAY_CACHE_MAX = 4096  # articles; a few hundred bytes each
+DISPLAY_CACHE_KEY = "herald_suggestion_display"
+
+
+class DisplayCache:
+    """Per process: what a suggested article shows (``_Shown``), by article id.
+
+    The same few hundred articles are suggested over and over, and reading their columns and
+    captions was two queries and ~1.5 ms of every suggestion request. Emptied whenever an
+    article, campaign, tracked link or caption changes on any node (``cache_sync.CONTENT``, seen
+    within ``cache_sync.CHECK_INTERVAL_S``), like the catalog those suggestions come from. A
+    read that started before an emptying is not stored (``generation``), so a stale row can not
+    outlive the change that made it stale.
+    """
+
+    def __init__(self, maxsize: int = DISPLAY_CACHE_MAX) -> None:
+        self.rows: LRUCache[int, _Shown] = LRUCache(maxsize=maxsize)
+        self.generation = 0
+        self._lock = threading.Lock()  # cachetools' caches are not thread-safe
+
+    def clear(self) -> None:
+        with self._lock:
+            self.rows.clear()
+            self.generation += 1
+
+    def get(self, ids: list[int]) -> tuple[int, dict[int, _Shown]]:
+        """(generation, the cached rows of ``ids``)."""
+        with self._lock:
+            found = {i: hit for i in ids if (hit := self.rows.get(i)) is not None}
+            return self.generation, found
+
+    def put(self, generation: int, rows: Mapping[int, _Shown]) -> None:
+        with self._lock:
+            if generation == self.generation:
+                self.rows.update(rows)
+
+
+def display_cache() -> DisplayCache | None:
+    """The app's display cache; None when ``SUGGESTION_DISPLAY_CACHE`` is off (default: on
+    unless TESTING, where every test's database restarts the ids)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the real app
+    setting = app.config.get("SUGGESTION_DISPLAY_CACHE")
+    if not (not app.testing if setting is None else bool(setting)):
+        return None
+    cache = app.extensions.get(DISPLAY_CACHE_KEY)
+    if cache is None:
+        from backend.services import cache_sync
+
+        cache = app.extensions[DISPLAY_CACHE_KEY] = DisplayCache()
+        cache_sync.watcher(app).on_change(cache_sync.CONTENT, cache.clear)
+    assert isinstance(cache, DisplayCache)
+    return cache
+
+
+def _display_rows(ids: list[int]) -> dict[int, _Shown]:
+    """The suggested articles as shown, from the display cache where it has them."""
+    cache = display_cache()
+    if cache is None:
+        return _read_shown(ids)
+    generation, rows = cache.get(ids)
+    missing = [i for i in ids if i not in rows]
+    if missing:
+        fresh = _read_shown(missing)
+        cache.put(generation, fresh)
+        rows.update(fresh)
+    return rows
 
 
 # --- events --------------------------------------------------------------------------------------

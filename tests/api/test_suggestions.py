@@ -21,6 +21,7 @@ from backend.models import (
     SuggestionImpression,
     utcnow,
 )
+from backend.services import cache_sync
 from backend.services import recommender_runtime as rt_mod
 from backend.services import suggestions as svc
 from recommender.artifacts import ArtifactStore
@@ -158,6 +159,74 @@ def test_team_caption_in_article_language_is_used(
     db.session.commit()
     resp = post(client, employee_headers, {})
     assert resp.json["items"][0]["caption"] == "Team caption!"
+
+
+def test_shown_articles_come_from_the_display_cache_until_content_changes(
+    app: Flask,
+    client: Any,
+    employee_headers: dict[str, str],
+    admin_headers: dict[str, str],
+    make_article: Callable[..., Article],
+) -> None:
+    app.config["SUGGESTION_DISPLAY_CACHE"] = True  # on in production, off by default in tests
+    cache_sync.watcher(app).interval = 0.0  # every request checks the stamps, as after 1 s
+    article = make_article("Cloud launch")
+    db.session.add(ArticleCaption(article_id=article.id, language="en", text="First caption"))
+    db.session.commit()
+    item = post(client, employee_headers, {}).json["items"][0]
+    assert (item["title"], item["caption"]) == ("Cloud launch", "First caption")
+
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        again = post(client, employee_headers, {}).json["items"][0]
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    assert (again["title"], again["caption"]) == ("Cloud launch", "First caption")
+    assert statements and not [s for s in statements if "article_captions" in s]
+
+    edit = client.patch(
+        f"/api/v1/articles/{article.id}", json={"title": "Cloud launch day"}, headers=admin_headers
+    )
+    assert edit.status_code == 200, edit.json
+    assert post(client, employee_headers, {}).json["items"][0]["title"] == "Cloud launch day"
+    caption = db.session.scalar(
+        sa.select(ArticleCaption).where(ArticleCaption.article_id == article.id)
+    )
+    assert caption is not None
+    caption.text = "Second caption"  # a caption alone changed: still a content change
+    db.session.commit()
+    assert post(client, employee_headers, {}).json["items"][0]["caption"] == "Second caption"
+
+
+def test_a_read_that_raced_an_invalidation_is_not_cached() -> None:
+    cache = svc.DisplayCache()
+    generation, found = cache.get([1])
+    assert found == {}
+    cache.clear()  # an article changed while the rows were being read
+    stale = svc._Shown(  # noqa: SLF001
+        1,
+        "https://example.com/a",
+        "Old title",
+        None,
+        None,
+        "en",
+        [],
+        None,
+        None,
+        utcnow(),
+        None,
+        [],
+    )
+    cache.put(generation, {1: stale})
+    assert cache.get([1])[1] == {}
+    generation, _ = cache.get([1])
+    cache.put(generation, {1: stale})
+    assert cache.get([1])[1] == {1: stale}
 
 
 @pytest.mark.parametrize(

@@ -484,6 +484,13 @@ def test_catalog_scores_equal_the_ranker_on_the_full_feature_matrix() -> None:
             rtol=1e-5,
             atol=1e-5,
         )
+        some = np.flatnonzero(rng.random(n) < 0.3)  # ascending, as served_scores passes them
+        np.testing.assert_allclose(
+            catalog_scores(cat, req, ranker, with_context=False, rows=some),
+            catalog_scores(cat, req, ranker, with_context=False)[some],
+            rtol=1e-6,
+            atol=1e-6,
+        )
     rows = np.array([5, 1, 7])
     np.testing.assert_allclose(feature_matrix(cat, req, rows), feature_matrix(cat, req)[rows])
 

@@ -8,7 +8,7 @@ import pytest
 from recommender import relevance as relevance_module
 from recommender.diversity import diversify
 from recommender.encoders import HashingEncoder
-from recommender.engine import RELEVANCE_BAND, Catalog, Request, recommend
+from recommender.engine import RELEVANCE_BAND, Catalog, Request, recommend, served_scores
 from recommender.errors import RecommenderError
 from recommender.language import detect
 from recommender.lexical import LexicalIndex, query_terms, stems
@@ -227,6 +227,53 @@ def test_band_holds_for_random_signals() -> None:
                 assert b.relevance <= a.relevance + RELEVANCE_BAND + 1e-9  # type: ignore[operator]
             assert 0.0 <= a.score <= 1.0
         assert [s.score for s in out] == sorted((s.score for s in out), reverse=True)
+
+
+def test_only_rows_that_cannot_reach_the_pool_are_left_unscored() -> None:
+    """served_scores skips the personal part of rows more than the band below the pool's
+    relevance; the pool it returns is the one scoring every row gives, in the same order.
+    Strong promotion (campaigns, popularity, peers) pulls rows from inside the band into the
+    pool, so a cut tighter than the band would change it."""
+    rng = np.random.default_rng(7)
+    ranker = EngagementRanker.with_defaults(
+        default_weights={
+            "campaign": 4.0,
+            "popularity": 3.0,
+            "peer_engagement": 3.0,
+            "freshness": 2.0,
+        }
+    )
+    words = sorted({w for title, _ in TOPICS for w in title.lower().split()})
+    pruned_somewhere = promoted_somewhere = False
+    for trial in range(30):
+        n, pool = 400, 20
+        texts = [" ".join(rng.choice(words, 8)) for _ in range(n)]
+        ids = np.arange(1, n + 1, dtype=np.int64)
+        catalog = Catalog(
+            article_ids=ids,
+            embeddings=ENC.encode(texts),
+            languages=np.array(["en"] * n),
+            published_ts=NOW - rng.random(n) * 60 * DAY,
+            campaign_priority=(rng.random(n) < 0.2).astype(np.float32),
+            lexical=LexicalIndex().fit(texts, ["en"] * n),
+        )
+        req = context_request(
+            POSTS[trial % len(POSTS)],
+            popularity={int(i): float(rng.integers(0, 300)) for i in rng.choice(ids, 80)},
+            peer_engagement={int(i): float(rng.integers(0, 30)) for i in rng.choice(ids, 80)},
+        )
+        rows = np.flatnonzero(rng.random(n) < 0.9)  # some rows filtered out, as by language
+        all_rows, all_scores, all_rel = served_scores(catalog, req, ranker, rows)
+        kept, scores, rel = served_scores(catalog, req, ranker, rows, pool)
+        assert rel is not None and all_rel is not None
+        full_top = all_rows[np.argsort(-all_scores, kind="stable")[:pool]]
+        kept_top = kept[np.argsort(-scores, kind="stable")[:pool]]
+        assert kept_top.tolist() == full_top.tolist()
+        np.testing.assert_allclose(scores, all_scores[np.searchsorted(all_rows, kept)])
+        pruned_somewhere |= kept.size < rows.size
+        by_relevance = all_rows[np.argsort(-all_rel, kind="stable")[:pool]]
+        promoted_somewhere |= set(full_top.tolist()) != set(by_relevance.tolist())
+    assert pruned_somewhere and promoted_somewhere
 
 
 def test_without_context_personal_signals_lead_and_relevance_is_none() -> None:
