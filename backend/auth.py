@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from flask import g, has_request_context, request
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from backend.errors import Unauthorized
 from backend.extensions import db
@@ -87,12 +88,16 @@ def find_token(digest: str) -> ApiToken | None:
     request: the guessing limit's exemption (``hooks.presents_issued_token``) asks before the
     view authenticates, and both used to query. Kept on the request (like the principal), so
     nothing carries over to the next one."""
+    # The employee comes in the same query: authenticate() then finds it in the session.
+    query = (
+        select(ApiToken).options(joinedload(ApiToken.employee)).where(ApiToken.token_hash == digest)
+    )
     if not has_request_context():
-        return db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+        return db.session.scalar(query)
     hit: tuple[str, ApiToken | None] | None = request.environ.get(_TOKEN_KEY)
     if hit is not None and hit[0] == digest:
         return hit[1]
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    token = db.session.scalar(query)
     request.environ[_TOKEN_KEY] = (digest, token)
     return token
 

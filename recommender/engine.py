@@ -61,6 +61,8 @@ POOL_SIZE = 50  # candidates considered by MMR
 STATIC_TTL_S = 10.0  # freshness moves by 0.001 % of its half-life in that time
 RELEVANCE_BAND = 0.1  # how much relevance promotion/personal signals can make up for
 CONTEXT_DIVERSITY = 0.0  # diversity weight when a page context is given
+ROWS_MEMO_SIZE = 4  # mappings whose catalog rows Catalog.rows_of keeps
+ROWS_MEMO_MIN = 256  # entries; smaller mappings are looked up afresh
 
 
 @dataclass
@@ -79,6 +81,9 @@ class Catalog:
     _lang_masks: dict[tuple[str, ...], NDArray[np.bool_]] = field(default_factory=dict, repr=False)
     _static: dict[tuple[bytes, float], NDArray[np.float64]] = field(
         default_factory=dict, repr=False
+    )
+    _rows_memo: list[tuple[Mapping[int, float], NDArray[np.int64], NDArray[np.float64]]] = field(
+        default_factory=list, repr=False
     )
 
     def __post_init__(self) -> None:
@@ -143,10 +148,20 @@ class Catalog:
         few thousand articles each, and a Python loop over them cost more than the scoring."""
         if not mapping or len(self) == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        # The company-wide signals are one dict for every request while the service caches it
+        # (``backend.services.suggestions.SIGNAL_TTL_S``), thousands of articles each: their rows
+        # are kept for the last few such mappings, by identity (the reference is held, so the id
+        # is not reused). A mapping is never changed after it is passed in a Request.
+        for held, rows, vals in self._rows_memo:
+            if held is mapping:
+                return rows, vals
         ids = np.fromiter(mapping.keys(), dtype=np.int64, count=len(mapping))
-        vals = np.fromiter(mapping.values(), dtype=np.float64, count=len(mapping))
+        values = np.fromiter(mapping.values(), dtype=np.float64, count=len(mapping))
         rows, hit = self._find(ids)
-        return rows, vals[hit]
+        vals = values[hit]
+        if len(mapping) >= ROWS_MEMO_MIN:
+            self._rows_memo = [(mapping, rows, vals), *self._rows_memo[: ROWS_MEMO_SIZE - 1]]
+        return rows, vals
 
     def rows_for(self, article_ids: Collection[int]) -> NDArray[np.int64]:
         """The catalog rows of ``article_ids`` (unknown articles dropped), vectorised."""

@@ -520,3 +520,25 @@ def test_rows_of_maps_article_ids_to_rows_and_drops_unknown_ones() -> None:
     assert cat.by_row(mapping) == {2: 2.5, 0: 1.0, 3: 0.5}
     empty_rows, empty_values = cat.rows_of({})
     assert empty_rows.size == 0 and empty_values.size == 0
+
+
+def test_rows_of_keeps_large_mappings_by_identity_not_by_content() -> None:
+    n = 2000
+    rng = np.random.default_rng(3)
+    cat = Catalog(
+        article_ids=rng.permutation(n).astype(np.int64) + 1,
+        embeddings=l2_normalise(rng.standard_normal((n, 8)).astype(np.float32)),
+        languages=np.array(["en"] * n, dtype="<U2"),
+        published_ts=np.full(n, NOW),
+        campaign_priority=np.zeros(n, dtype=np.float32),
+    )
+    signals = [
+        {int(i): float(v) for i, v in zip(rng.choice(n, 500) + 1, rng.random(500), strict=True)}
+    ]
+    signals += [{k: v * (j + 2) for k, v in signals[0].items()} for j in range(5)]  # same keys
+    for _ in range(2):  # the second pass reads what the first one kept (or looks up anew)
+        for mapping in signals:
+            rows, values = cat.rows_of(mapping)
+            assert dict(zip(rows.tolist(), values.tolist(), strict=True)) == cat.by_row(mapping)
+    first = signals[-1]
+    assert cat.rows_of(first)[0] is cat.rows_of(first)[0]  # kept, not looked up again
