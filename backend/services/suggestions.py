@@ -230,26 +230,28 @@ _history_cache: LRUCache[int, _HistoryRows] = LRUCache(maxsize=HISTORY_CACHE_MAX
 _history_lock = threading.Lock()
 
 
-def _history_version(employee_id: int) -> tuple[Any, ...]:
-    """One cheap query that changes whenever the employee's events or shares do: their count
-    (a deletion), highest id and newest event time (an insertion, even one that reuses the id
-    of a deleted row, as SQLite may). Events and shares are only ever added or deleted; a share's
-    confirmation updates columns own_history does not read."""
-
+def _history_version_query() -> sa.Select[Any]:
     def of(model: Any, *extra: Any) -> list[Any]:
-        where = model.employee_id == employee_id
+        where = model.employee_id == sa.bindparam("employee_id")
         return [
             sa.select(agg).where(where).scalar_subquery()
             for agg in (sa.func.count(), sa.func.max(model.id), *extra)
         ]
 
-    row = db.session.execute(
-        sa.select(
-            *of(EngagementEvent, sa.func.max(EngagementEvent.created_at)),
-            *of(Share),
-        )
-    ).one()
-    return tuple(row)
+    return sa.select(*of(EngagementEvent, sa.func.max(EngagementEvent.created_at)), *of(Share))
+
+
+# Built once: constructing the five subqueries (and their cache key) on every request cost more
+# than running them.
+_HISTORY_VERSION = _history_version_query()
+
+
+def _history_version(employee_id: int) -> tuple[Any, ...]:
+    """One cheap query that changes whenever the employee's events or shares do: their count
+    (a deletion), highest id and newest event time (an insertion, even one that reuses the id
+    of a deleted row, as SQLite may). Events and shares are only ever added or deleted; a share's
+    confirmation updates columns own_history does not read."""
+    return tuple(db.session.execute(_HISTORY_VERSION, {"employee_id": employee_id}).one())
 
 
 def _history_rows(employee_id: int, since: dt.datetime) -> _HistoryRows:
@@ -485,33 +487,39 @@ class _Shown:
     captions: list[tuple[str, str]]
 
 
+_IDS = sa.bindparam("ids", expanding=True)
+# Built once (constructing them cost ~0.15 ms a request); the id list is bound at execution.
+_SHOWN_CAPTIONS = (
+    sa.select(ArticleCaption.article_id, ArticleCaption.language, ArticleCaption.text)
+    .where(ArticleCaption.article_id.in_(_IDS))
+    .order_by(ArticleCaption.id)
+)
+_SHOWN_ARTICLES = (
+    sa.select(
+        Article.id,
+        Article.canonical_url,
+        Article.title,
+        Article.summary,
+        Article.image_url,
+        Article.language,
+        Article.tags,
+        Article.published_at,
+        Article.approved_at,
+        Article.created_at,
+        Campaign.name,
+    )
+    .outerjoin(Campaign, Campaign.id == Article.campaign_id)
+    .where(Article.id.in_(_IDS))
+)
+
+
 def _read_shown(ids: list[int]) -> dict[int, _Shown]:
     """The articles' display columns with their campaign names (one query) and captions (one
     more)."""
     captions: dict[int, list[tuple[str, str]]] = {i: [] for i in ids}
-    for article_id, language, text in db.session.execute(
-        sa.select(ArticleCaption.article_id, ArticleCaption.language, ArticleCaption.text)
-        .where(ArticleCaption.article_id.in_(ids))
-        .order_by(ArticleCaption.id)
-    ):
+    for article_id, language, text in db.session.execute(_SHOWN_CAPTIONS, {"ids": ids}):
         captions[article_id].append((language, text))
-    rows = db.session.execute(
-        sa.select(
-            Article.id,
-            Article.canonical_url,
-            Article.title,
-            Article.summary,
-            Article.image_url,
-            Article.language,
-            Article.tags,
-            Article.published_at,
-            Article.approved_at,
-            Article.created_at,
-            Campaign.name,
-        )
-        .outerjoin(Campaign, Campaign.id == Article.campaign_id)
-        .where(Article.id.in_(ids))
-    )
+    rows = db.session.execute(_SHOWN_ARTICLES, {"ids": ids})
     return {row[0]: _Shown(*row, captions=captions[row[0]]) for row in rows}
 
 
