@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask import g, has_request_context, request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from backend.errors import Unauthorized
@@ -81,6 +81,12 @@ def bearer_from_request() -> str | None:
 
 
 _TOKEN_KEY = "herald.token_lookup"
+# Built once; the employee comes in the same query, so authenticate() finds it in the session.
+_TOKEN_QUERY = (
+    select(ApiToken)
+    .options(joinedload(ApiToken.employee))
+    .where(ApiToken.token_hash == bindparam("digest"))
+)
 
 
 def find_token(digest: str) -> ApiToken | None:
@@ -88,16 +94,12 @@ def find_token(digest: str) -> ApiToken | None:
     request: the guessing limit's exemption (``hooks.presents_issued_token``) asks before the
     view authenticates, and both used to query. Kept on the request (like the principal), so
     nothing carries over to the next one."""
-    # The employee comes in the same query: authenticate() then finds it in the session.
-    query = (
-        select(ApiToken).options(joinedload(ApiToken.employee)).where(ApiToken.token_hash == digest)
-    )
     if not has_request_context():
-        return db.session.scalar(query)
+        return db.session.scalar(_TOKEN_QUERY, {"digest": digest})
     hit: tuple[str, ApiToken | None] | None = request.environ.get(_TOKEN_KEY)
     if hit is not None and hit[0] == digest:
         return hit[1]
-    token = db.session.scalar(query)
+    token = db.session.scalar(_TOKEN_QUERY, {"digest": digest})
     request.environ[_TOKEN_KEY] = (digest, token)
     return token
 
