@@ -3,10 +3,13 @@
 No Flask, no database: the service (``backend.services.suggestions``) builds a ``Catalog`` from the
 database and a ``Request`` per call.
 
-Cost per request, for a catalog of ``n`` articles: one ``(n, dim) @ (dim, 3)`` product for the
-similarity features, a few ``O(n)`` vector operations (the ranker is linear, so the whole catalog
-is scored without building the feature matrix), ``argpartition`` for the shortlist, and then the
-full feature rows, contributions and MMR for the shortlist only. What does not depend on the
+Cost per request, for a catalog of ``n`` articles: one ``(n, dim)`` matrix-vector product for the
+similarity features (the probes combine first), a few ``O(n)`` vector operations (the ranker is
+linear, so the whole catalog is scored without building the feature matrix), ``argpartition`` for
+the shortlist, and then the full feature rows, contributions and MMR for the shortlist only. With a
+page context the catalog product is the context's, and the personal part is scored only for the
+rows whose relevance is within ``RELEVANCE_BAND`` of the pool's (``served_scores``): the others
+cannot reach the pool whatever their personal signals. What does not depend on the
 request is cached on the catalog: the language masks, and the freshness/campaign part of every
 score (recomputed every ``STATIC_TTL_S`` seconds of ``now``). Reasons compare an item with the
 median of the shortlist (the candidates the item actually competed with).
