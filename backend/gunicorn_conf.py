@@ -23,6 +23,8 @@ Every setting can be overridden on the command line or with the variables below:
   socket before it loads the app, and a stopping one keeps its socket open while it finishes, so
   connections queued on either wait seconds or are reset — with workers recycled every 3,000
   requests it cost 12,374 failed requests in a 10 s run against 0 with the shared socket.
+- ``HERALD_WORKER_TMP_DIR`` (default ``/dev/shm`` where it exists): where each worker's heartbeat
+  file lives; it is touched on every request, so it belongs on a memory filesystem.
 - ``PROMETHEUS_MULTIPROC_DIR``: where workers write their metric samples so that ``/metrics`` in
   any worker reports the sum over all of them. Defaults to a fresh directory under the system temp
   dir, emptied at start; it must be set before the app (and prometheus_client) is imported, which
@@ -61,6 +63,12 @@ keepalive = 5
 # gthread only (see the module docstring): the threads' requests plus half as many idle
 # keep-alive connections; gunicorn closes a connection after its response beyond that.
 worker_connections = int(_env.get("HERALD_WORKER_CONNECTIONS", str(threads + max(threads // 2, 1))))
+# The heartbeat file every worker touches (an fchmod per request on a sync worker) on a memory
+# filesystem: gunicorn's docs warn that on a disk-backed one it "may block a worker for arbitrary
+# time". None (the system temp dir) where there is no /dev/shm.
+worker_tmp_dir = _env.get("HERALD_WORKER_TMP_DIR") or (
+    "/dev/shm" if os.path.isdir("/dev/shm") else None
+)
 max_requests = int(_env.get("HERALD_MAX_REQUESTS", "100000"))
 max_requests_jitter = max_requests // 10
 accesslog = None

@@ -93,3 +93,28 @@ def _answers(port: int) -> bool:
         return ok
     except OSError:
         return False
+
+
+@pytest.mark.skipif(not Path("/dev/shm").is_dir(), reason="no /dev/shm on this system")
+def test_each_workers_heartbeat_file_is_in_memory(tmp_path: Path) -> None:
+    """A sync worker touches its heartbeat file on every request: on /dev/shm, not a disk."""
+    port = free_port()
+    server = start(port, tmp_path, HERALD_WORKERS="2")
+    try:
+        deadline = time.monotonic() + 60
+        while booted_workers(tmp_path) < 2 or not _answers(port):
+            assert server.poll() is None, (tmp_path / "gunicorn.log").read_text()
+            assert time.monotonic() < deadline, "gunicorn did not start"
+            time.sleep(0.2)
+        workers = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(server.pid)], capture_output=True, text=True
+        ).stdout.split()
+        assert len(workers) == 2
+        for pid in workers:
+            fds = Path(f"/proc/{pid}/fd")
+            opened = [os.readlink(fd) for fd in fds.iterdir() if fd.is_symlink()]
+            heartbeat = [name for name in opened if "wgunicorn-" in name]
+            assert heartbeat and all(name.startswith("/dev/shm/") for name in heartbeat), opened
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -29,6 +29,7 @@ import datetime as dt
 import json
 import os
 import secrets
+import socket
 import statistics
 import subprocess
 import sys
@@ -280,12 +281,39 @@ def populate(
     return token, counts
 
 
+def limiter_storage(choice: str) -> str:
+    """The rate limiter's storage for the run: production keeps its counters in Redis
+    (``REDIS_URL``), so "auto" takes the local Redis when one answers and memory otherwise."""
+    if choice == "memory":
+        return "memory://"
+    if choice != "auto":
+        return choice
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return "memory://"
+    return "redis://127.0.0.1:6379/0"
+
+
 class Server:
-    def __init__(self, url: str, encoder: str, cache_dir: str, tmp: Path, workers: int) -> None:
+    def __init__(
+        self,
+        url: str,
+        encoder: str,
+        cache_dir: str,
+        tmp: Path,
+        workers: int,
+        limiter: str = "memory://",
+    ) -> None:
         self.port = free_port()
         self.log_path = tmp / f"gunicorn-{self.port}.log"
         env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("PROMETHEUS_")},
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if not k.startswith("PROMETHEUS_") and k != "REDIS_URL"
+            },
+            "HERALD_RATELIMIT_STORAGE_URI": limiter,
             "DATABASE_URL": url,
             # Production settings where they may apply (production refuses SQLite).
             "HERALD_ENV": "production" if url.startswith("postgresql") else "development",
@@ -402,6 +430,7 @@ def run(args: argparse.Namespace) -> list[str]:
 
     encoder = args.encoder or DEFAULT_ENCODER
     cache_dir = str(args.cache_dir or default_cache_dir())
+    limiter = limiter_storage(args.limiter)
     rng = np.random.default_rng(args.seed)
     lines = [
         "| Path | Articles | Context | p50 ms | p90 ms | p99 ms | samples | load avg |",
@@ -409,8 +438,8 @@ def run(args: argparse.Namespace) -> list[str]:
     ]
     print(
         f"HTTP suggestions over a socket: gunicorn --config backend/gunicorn_conf.py, "
-        f"{args.workers} workers, limiter and request log on, encoder {encoder}; catalog "
-        "embeddings are random unit vectors (benchmark-only catalog)",
+        f"{args.workers} workers, limiter ({limiter}) and request log on, encoder {encoder}; "
+        "catalog embeddings are random unit vectors (benchmark-only catalog)",
         flush=True,
     )
     print("\n".join(lines), flush=True)
@@ -427,7 +456,7 @@ def run(args: argparse.Namespace) -> list[str]:
                 file=sys.stderr,
                 flush=True,
             )
-            server = Server(url, encoder, cache_dir, tmp, args.workers)
+            server = Server(url, encoder, cache_dir, tmp, args.workers, limiter)
             try:
                 server.wait_ready(args.ready_timeout)
                 warm_both(server, token, rng)
@@ -460,6 +489,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--database-url",
         default=os.environ.get("HERALD_BENCH_SPEED_DB_URL"),
         help="PostgreSQL URL (name must contain 'bench'); default a temporary SQLite file",
+    )
+    p.add_argument(
+        "--limiter",
+        default=os.environ.get("REDIS_URL") or "auto",
+        help="rate-limit storage: a redis:// URL, 'memory', or 'auto' (default: REDIS_URL, else "
+        "the local Redis when it answers, as production keeps the counters in Redis)",
     )
     p.add_argument("--ready-timeout", type=float, default=300.0)
     p.add_argument("--seed", type=int, default=3)
