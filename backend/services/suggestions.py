@@ -48,8 +48,8 @@ from backend.schemas.suggestions import (
     SuggestionRequest,
     SuggestionsOut,
 )
-from backend.services import co_engagement
-from backend.services.recommender_runtime import active_version, runtime
+from backend.services import cache_sync, co_engagement
+from backend.services.recommender_runtime import _setting, active_version, runtime
 from backend.services.recommender_runtime import warm_up as warm_up  # for create_app
 from recommender.captions import draft_caption
 from recommender.columns import EVENT_WEIGHTS, HISTORY_HALF_LIFE_DAYS, POSITIVE_EVENTS, Events
@@ -567,13 +567,10 @@ def display_cache() -> DisplayCache | None:
     """The app's display cache; None when ``SUGGESTION_DISPLAY_CACHE`` is off (default: on
     unless TESTING, where every test's database restarts the ids)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # the real app
-    setting = app.config.get("SUGGESTION_DISPLAY_CACHE")
-    if not (not app.testing if setting is None else bool(setting)):
+    if not _setting(app, "SUGGESTION_DISPLAY_CACHE"):
         return None
     cache = app.extensions.get(DISPLAY_CACHE_KEY)
     if cache is None:
-        from backend.services import cache_sync
-
         cache = app.extensions[DISPLAY_CACHE_KEY] = DisplayCache()
         cache_sync.watcher(app).on_change(cache_sync.CONTENT, cache.clear)
     assert isinstance(cache, DisplayCache)

@@ -52,6 +52,15 @@ def booted_workers(tmp_path: Path) -> int:
     return text.count("Booting worker with pid")
 
 
+def wait_for_workers(server: subprocess.Popen[bytes], port: int, tmp_path: Path) -> None:
+    """Until both workers have booted and the server answers (60 s at most)."""
+    deadline = time.monotonic() + 60
+    while booted_workers(tmp_path) < 2 or not _answers(port):
+        assert server.poll() is None, (tmp_path / "gunicorn.log").read_text()
+        assert time.monotonic() < deadline, "gunicorn did not start"
+        time.sleep(0.2)
+
+
 def worker_pids(server: subprocess.Popen[bytes]) -> list[int]:
     out = subprocess.run(
         ["ps", "-o", "pid=", "--ppid", str(server.pid)], capture_output=True, text=True
@@ -84,11 +93,7 @@ def test_a_burst_of_keep_alive_connections_reaches_every_worker(tmp_path: Path) 
     # 2 workers x 2 threads: at most 3 connections each (2 + 1 idle); 16 clients.
     server = start(port, tmp_path, HERALD_WORKERS="2", HERALD_THREADS="2")
     try:
-        deadline = time.monotonic() + 60
-        while booted_workers(tmp_path) < 2 or not _answers(port):
-            assert server.poll() is None, (tmp_path / "gunicorn.log").read_text()
-            assert time.monotonic() < deadline, "gunicorn did not start"
-            time.sleep(0.2)
+        wait_for_workers(server, port, tmp_path)
         pids = worker_pids(server)
         assert len(pids) == 2
         conns = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(16)]
@@ -134,11 +139,7 @@ def test_each_workers_heartbeat_file_is_in_memory(tmp_path: Path) -> None:
     port = free_port()
     server = start(port, tmp_path, HERALD_WORKERS="2")
     try:
-        deadline = time.monotonic() + 60
-        while booted_workers(tmp_path) < 2 or not _answers(port):
-            assert server.poll() is None, (tmp_path / "gunicorn.log").read_text()
-            assert time.monotonic() < deadline, "gunicorn did not start"
-            time.sleep(0.2)
+        wait_for_workers(server, port, tmp_path)
         workers = worker_pids(server)
         assert len(workers) == 2
         for pid in workers:
