@@ -104,6 +104,8 @@ class Settings(BaseSettings):
     RECOMMENDER_BACKGROUND_EMBED: bool | None = None  # None: on unless TESTING
     SUGGESTION_DISPLAY_CACHE: bool | None = None  # None: on unless TESTING
     RECOMMENDER_BLAS_THREADS: int = Field(default=1, ge=1)
+    # ONNX Runtime threads a page context's encode uses while that many cores are idle (1: one).
+    CONTEXT_ENCODE_THREADS: int = Field(default=2, ge=1, le=64)
     # Scale-out (docs/operations.md). Shared model store: an fsspec URL (s3://bucket/models,
     # file:///mnt/models); None: ARTIFACTS_DIR alone is the store.
     MODEL_STORE_URL: str | None = None

@@ -91,6 +91,7 @@ class Runtime:
     encoder_setting: str
     model_cache_dir: str | None = None
     model_store_url: str | None = None
+    query_threads: int = 1  # CONTEXT_ENCODE_THREADS
     model: ServingModel | None = None
     stamp: tuple[str | None, int | None] | None = None
     checked_at: float = 0.0
@@ -113,7 +114,9 @@ class Runtime:
     def encoder(self, name: str) -> Encoder:
         enc = self.encoders.get(name)
         if enc is None:
-            enc = get_encoder(name, cache_dir=self.model_cache_dir)
+            enc = get_encoder(
+                name, cache_dir=self.model_cache_dir, query_threads=self.query_threads
+            )
             self.encoders[name] = enc
         return enc
 
@@ -307,6 +310,7 @@ def runtime(app: Flask | None = None) -> Runtime:
             str(app.config.get("ENCODER") or DEFAULT_ENCODER),
             model_cache_dir=app.config.get("MODEL_CACHE_DIR"),
             model_store_url=app.config.get("MODEL_STORE_URL"),
+            query_threads=int(app.config.get("CONTEXT_ENCODE_THREADS") or 1),
             background_embed=_setting(app, "RECOMMENDER_BACKGROUND_EMBED"),
             app=app,
         )

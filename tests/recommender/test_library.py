@@ -111,6 +111,23 @@ def test_l2_normalise_leaves_zero_rows() -> None:
     np.testing.assert_allclose(out, [[0.6, 0.8], [0.0, 0.0]])
 
 
+def test_idle_cores_reads_the_kernels_count_of_running_tasks(tmp_path: Path) -> None:
+    import os
+
+    from recommender.encoders import idle_cores
+
+    cores = len(os.sched_getaffinity(0))
+    loadavg = tmp_path / "loadavg"
+    loadavg.write_text("0.52 0.58 0.59 1/467 12345\n")  # only the caller runs
+    assert idle_cores(str(loadavg)) == cores - 1
+    loadavg.write_text(f"3.10 2.00 1.00 {cores + 5}/467 12345\n")  # more than the cores
+    assert idle_cores(str(loadavg)) == 0
+    loadavg.write_text("garbage\n")
+    assert idle_cores(str(loadavg)) == 0
+    assert idle_cores(str(tmp_path / "missing")) == 0
+    assert 0 <= idle_cores() < cores  # the real file: this test itself is running
+
+
 def test_get_encoder_unknown_name_message() -> None:
     with pytest.raises(EncoderUnavailableError, match="unknown encoder 'bert'; choose one of"):
         get_encoder("bert")

