@@ -17,9 +17,10 @@ never asserted. For each catalog size:
    the rate limiter on and the JSON request log on (written to a file), the served encoder
    (``HERALD_ENCODER``, default the production default); waited for until ``/readyz``, then both
    workers warmed (parallel requests until each worker has answered);
-4. ``--samples`` (>= 1,000) sequential ``POST /api/v1/suggestions`` over a real TCP socket per cell
-   (no context; a fresh 100-word context each time): p50/p90/p99 wall-clock latency, with the load
-   average (the machine may be shared).
+4. ``--samples`` (>= 1,000) ``POST /api/v1/suggestions`` over real TCP sockets per cell (no
+   context; a fresh 100-word context each time), sequential on one connection, or split over
+   ``--clients`` connections sending at once (both workers busy): p50/p90/p99 wall-clock latency
+   and requests per second, with the load average (the machine may be shared).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
+from backend.config import Settings
 from training.benchmarks.http_client import HttpClient
 from training.benchmarks.load_servers import free_port
 
@@ -304,6 +306,7 @@ class Server:
         tmp: Path,
         workers: int,
         limiter: str = "memory://",
+        context_threads: int = 1,
     ) -> None:
         self.port = free_port()
         self.log_path = tmp / f"gunicorn-{self.port}.log"
@@ -330,6 +333,7 @@ class Server:
             "HERALD_RATELIMIT_DEFAULT": "1000000 per hour",
             "HERALD_PUBLIC_BASE_URL": f"http://127.0.0.1:{self.port}",
             "PROMETHEUS_MULTIPROC_DIR": str(tmp / f"metrics-{self.port}"),
+            "HERALD_CONTEXT_ENCODE_THREADS": str(context_threads),
         }
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
@@ -424,6 +428,40 @@ def measure(
     return out
 
 
+def measure_clients(
+    base: str, token: str, samples: int, context: bool, rng: np.random.Generator, clients: int
+) -> tuple[list[float], float]:
+    """``samples`` requests split over ``clients`` connections sending at once (each one
+    request at a time): every latency and the requests per second over the whole cell."""
+    if clients == 1:
+        started = time.perf_counter()
+        out = measure(base, token, samples, context, rng)
+        return out, len(out) / (time.perf_counter() - started)
+    seeds = rng.integers(0, 2**32, size=clients)
+    results: list[list[float]] = [[] for _ in range(clients)]
+    errors: list[BaseException] = []
+
+    def one(i: int) -> None:
+        try:
+            results[i] = measure(
+                base, token, samples // clients, context, np.random.default_rng(seeds[i])
+            )
+        except BaseException as exc:  # noqa: BLE001 - re-raised below, in the caller's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise errors[0]
+    out = [x for r in results for x in r]
+    return out, len(out) / elapsed
+
+
 def run(args: argparse.Namespace) -> list[str]:
     from recommender.encoders import DEFAULT_ENCODER
     from recommender.onnx_export import default_cache_dir
@@ -433,12 +471,14 @@ def run(args: argparse.Namespace) -> list[str]:
     limiter = limiter_storage(args.limiter)
     rng = np.random.default_rng(args.seed)
     lines = [
-        "| Path | Articles | Context | p50 ms | p90 ms | p99 ms | samples | load avg |",
-        "|---|---:|---|---:|---:|---:|---:|---|",
+        "| Path | Articles | Context | clients | p50 ms | p90 ms | p99 ms | req/s | samples "
+        "| load avg |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     print(
         f"HTTP suggestions over a socket: gunicorn --config backend/gunicorn_conf.py, "
-        f"{args.workers} workers, limiter ({limiter}) and request log on, encoder {encoder}; "
+        f"{args.workers} workers, limiter ({limiter}) and request log on, encoder {encoder} "
+        f"(a context on up to {args.context_threads} threads while cores are idle); "
         "catalog embeddings are random unit vectors (benchmark-only catalog)",
         flush=True,
     )
@@ -456,20 +496,26 @@ def run(args: argparse.Namespace) -> list[str]:
                 file=sys.stderr,
                 flush=True,
             )
-            server = Server(url, encoder, cache_dir, tmp, args.workers, limiter)
+            server = Server(
+                url, encoder, cache_dir, tmp, args.workers, limiter, args.context_threads
+            )
             try:
                 server.wait_ready(args.ready_timeout)
                 warm_both(server, token, rng)
-                for label, ctx in (("none", False), ("fresh 100-word", True)):
-                    before = load1()
-                    samples = measure(server.base, token, args.samples, ctx, rng)
-                    q = statistics.quantiles(samples, n=100)
-                    line = (
-                        f"| HTTP (gunicorn) | {size:,} | {label} | {q[49]:.1f} | {q[89]:.1f} | "
-                        f"{q[98]:.1f} | {len(samples):,} | {before:.1f}-{load1():.1f} |"
-                    )
-                    lines.append(line)
-                    print(line, flush=True)
+                for clients in args.clients:
+                    for label, ctx in (("none", False), ("fresh 100-word", True)):
+                        before = load1()
+                        samples, rate = measure_clients(
+                            server.base, token, args.samples, ctx, rng, clients
+                        )
+                        q = statistics.quantiles(samples, n=100)
+                        line = (
+                            f"| HTTP (gunicorn) | {size:,} | {label} | {clients} | {q[49]:.1f} | "
+                            f"{q[89]:.1f} | {q[98]:.1f} | {rate:.0f} | {len(samples):,} | "
+                            f"{before:.1f}-{load1():.1f} |"
+                        )
+                        lines.append(line)
+                        print(line, flush=True)
             finally:
                 server.stop()
     return lines
@@ -495,6 +541,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=os.environ.get("REDIS_URL") or "auto",
         help="rate-limit storage: a redis:// URL, 'memory', or 'auto' (default: REDIS_URL, else "
         "the local Redis when it answers, as production keeps the counters in Redis)",
+    )
+    p.add_argument(
+        "--clients",
+        type=lambda s: [int(x) for x in s.split(",")],
+        default=[1, 2],
+        help="connections sending at once, one cell each (default 1,2: one request at a time, "
+        "then both workers busy)",
+    )
+    p.add_argument(
+        "--context-threads",
+        type=int,
+        default=Settings.model_fields["CONTEXT_ENCODE_THREADS"].default,
+        help="HERALD_CONTEXT_ENCODE_THREADS for the server (default: the served default)",
     )
     p.add_argument("--ready-timeout", type=float, default=300.0)
     p.add_argument("--seed", type=int, default=3)
