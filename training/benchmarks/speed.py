@@ -65,18 +65,20 @@ def load() -> str:
 
 
 def time_calls_cpu(fn: Callable[[], object], n: int) -> tuple[float, float, float, float]:
-    """Wall p50/p99 and CPU p50/p99 (this thread's CPU time) in ms.
+    """Wall p50/p99 and CPU p50/p99 (this process's CPU time, all its threads) in ms.
 
-    Serving runs the encoder and BLAS on the calling thread, so the CPU time is what a call
-    costs; the wall time adds the waiting for a core that other processes hold.
+    Serving runs BLAS on the calling thread and a context's encode on it or, while a core is
+    idle, on two ONNX Runtime threads (``CONTEXT_ENCODE_THREADS``), so the process's CPU time
+    is what a call costs (nothing else runs in this process meanwhile); the wall time adds the
+    waiting for a core that other processes hold.
     """
     fn()  # warm-up
     wall, cpu = [], []
     for _ in range(n):
-        t0, c0 = time.perf_counter(), time.thread_time()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
         wall.append(time.perf_counter() - t0)
-        cpu.append(time.thread_time() - c0)
+        cpu.append(time.process_time() - c0)
     return (*percentiles(wall), *percentiles(cpu))
 
 
