@@ -103,8 +103,8 @@ def test_a_context_runs_on_more_threads_only_while_cores_are_idle(
     wide.encode_one(TEXTS[0], "passage")
     wide.encode(TEXTS[:2], "query")
     assert runs == ["one"] * 4
-    # Off by default (get_encoder without the setting) and when set to 1.
-    assert OnnxE5Encoder(cache_dir=onnx_cache).prepare() and e5._wide is None
+    # Off by default (the fixture's encoder has no second session).
+    assert e5.query_threads == 1 and e5._wide is None
     assert get_encoder("e5-onnx", cache_dir=onnx_cache, query_threads=2).query_threads == 2
 
 
