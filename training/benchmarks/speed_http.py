@@ -433,10 +433,6 @@ def measure_clients(
 ) -> tuple[list[float], float]:
     """``samples`` requests split over ``clients`` connections sending at once (each one
     request at a time): every latency and the requests per second over the whole cell."""
-    if clients == 1:
-        started = time.perf_counter()
-        out = measure(base, token, samples, context, rng)
-        return out, len(out) / (time.perf_counter() - started)
     seeds = rng.integers(0, 2**32, size=clients)
     results: list[list[float]] = [[] for _ in range(clients)]
     errors: list[BaseException] = []
