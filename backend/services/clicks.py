@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from cachetools import LRUCache
-from sqlalchemy import Engine, TextClause, bindparam, insert, text
+from sqlalchemy import Connection, Engine, TextClause, bindparam, insert, text
 from sqlalchemy.exc import DataError, IntegrityError
 
 from backend.extensions import db
@@ -195,6 +195,13 @@ class ClickWriter:
     workers; so the writers of a database file first take an exclusive ``flock`` on
     ``<database>-clicks.lock``, which wakes the next one as soon as the lock is released.
 
+    The connection stays with the writer while clicks keep coming: a committer that finds others
+    queued behind it leaves the connection to the next one, and the last of a run returns it to the
+    pool. A checkout costs a round trip on PostgreSQL (the engine's ``pool_pre_ping``), as long as
+    the INSERT itself: under ``make bench-load`` it was a tenth of a worker's samples. Only a
+    connection that was just in use skips the ping; one taken from the pool after a quiet moment,
+    or after a failure (which always returns the connection), is checked as before.
+
     A batch the database rejects (an integrity or data error: nothing of it was stored) is retried
     one row at a time, so a bad row fails only its own caller. Any other error (the connection
     dropped, the disk is full) is raised in every caller of the batch and never retried here: the
@@ -220,6 +227,7 @@ class ClickWriter:
         self._changed = threading.Condition()
         self._queue: list[_PendingClick] = []
         self._committing = False
+        self._conn: Connection | None = None  # held from batch to batch while others queue
         self._settled: LRUCache[int, bool] = LRUCache(maxsize=self.SETTLED_MAX)
         self._settled_lock = threading.Lock()  # cachetools' caches are not thread-safe
         self._generation = 0  # moves on every forget_settled()
@@ -273,6 +281,9 @@ class ClickWriter:
                 if not item.stored and item.error is None:  # interrupted (KeyboardInterrupt, ...)
                     item.error = ClickNotStored("the commit carrying this click was interrupted")
             self._confirm([item.row for item in batch if item.stored])
+            with self._changed:
+                if not self._queue:  # nobody waiting: the connection goes back to the pool
+                    self._release()
             for item in batch:
                 item.done = True
 
@@ -306,15 +317,37 @@ class ClickWriter:
 
     def _insert(self, items: list[_PendingClick]) -> None:
         rows = [item.row for item in items]
-        if self._single_statement:
-            params = {f"{c}_{i}": row[c] for i, row in enumerate(rows) for c in _CLICK_COLUMNS}
-            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn = self._connection()
+        try:
+            if self._single_statement:
+                params = {f"{c}_{i}": row[c] for i, row in enumerate(rows) for c in _CLICK_COLUMNS}
                 conn.execute(_insert_clicks(len(rows)), params)
-        else:
-            with self._file_lock(), self.engine.begin() as conn:
-                conn.execute(_INSERT_CLICK, rows)
+            else:
+                with self._file_lock(), conn.begin():
+                    conn.execute(_INSERT_CLICK, rows)
+        except BaseException:
+            self._release()  # whatever failed, the next batch checks a connection out (and pings)
+            raise
         for item in items:
             item.stored = True
+
+    def _connection(self) -> Connection:
+        """The connection of the batch being committed (only the committing thread calls this)."""
+        if self._conn is None:
+            conn = self.engine.connect()
+            if self._single_statement:
+                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            self._conn = conn
+        return self._conn
+
+    def _release(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            conn.close()
+        except Exception:  # noqa: BLE001 - called under the writer's lock: it must not raise
+            log.warning("returning the click writer's connection failed", exc_info=True)
 
     @contextlib.contextmanager
     def _file_lock(self) -> Iterator[None]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -326,3 +327,90 @@ def test_sqlite_writers_of_one_file_take_a_shared_lock_file(app: Flask, tmp_path
             assert conn.scalar(sa.text("SELECT count(*) FROM clicks")) == 2
     finally:
         engine.dispose()
+
+
+def _pool_traffic(engine: sa.Engine) -> dict[str, int]:
+    """Counts of the engine's pool checkouts and checkins from now on (each checkout pings)."""
+    counts = {"checkout": 0, "checkin": 0}
+
+    def _on(name: str) -> Callable[..., None]:
+        def _count(*_args: Any) -> None:
+            counts[name] += 1
+
+        return _count
+
+    for name in counts:
+        sa.event.listen(engine, name, _on(name))
+    return counts
+
+
+def test_a_writer_keeps_its_connection_while_clicks_queue_behind_a_commit(link: str) -> None:
+    """The committer that finds a click queued behind it leaves the connection to that click's
+    thread (no second checkout, so no second ping); the last committer returns it to the pool."""
+    engine = db.engine
+    writer = tracking.ClickWriter(engine)
+    link_id = _link_id(link)
+    writer.write(_row(link_id))  # confirms the link's share: later batches need no other read
+    traffic = _pool_traffic(engine)
+    second: list[threading.Thread] = []
+
+    def _queue_another(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if second or not statement.lstrip().upper().startswith("INSERT INTO CLICKS"):
+            return
+        # While the first batch is being written, another click arrives and waits for it.
+        second.append(threading.Thread(target=writer.write, args=(_row(link_id),)))
+        second[0].start()
+        deadline = time.monotonic() + 10
+        while not writer._queue and time.monotonic() < deadline:
+            time.sleep(0.001)
+        assert writer._queue, "the second click never queued"
+
+    sa.event.listen(engine, "before_cursor_execute", _queue_another)
+    try:
+        writer.write(_row(link_id))
+        second[0].join(10)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", _queue_another)
+    assert traffic == {"checkout": 1, "checkin": 1}
+    assert len(_clicks()) == 3  # the second click came in its own batch, after the first
+
+
+def test_an_idle_or_failed_writer_returns_its_connection(link: str) -> None:
+    """A connection is only skipped over by the ping while it was just in use: once nobody waits,
+    or after a failed batch, the next batch checks one out again (and the pool pings it)."""
+    engine = db.engine
+    writer = tracking.ClickWriter(engine)
+    link_id = _link_id(link)
+    writer.write(_row(link_id))  # confirms the link's share: later batches need no other read
+    traffic = _pool_traffic(engine)
+    writer.write(_row(link_id))
+    assert traffic == {"checkout": 1, "checkin": 1}
+    with pytest.raises(IntegrityError):
+        writer.write(_row(2_000_000_000))
+    assert traffic == {"checkout": 2, "checkin": 2}
+    writer.write(_row(link_id))
+    assert traffic == {"checkout": 3, "checkin": 3}
+
+
+def test_a_connection_lost_while_the_writer_was_idle_costs_no_click(link: str) -> None:
+    """PostgreSQL restarted (or a proxy dropped idle connections) between two clicks: the next
+    click is stored, because a connection from the pool is pinged before use."""
+    engine = db.engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("server-side connection loss is a PostgreSQL matter")
+    writer = tracking.ClickWriter(engine)
+    link_id = _link_id(link)
+    writer.write(_row(link_id))  # the pool now holds a connection the writer used
+    db.session.close()  # the test's own connection goes back to the pool too
+    with engine.connect() as conn:
+        ours = conn.scalar(sa.text("SELECT pg_backend_pid()"))
+        killed = conn.scalar(
+            sa.text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> :me"
+            ),
+            {"me": ours},
+        )
+    assert killed >= 1
+    writer.write(_row(link_id))
+    assert len(_clicks()) == 2
