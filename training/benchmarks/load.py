@@ -68,6 +68,7 @@ from training.benchmarks.load_traffic import (
     run_wrk,
     stored_markers,
 )
+from training.benchmarks.machine import reference_ms, reference_span
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/herald_bench"
 
@@ -123,6 +124,7 @@ def run_backend(
                     run_python_load(server.base, codes, args.warmup, args.connections, "w")
             since = max_click_id(url)
             say(f"[{name}] load: {args.duration}s against {len(codes)} tracked links")
+            reference_before = reference_ms()
             cpu_before, load_before = server.worker_cpu_s(), os.getloadavg()[0]
             if use_wrk:
                 load = run_wrk(
@@ -133,6 +135,7 @@ def run_backend(
             cpu_used, load.worker_restarts = cpu_between(cpu_before, server.worker_cpu_s())
             load.load_after = os.getloadavg()[0]
             load.load_before = load_before
+            load.reference_before, load.reference_after = reference_before, reference_ms()
             load.server_cpu_ms = cpu_used * 1000 / max(1, load.completed)
         finally:
             server.stop()
@@ -170,7 +173,7 @@ def print_report(reports: Sequence[BackendReport], args: argparse.Namespace) -> 
     )
     print(f"{'backend':<11} {'tool':<22} {'req/s':>8} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} "
           f"{'done':>7} {'302s':>7} {'errors':>6} {'clicks':>7} {'lost':>5} {'unans':>5} "
-          f"{'dup':>3} {'cpu ms':>6} {'load avg':>11}")  # fmt: skip
+          f"{'dup':>3} {'cpu ms':>6} {'load avg':>11} {'reference ms':>12}")  # fmt: skip
     for r in reports:
         if r.load is None:
             continue
@@ -180,15 +183,18 @@ def print_report(reports: Sequence[BackendReport], args: argparse.Namespace) -> 
             f"{ld.p99_ms:>7.2f} {ld.completed:>7} {ld.redirects:>7} {ld.errors:>6} "
             f"{ld.clicks_stored:>7} {ld.lost:>5} {ld.unanswered:>5} {ld.duplicated:>3} "
             f"{ld.server_cpu_ms:>6.2f} "
-            f"{ld.load_before:>5.1f}-{ld.load_after:<5.1f}"
+            f"{ld.load_before:>5.1f}-{ld.load_after:<5.1f} "
+            f"{reference_span(ld.reference_before, ld.reference_after):>12}"
         )
     print("(lost: 302s received whose marker has no stored click, matched one by one; unans:")
     print(" clicks stored whose 302 the tool never read, in flight when it stopped; dup: stored")
     print(" twice; cpu ms: CPU time of the gunicorn workers per request; load avg: 1-minute,")
     print(
         " before-after the load, on "
-        f"{os.cpu_count()} CPUs shared with whatever else runs on this machine)"
+        f"{os.cpu_count()} CPUs shared with whatever else runs on this machine; reference ms:"
     )
+    print(" a fixed one-core workload timed before and after the load, training/benchmarks/")
+    print(" machine.py: higher means the machine itself was running slower)")
     for r in reports:
         if not r.queries and not r.reports:
             continue

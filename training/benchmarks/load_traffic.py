@@ -41,6 +41,8 @@ class LoadResult:
     worker_restarts: int = 0  # workers replaced during the load (their CPU is not counted)
     load_before: float = 0.0  # 1-minute load average when the load started
     load_after: float = 0.0
+    reference_before: float = 0.0  # training.benchmarks.machine.reference_ms around the load
+    reference_after: float = 0.0
 
 
 # --- load generators ----------------------------------------------------------------------------

@@ -13,8 +13,9 @@
   fp32 torch MiniLM), measured after everything else so that torch is not in the process while the
   serving numbers and the RSS are taken.
 
-Every line carries the load average at the time: on a shared 2-core machine it explains most of
-the spread between runs.
+Every line carries the load average at the time, and an in-process line the time of a fixed
+reference workload before and after it (``training/benchmarks/machine.py``): a shared VM's vCPU
+runs at half speed in some phases, which the load average does not show.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from recommender.onnx_export import default_cache_dir
 from recommender.ranker import EngagementRanker
 from recommender.relevance import dense_weight_for_page
 from recommender.text import article_text, context_lexical_text, context_text
+from training.benchmarks.machine import reference_ms, reference_span
 
 WORDS = (
     "cloud security zero trust hybrid work customers data platform analytics sales pipeline "
@@ -133,10 +135,11 @@ def in_process(encoder: Encoder, sizes: list[int], n: int) -> list[str]:
             return recommend(cat, req, ranker, limit=5)
 
         for label, fn in (("no context", no_ctx), ("fresh 100-word context", with_ctx)):
+            before = reference_ms()
             p50, p99, c50, c99 = time_calls_cpu(fn, n)
             lines.append(
                 f"| in process | {size:,} | {label} | {p50:.1f} | {p99:.1f} | {c50:.1f} |"
-                f" {c99:.1f} | {load()} |"
+                f" {c99:.1f} | {load()} | {reference_span(before, reference_ms())} |"
             )
             print(lines[-1], flush=True)
         RSS_WITH[size] = current_rss_mb()
@@ -222,8 +225,9 @@ def main(argv: list[str] | None = None) -> int:
         f" load average at start {load()}"
     )
     header = [
-        "| Path | Articles | Context | p50 ms | p99 ms | CPU p50 ms | CPU p99 ms | load |",
-        "|---|---|---|---|---|---|---|---|",
+        "| Path | Articles | Context | p50 ms | p99 ms | CPU p50 ms | CPU p99 ms | load |"
+        " reference ms |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     print("\n".join(header))
     lines = header + in_process(encoder, sizes, args.requests)

@@ -20,7 +20,8 @@ never asserted. For each catalog size:
 4. ``--samples`` (>= 1,000) ``POST /api/v1/suggestions`` over real TCP sockets per cell (no
    context; a fresh 100-word context each time), sequential on one connection, or split over
    ``--clients`` connections sending at once (both workers busy): p50/p90/p99 wall-clock latency
-   and requests per second, with the load average (the machine may be shared).
+   and requests per second, with the load average (the machine may be shared) and the time of a
+   fixed reference workload before and after the cell (``training/benchmarks/machine.py``).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ import sqlalchemy as sa
 from backend.config import Settings
 from training.benchmarks.http_client import HttpClient
 from training.benchmarks.load_servers import free_port
+from training.benchmarks.machine import reference_ms, reference_span
 
 ROOT = Path(__file__).resolve().parents[2]
 WORDS = (
@@ -468,8 +470,8 @@ def run(args: argparse.Namespace) -> list[str]:
     rng = np.random.default_rng(args.seed)
     lines = [
         "| Path | Articles | Context | clients | p50 ms | p90 ms | p99 ms | req/s | samples "
-        "| load avg |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---|",
+        "| load avg | reference ms |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     print(
         f"HTTP suggestions over a socket: gunicorn --config backend/gunicorn_conf.py, "
@@ -500,7 +502,7 @@ def run(args: argparse.Namespace) -> list[str]:
                 warm_both(server, token, rng)
                 for clients in args.clients:
                     for label, ctx in (("none", False), ("fresh 100-word", True)):
-                        before = load1()
+                        before, reference = load1(), reference_ms()
                         samples, rate = measure_clients(
                             server.base, token, args.samples, ctx, rng, clients
                         )
@@ -508,7 +510,8 @@ def run(args: argparse.Namespace) -> list[str]:
                         line = (
                             f"| HTTP (gunicorn) | {size:,} | {label} | {clients} | {q[49]:.1f} | "
                             f"{q[89]:.1f} | {q[98]:.1f} | {rate:.0f} | {len(samples):,} | "
-                            f"{before:.1f}-{load1():.1f} |"
+                            f"{before:.1f}-{load1():.1f} | "
+                            f"{reference_span(reference, reference_ms())} |"
                         )
                         lines.append(line)
                         print(line, flush=True)
