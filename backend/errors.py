@@ -7,6 +7,7 @@ Every error a client can see has the body
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from flask import Flask, Response, jsonify
@@ -14,6 +15,7 @@ from flask_babel import LazyString
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from backend.extensions import limiter
 from backend.i18n import refresh_language, translate
 
 log = logging.getLogger("herald.errors")
@@ -257,6 +259,23 @@ _HTTP_MESSAGE_KEYS = {
 }
 
 
+RETRY_AFTER_FALLBACK_S = 60
+
+
+def retry_after_s() -> int:
+    """Seconds until the limit this request broke lets it through again: the breached limit's
+    window reset, read from the limiter's storage (only on a 429; the X-RateLimit headers that
+    would carry it on every response are off by default). A minute when it cannot be read."""
+    try:
+        hit = limiter.current_limit
+        if hit is None or not hit.breached:
+            return RETRY_AFTER_FALLBACK_S
+        return max(1, int(hit.reset_at - time.time()))
+    except Exception:  # noqa: BLE001 - storage unreachable: the 429 still goes out
+        log.warning("could not read the breached rate limit's reset time", exc_info=True)
+        return RETRY_AFTER_FALLBACK_S
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(APIError)
     def _api_error(exc: APIError) -> Response:
@@ -283,8 +302,7 @@ def register_error_handlers(app: Flask) -> None:
             headers["Allow"] = ", ".join(sorted(exc.valid_methods))  # type: ignore[attr-defined]
         if status == 429:
             message = translate("error.http.rate_limited", limit=exc.description)
-            retry = getattr(exc, "retry_after", None)
-            headers["Retry-After"] = str(int(retry)) if retry else "60"
+            headers["Retry-After"] = str(retry_after_s())
         return error_response(status, code, message, headers=headers)
 
     @app.errorhandler(Exception)

@@ -78,8 +78,7 @@ babel = Babel()
 csrf = CSRFProtect()  # the console's forms (backend/console/auth.py)
 
 limiter = Limiter(
-    key_func=rate_limit_key,
-    headers_enabled=True,
+    key_func=rate_limit_key,  # headers: RATELIMIT_HEADERS_ENABLED (backend/config.py)
     application_limits=[auth_failures],
 )
 

@@ -153,6 +153,38 @@ def test_429_rate_limit_on_pairing(client: Any) -> None:
     assert int(resp.headers["Retry-After"]) > 0
 
 
+def test_429_retry_after_is_when_the_broken_limit_lets_the_caller_in_again(
+    make_app: Any,
+) -> None:
+    """Not a fixed guess: with 2 pairing attempts an hour, the third waits out the hour."""
+    client = make_app(RATELIMIT_AUTH="2 per hour").test_client()
+    for _ in range(2):
+        assert client.post("/api/v1/auth/pair", json={"code": "AAAAA-BBBBB"}).status_code == 401
+    resp = client.post("/api/v1/auth/pair", json={"code": "AAAAA-BBBBB"})
+    assert_error(resp, 429, "rate_limited")
+    assert 3000 < int(resp.headers["Retry-After"]) <= 3600
+
+
+def test_429_for_guessed_tokens_says_when_guessing_may_resume(make_app: Any) -> None:
+    client = make_app(RATELIMIT_AUTH="2 per hour").test_client()
+    for i in range(2):
+        resp = client.get("/api/v1/me", headers={"Authorization": f"Bearer hrd_guess{i:040d}"})
+        assert resp.status_code == 401
+    resp = client.get("/api/v1/me", headers={"Authorization": "Bearer hrd_guess-again"})
+    assert_error(resp, 429, "rate_limited")
+    assert 3000 < int(resp.headers["Retry-After"]) <= 3600
+
+
+def test_no_rate_limit_headers_on_an_answered_request_by_default(
+    client: Any, employee_headers: dict[str, str]
+) -> None:
+    """Two more storage round trips per request, for headers nothing reads: off unless
+    RATELIMIT_HEADERS_ENABLED (Flask-Limiter's own setting) turns them on."""
+    resp = client.get("/api/v1/me", headers=employee_headers)
+    assert resp.status_code == 200
+    assert not [name for name in resp.headers.keys() if name.lower().startswith("x-ratelimit")]
+
+
 def test_500_does_not_leak_internals(app: Any, client: Any) -> None:
     from flask import Blueprint
 
