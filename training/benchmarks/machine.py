@@ -3,7 +3,7 @@
 A shared virtual machine changes speed under a benchmark. On session 9's 2-vCPU VM the reference
 below took 8 ms in one second and 16 ms a few seconds later, with the machine otherwise idle and
 its CPU time doubling with it (so it is the vCPU that slowed down, not a queue for it), and the
-same redirect benchmark printed 572 and 2,298 requests/s a minute apart. The load average does
+same redirect benchmark printed 572 and 2,298 requests/s minutes apart. The load average does
 not show this. ``make bench-speed`` and ``make bench-load`` print the reference's time before and
 after each cell, so a number measured in a slow phase can be told from a slower build.
 """
