@@ -3,13 +3,15 @@
 Outside /api/v1 and exempt from the per-token rate limit: this is what people click on LinkedIn.
 
 Two ways in, one answer. The Flask view below handles every request it is given. In front of Flask
-sits :class:`FastRedirect`, a small WSGI dispatcher for the hot case only: ``GET``/``HEAD`` of a
-well-formed code already in the target cache, without credentials. It stores the click the same way
-(same row, committed before answering) and answers with the same status and headers (security
-headers, ``X-Request-ID``), the same JSON log line and the same metrics as Flask's hooks, for a
-fraction of the CPU (Flask's request context, routing, limiter and hooks cost about three times the
-redirect itself). Everything else — a code not cached yet, an unknown or malformed path, another
-method, credentials — goes through Flask unchanged, and so does the answer to a database error.
+sits :class:`FastRedirect`, a small WSGI dispatcher for the common case: ``GET``/``HEAD`` of a
+well-formed code without credentials. It resolves the code with the same function as the view
+(``links.resolve``: the target cache, else one query, the same URL checks), stores the click the
+same way (same row, committed before answering) and answers with the same status and headers
+(security headers, ``X-Request-ID``), the same JSON log line and the same metrics as Flask's hooks,
+for a fraction of the CPU (Flask's request context, routing, limiter and hooks cost about three
+times the redirect itself, and as much again as the lookup of a code not cached yet). Everything
+else — an unknown, refused or malformed code, another method, credentials — goes through Flask
+unchanged, and so does the answer to a database error.
 """
 
 from __future__ import annotations
@@ -145,16 +147,21 @@ def _fixed_headers() -> list[tuple[str, str]]:
 
 
 class FastRedirect:
-    """WSGI middleware answering cached ``GET``/``HEAD /r/<code>`` without entering Flask.
+    """WSGI middleware answering ``GET``/``HEAD /r/<code>`` of a known code without entering Flask.
 
-    It only ever answers a 302 for a code that Flask's view resolved (and checked) before, within
-    the cache TTL; it stores the click first. Any other request is passed to ``wsgi_app`` (Flask),
-    which then does the whole request its usual way; so is a failure to store the click, which the
-    view then raises (instead of storing again) for Flask's error handlers to answer.
+    It only ever answers a 302 for a target ``links.resolve`` returned (from the cache, or looked
+    up and checked as the view would); it stores the click first. Any other request is passed to
+    ``wsgi_app`` (Flask), which then does the whole request its usual way: an unknown or refused
+    code (the view's 404 page), a lookup that failed (the view looks again and answers the error),
+    and a failure to store the click, which the view then raises (instead of storing again) for
+    Flask's error handlers to answer.
     """
 
     def __init__(self, app: Flask, wsgi_app: WSGIApplication) -> None:
         self.wsgi_app = wsgi_app
+        self.config = app.config
+        with app.app_context():
+            self.engine = db.engine
         self.cache = _cache(app)
         self.stamps = cache_sync.watcher(app)
         self.writer = _writer(app)
@@ -173,10 +180,21 @@ class FastRedirect:
         ):
             return self.wsgi_app(environ, start_response)
         self.stamps.poll()  # another node may have changed a link: drop stale targets
+        started = time.perf_counter()
         target = self.cache.get(code)
         if target is None:
-            return self.wsgi_app(environ, start_response)
-        started = time.perf_counter()
+            try:
+                target = links.resolve(
+                    code,
+                    utm_medium=self.config["UTM_MEDIUM"],
+                    cache=self.cache,
+                    allowed_domains=self.config.get("REDIRECT_ALLOWED_DOMAINS") or (),
+                    engine=self.engine,
+                )
+            except Exception:  # noqa: BLE001 - a read only: Flask's view looks again and answers
+                target = None
+            if target is None:
+                return self.wsgi_app(environ, start_response)
         try:
             clicks.record_click(
                 target.link_id,

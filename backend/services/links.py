@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from cachetools import TTLCache
-from sqlalchemy import select
+from sqlalchemy import Engine, and_, bindparam, select
 
 from backend.extensions import db
 from backend.models import Article, Campaign, Employee, Share, TrackedLink
@@ -116,37 +116,55 @@ class TargetCache:
 TARGETS = TargetCache()
 
 
+# The link, its article's URL, the sharer's public reference and the campaign, with one row per
+# distinct address the link was shared from (one row with NULL when none): one statement, built
+# once, so a redirect whose code is not cached yet costs one query.
+_TARGET_QUERY = (
+    select(
+        TrackedLink.id,
+        TrackedLink.employee_id,
+        TrackedLink.network,
+        Article.canonical_url,
+        Employee.public_ref,
+        Campaign.slug,
+        Share.sharer_addr_hash,
+    )
+    .join(Article, Article.id == TrackedLink.article_id)
+    .join(Employee, Employee.id == TrackedLink.employee_id)
+    .outerjoin(Campaign, Campaign.id == Article.campaign_id)
+    .outerjoin(Share, and_(Share.link_id == TrackedLink.id, Share.sharer_addr_hash != ""))
+    .where(TrackedLink.code == bindparam("code"))
+    .distinct()
+)
+
+
 def resolve(
     code: str,
     *,
     utm_medium: str,
     cache: TargetCache = TARGETS,
     allowed_domains: Iterable[str] = (),
+    engine: Engine | None = None,
 ) -> Target | None:
     """The redirect target for ``code``, or None for an unknown code or a stored URL that the
-    URL validator refuses now (e.g. a host no longer on the company's allow-list)."""
+    URL validator refuses now (e.g. a host no longer on the company's allow-list).
+
+    Read on a connection of its own (``engine``, default the app's), not the request's session:
+    the WSGI fast path calls it outside any Flask context."""
     if not CODE_RE.match(code):
         return None
     target = cache.get(code)
     if target is not None:
         return target
-    row = db.session.execute(
-        select(
-            TrackedLink.id,
-            TrackedLink.employee_id,
-            TrackedLink.network,
-            Article.canonical_url,
-            Employee.public_ref,
-            Campaign.slug,
-        )
-        .join(Article, Article.id == TrackedLink.article_id)
-        .join(Employee, Employee.id == TrackedLink.employee_id)
-        .outerjoin(Campaign, Campaign.id == Article.campaign_id)
-        .where(TrackedLink.code == code)
-    ).first()
-    if row is None:
+    with (engine or db.engine).connect() as conn:
+        if conn.dialect.name == "postgresql":
+            # A read needs no transaction: without one the lookup is one round trip, not three
+            # (BEGIN, the SELECT, and the ROLLBACK when the connection goes back to the pool).
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        rows = conn.execute(_TARGET_QUERY, {"code": code}).all()
+    if not rows:
         return None
-    link_id, employee_id, network, url, public_ref, slug = row
+    link_id, employee_id, network, url, public_ref, slug, _ = rows[0]
     try:
         check_target(url, allowed_domains)
         location = to_uri(
@@ -161,14 +179,7 @@ def resolve(
         check_target(location, allowed_domains)
     except UnsafeUrl:
         return None
-    addrs = frozenset(
-        h
-        for h in db.session.scalars(
-            select(Share.sharer_addr_hash)
-            .where(Share.link_id == link_id, Share.sharer_addr_hash != "")
-            .distinct()
-        )
-    )
+    addrs = frozenset(row[-1] for row in rows if row[-1])
     target = Target(link_id=link_id, location=location, employee_id=employee_id, sharer_addrs=addrs)
     cache.put(code, target)
     return target

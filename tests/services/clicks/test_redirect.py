@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from backend.extensions import db
 from backend.models import Article, Click, TrackedLink
@@ -293,3 +293,47 @@ def test_my_shares_count_human_clicks_only(
     link = db.session.scalars(select(TrackedLink)).one()
     assert len(_clicks()) == 3 and all(c.link_id == link.id for c in _clicks())
     assert client.get("/api/v1/me/shares", headers=headers).json["items"][0]["clicks"] == 1
+
+
+def test_a_code_not_cached_yet_is_one_query_outside_a_transaction(
+    client: Any, headers_for: Any, make_employee: Any, make_article: Any
+) -> None:
+    """The first click on a code looks the link up in one statement (link, URL, sharer, campaign
+    and every address it was shared from), on PostgreSQL without a transaction (no BEGIN and
+    no ROLLBACK around it); clicks from any of the sharer's addresses are still self-clicks."""
+    person = make_employee()
+    headers = headers_for(employee=person)
+    article = make_article()
+    second_address = {"REMOTE_ADDR": "198.51.100.201"}
+    for where in (SHARER_ADDRESS, second_address, SHARER_ADDRESS):
+        code = client.post(
+            "/api/v1/shares",
+            json={"article_id": article.id, "network": "linkedin"},
+            headers=headers,
+            environ_base=where,
+        ).json["code"]
+    client.application.extensions["herald_redirect_cache"].clear()
+    selects: list[tuple[str, object]] = []
+
+    def seen(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            info = getattr(conn.connection.dbapi_connection, "info", None)
+            selects.append((statement, getattr(info, "transaction_status", None)))
+
+    engine = db.engine
+    event.listen(engine, "after_cursor_execute", seen)
+    try:
+        first = client.get(
+            f"/r/{code}", headers={"User-Agent": CHROME}, environ_base=second_address
+        )
+    finally:
+        event.remove(engine, "after_cursor_execute", seen)
+    assert first.status_code == 302
+    assert len(selects) == 1, [s for s, _ in selects]
+    if engine.dialect.name == "postgresql":
+        from psycopg.pq import TransactionStatus
+
+        assert selects[0][1] == TransactionStatus.IDLE  # autocommit: nothing left open
+    for where in (SHARER_ADDRESS, {"REMOTE_ADDR": "203.0.113.9"}):
+        client.get(f"/r/{code}", headers={"User-Agent": CHROME}, environ_base=where)
+    assert [c.ua_class for c in _clicks()] == ["self", "self", "desktop"]

@@ -69,6 +69,14 @@ def link(
     return "/r/" + resp.json["code"]
 
 
+def _flask(app: Flask) -> Any:
+    """A test client for the app behind the fast path: its requests always go through Flask."""
+    from werkzeug.test import Client
+
+    assert isinstance(app.wsgi_app, FastRedirect)
+    return Client(app.wsgi_app.wsgi_app)
+
+
 def _clicks() -> list[Click]:
     db.session.rollback()  # a fresh snapshot: the clicks were committed on other connections
     return list(db.session.scalars(select(Click).order_by(Click.id)))
@@ -94,19 +102,62 @@ def test_the_proxy_fix_stays_outermost(make_app: Callable[..., Flask]) -> None:
 
 
 @pytest.mark.parametrize("method", ["GET", "HEAD"])
-def test_a_cached_code_gets_the_same_answer_without_flask(
-    client: Any, link: str, flask_requests: list[str], method: str
+def test_a_known_code_gets_the_same_answer_without_flask(
+    app: Flask, client: Any, link: str, flask_requests: list[str], method: str
 ) -> None:
+    """Flask's view, the fast path looking the code up, and the fast path from its cache all
+    give one answer; only the first enters Flask."""
+    by_flask = _flask(app).open(link, method=method, headers={"User-Agent": CHROME})
+    assert flask_requests == [link]
+    app.extensions["herald_redirect_cache"].clear()
     first = client.open(link, method=method, headers={"User-Agent": CHROME})
-    assert flask_requests == [link]  # not cached yet: Flask resolved it
+    assert flask_requests == [link]  # not cached: the fast path looked it up itself
     second = client.open(link, method=method, headers={"User-Agent": CHROME})
-    assert flask_requests == [link]  # cached: answered in front of Flask
-    assert first.status_code == 302
-    assert _comparable(second) == _comparable(first)
+    assert flask_requests == [link]  # cached
+    assert by_flask.status_code == 302
+    assert _comparable(first) == _comparable(by_flask)
+    assert _comparable(second) == _comparable(by_flask)
     assert second.headers["Location"].startswith("https://www.example.com/post?lang=da&utm_")
     assert second.headers["Cache-Control"] == "no-store"
     assert second.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
-    assert len(_clicks()) == 2
+    assert len(_clicks()) == 3
+
+
+def test_an_unknown_or_refused_code_is_answered_by_flask(
+    app: Flask, client: Any, link: str, flask_requests: list[str]
+) -> None:
+    """What the fast path cannot redirect to (no such code; a stored URL the allow-list now
+    refuses) gets Flask's 404 page, and no click is stored."""
+    resp = client.get("/r/Zz9Zz9Zz")
+    assert resp.status_code == 404 and "Link not found" in resp.text
+    app.config["REDIRECT_ALLOWED_DOMAINS"] = ["other.example"]
+    refused = client.get(link)
+    assert refused.status_code == 404 and "Location" not in refused.headers
+    assert flask_requests == ["/r/Zz9Zz9Zz", link]
+    assert _clicks() == []
+
+
+def test_a_lookup_that_fails_is_answered_by_flask(
+    app: Flask, client: Any, link: str, flask_requests: list[str], monkeypatch: Any
+) -> None:
+    """The database fails the fast path's lookup: Flask's view looks again and answers as it
+    answers any database error (here the second look succeeds: one redirect, one click)."""
+    from backend.services import links
+
+    real = links.resolve
+    calls: list[str] = []
+
+    def flaky(code: str, **kw: Any) -> Any:
+        calls.append(code)
+        if len(calls) == 1:
+            raise sa.exc.OperationalError("SELECT", {}, Exception("server closed the connection"))
+        return real(code, **kw)
+
+    monkeypatch.setattr(links, "resolve", flaky)
+    resp = client.get(link, headers={"User-Agent": CHROME})
+    assert resp.status_code == 302
+    assert len(calls) == 2 and flask_requests == [link]
+    assert len(_clicks()) == 1
 
 
 @pytest.mark.parametrize(
@@ -120,6 +171,7 @@ def test_a_cached_code_gets_the_same_answer_without_flask(
     ],
 )
 def test_the_fast_path_stores_the_same_click(
+    app: Flask,
     client: Any,
     link: str,
     flask_requests: list[str],
@@ -130,7 +182,7 @@ def test_the_fast_path_stores_the_same_click(
 ) -> None:
     extra = {"Referer": "https://www.linkedin.com/feed/", **headers}
     env = {"REMOTE_ADDR": "198.51.100.7"}
-    client.open(link, method=method, headers=extra, environ_base=env)  # Flask
+    _flask(app).open(link, method=method, headers=extra, environ_base=env)  # Flask
     client.open(link, method=method, headers=extra, environ_base=env)  # fast path
     assert len(flask_requests) == 1
     by_flask, by_fast_path = _clicks()
@@ -156,9 +208,13 @@ def test_the_fast_path_echoes_a_sane_request_id(client: Any, link: str) -> None:
 
 
 def test_the_fast_path_logs_and_counts_like_flask(
-    client: Any, link: str, flask_requests: list[str], caplog: pytest.LogCaptureFixture
+    app: Flask,
+    client: Any,
+    link: str,
+    flask_requests: list[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    client.get(link)
+    _flask(app).get(link)
 
     def count() -> float:
         value = REGISTRY.get_sample_value(
@@ -170,7 +226,7 @@ def test_the_fast_path_logs_and_counts_like_flask(
     caplog.set_level(logging.INFO, logger="herald.request")
     caplog.clear()  # the Flask request above is logged too when INFO was already on
     resp = client.get(link, headers={"X-Request-ID": "log-me"})
-    assert len(flask_requests) == 1  # the second one took the fast path
+    assert len(flask_requests) == 1  # the second one took the fast path (as a first one would)
     (record,) = [r for r in caplog.records if r.name == "herald.request"]
     assert record.getMessage() == "request"
     fields = {k: getattr(record, k) for k in ("request_id", "method", "path", "status")}
