@@ -49,13 +49,15 @@ class HeaderLookup(Protocol):
     def get(self, key: str, default: str, /) -> str: ...
 
 
+# Matched against the lowercased User-Agent: the same matches as re.IGNORECASE on the latin-1
+# text a header arrives as, about ten times faster (an IGNORECASE alternation cannot use the
+# literal search; the three searches took ~60 µs of a redirect's CPU on a 2-vCPU VM).
 _BOT_RE = re.compile(
     r"bot\b|bot/|crawl|spider|slurp|preview|facebookexternalhit|embedly|whatsapp|skypeuripreview"
-    r"|headless|curl/|wget/|python-|httpx|go-http-client|java/|okhttp|libwww|scrapy|lighthouse",
-    re.IGNORECASE,
+    r"|headless|curl/|wget/|python-|httpx|go-http-client|java/|okhttp|libwww|scrapy|lighthouse"
 )
-_MOBILE_RE = re.compile(r"mobi|android|iphone|ipad|ipod|windows phone", re.IGNORECASE)
-_DESKTOP_RE = re.compile(r"windows nt|macintosh|x11|linux x86|cros", re.IGNORECASE)
+_MOBILE_RE = re.compile(r"mobi|android|iphone|ipad|ipod|windows phone")
+_DESKTOP_RE = re.compile(r"windows nt|macintosh|x11|linux x86|cros")
 PREFETCH_VALUES = ("prefetch", "preview", "prerender")
 
 
@@ -63,6 +65,7 @@ def classify_user_agent(user_agent: str) -> str:
     """desktop | mobile | bot | other."""
     if not user_agent:
         return "other"
+    user_agent = user_agent.lower()
     if _BOT_RE.search(user_agent):
         return "bot"
     if _MOBILE_RE.search(user_agent):

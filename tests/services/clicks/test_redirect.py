@@ -173,6 +173,10 @@ def test_bots_prefetches_and_head_requests_are_flagged(
         ("Mozilla/5.0 (Linux; Android 14; Pixel 8) Mobile Safari/537.36", "mobile"),
         (LINKEDIN_BOT, "bot"),
         ("curl/8.5.0", "bot"),
+        ("Mozilla/5.0 (compatible; GOOGLEBOT/2.1)", "bot"),  # any case
+        ("Mozilla/5.0 (IPHONE; CPU OS 17_5)", "mobile"),
+        ("Mozilla/5.0 (MACINTOSH; Intel Mac OS X 14_5)", "desktop"),
+        ("HeadlessChrome/126.0", "bot"),
         ("", "other"),
         ("SomethingElse/1.0", "other"),
     ],
