@@ -38,6 +38,7 @@ ROUTE = "/r/<code>"
 CACHE_KEY = "herald_redirect_cache"
 WRITER_KEY = "herald_click_writer"
 CLICK_ERROR = "herald.click_error"  # environ key: a click the fast path failed to store
+LOOKUP_ERROR = "herald.lookup_error"  # environ key: a code the fast path failed to look up
 NOT_FOUND_HTML = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Link not found</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -80,6 +81,11 @@ def not_a_link(_rest: str) -> Response:
 def follow(code: str) -> Response:
     """Record a click on a tracked link and redirect (302) to the article."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    failed_lookup = request.environ.pop(LOOKUP_ERROR, None)
+    if failed_lookup is not None:
+        # The fast path's lookup failed (the database is unavailable, say): answer that error
+        # as any other, without a second attempt that would wait for the same timeout again.
+        raise failed_lookup
     target = links.resolve(
         code,
         utm_medium=app.config["UTM_MEDIUM"],
@@ -152,9 +158,8 @@ class FastRedirect:
     It only ever answers a 302 for a target ``links.resolve`` returned (from the cache, or looked
     up and checked as the view would); it stores the click first. Any other request is passed to
     ``wsgi_app`` (Flask), which then does the whole request its usual way: an unknown or refused
-    code (the view's 404 page), a lookup that failed (the view looks again and answers the error),
-    and a failure to store the click, which the view then raises (instead of storing again) for
-    Flask's error handlers to answer.
+    code (the view's 404 page), and a failure to look the code up or to store the click, which the
+    view then raises (instead of trying again) for Flask's error handlers to answer.
     """
 
     def __init__(self, app: Flask, wsgi_app: WSGIApplication) -> None:
@@ -191,9 +196,10 @@ class FastRedirect:
                     allowed_domains=self.config.get("REDIRECT_ALLOWED_DOMAINS") or (),
                     engine=self.engine,
                 )
-            except Exception:  # noqa: BLE001 - a read only: Flask's view looks again and answers
-                target = None
-            if target is None:
+            except Exception as exc:  # noqa: BLE001 - nothing was answered yet: Flask answers it
+                environ[LOOKUP_ERROR] = exc
+                return self.wsgi_app(environ, start_response)
+            if target is None:  # unknown or refused: the view's 404 page
                 return self.wsgi_app(environ, start_response)
         try:
             clicks.record_click(
