@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
 import re
 from collections.abc import Callable
 from typing import Any
@@ -16,7 +17,7 @@ from flask.testing import FlaskClient
 
 from backend.extensions import db
 from backend.models import Employee
-from backend.observability import JsonFormatter, redact
+from backend.observability import _SECRET_PATTERNS, JsonFormatter, redact
 from backend.openapi import REGISTRY
 
 ARTICLE_URL = "https://www.example.com/news/grid-2030?lang=en"
@@ -447,3 +448,47 @@ def test_log_redaction_masks_secret_shapes() -> None:
     masked = redact(line)
     assert "hrd_abcdef" not in masked and "ABCDE-FGHJK" not in masked and "a" * 64 not in masked
     assert masked.count("[redacted]") == 3
+
+
+def _redact_every_pattern(text: str) -> str:
+    """The reference: every secret pattern applied to the whole text, no shortcuts."""
+    for pattern in _SECRET_PATTERNS:
+        if pattern.groups:
+            text = pattern.sub(lambda m: m.group(1) + "[redacted]", text)
+        else:
+            text = pattern.sub("[redacted]", text)
+    return text
+
+
+def test_log_redaction_matches_every_case_of_its_patterns() -> None:
+    # redact() skips a case-insensitive pattern when its literal is not in the case-folded line;
+    # that must never skip a match: any case, the long s that re.IGNORECASE equates with "s",
+    # and secrets next to each other or to a replaced one.
+    shapes = [
+        "Bearer tok_1",
+        "BEARER tok_2",
+        "bEaReR\ttok_3",
+        "Authorization: bearer  x.y.z",
+        "sha256=" + "ab" * 20,
+        "SHA256=" + "AB" * 20,
+        "\u017fha256=" + "cd" * 20,
+        "V1=" + "0f" * 16,
+        "v1=" + "E" * 40,
+        "sha256=" + "a" * 31,
+        "ABCDE-FGHJK",
+        "hrd_abcdefgh12345678",
+        "Bearer hrd_abcdefgh12345678",
+        "bearer\nsha256=" + "1" * 40,
+        "the bearer of v1 news",
+        "\u212a\u017f",
+        "ss=\u00df",
+    ]
+    rng = random.Random(11)
+    filler = ['{"ts": "2026-12-07T15:49:01.617+00:00", "level": "INFO"}', " ", "\n", "é", ","]
+    lines = list(shapes)
+    for _ in range(3_000):
+        parts = rng.choices(shapes + filler, k=rng.randint(1, 6))
+        lines.append("".join(rng.choice(("", " ", '"', "=")) + p for p in parts))
+    for line in lines:
+        assert redact(line) == _redact_every_pattern(line), line
+    assert "[redacted]" in redact("\u017fha256=" + "cd" * 20)  # long s: re.IGNORECASE matches it
