@@ -79,7 +79,7 @@ max_requests_jitter = max_requests // 10
 accesslog = None
 
 
-class NoAccessLog(Logger):
+class NoAccessLog(Logger):  # type: ignore[misc]  # gunicorn ships no type hints
     """gunicorn's logger without the access log: the app writes the request line itself."""
 
     def access(self, resp: Any, req: Any, environ: Any, request_time: Any) -> None:
