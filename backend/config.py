@@ -109,6 +109,8 @@ class Settings(BaseSettings):
     RECOMMENDER_BLAS_THREADS: int = Field(default=1, ge=1)
     # ONNX Runtime threads a page context's encode uses while that many cores are idle (1: one).
     CONTEXT_ENCODE_THREADS: int = Field(default=2, ge=1, le=64)
+    # Threads the full-catalog product uses while a core is idle (1: one; recommender.engine).
+    CATALOG_PRODUCT_THREADS: int = Field(default=2, ge=1, le=2)
     # Scale-out (docs/operations.md). Shared model store: an fsspec URL (s3://bucket/models,
     # file:///mnt/models); None: ARTIFACTS_DIR alone is the store.
     MODEL_STORE_URL: str | None = None

@@ -33,13 +33,16 @@ non-increasing down the list.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 
 from recommender.diversity import diversify
+from recommender.encoders import idle_cores
 from recommender.features import (
     CAMPAIGN,
     CONTEXT_SIM,
@@ -297,8 +300,10 @@ def catalog_scores(
         combined = np.zeros(catalog.embeddings.shape[1], dtype=np.float32)
         for vec, weight in probes:
             combined += np.float32(weight) * vec.astype(np.float32)
-        emb = catalog.embeddings if rows is None else catalog.embeddings[rows]
-        scores += emb @ combined
+        if rows is None:
+            scores += catalog_product(catalog.embeddings, combined)
+        else:
+            scores += catalog.embeddings[rows] @ combined
     for mapping, name, transform in (
         (req.peer_engagement, PEER_ENGAGEMENT, lambda v: log_scale(v, PEER_SATURATION)),
         (req.popularity, POPULARITY, lambda v: log_scale(v, POPULARITY_SATURATION)),
@@ -330,7 +335,7 @@ def context_relevance(
     if req.context_vec is not None and catalog.embeddings.shape[0]:
         # Over the whole catalog, then the rows: gathering the candidates' embeddings first
         # copied the (n, dim) matrix on every request.
-        dense = (catalog.embeddings @ req.context_vec.astype(np.float32))[rows]
+        dense = catalog_product(catalog.embeddings, req.context_vec.astype(np.float32))[rows]
     lexical = None
     if catalog.lexical is not None and req.context_terms:
         lexical = catalog.lexical.scores(req.context_terms)[rows]
@@ -409,12 +414,63 @@ def recommend(
     return out
 
 
+# --- the full-catalog product ----------------------------------------------------------------
+
+# A catalog at least this long has its product split over two threads while a core is idle.
+SPLIT_MIN_ROWS = 4_096
+# The split falls on a multiple of this many rows: OpenBLAS then computes every row exactly as in
+# the whole product (bit-identical, tested), so a split never changes a score or an order.
+SPLIT_ALIGN = 64
+
+_product_threads = 1  # set_product_threads(); 1: never split
+_product_pool: ThreadPoolExecutor | None = None
+_product_lock = threading.Lock()
+
+
+def set_product_threads(n: int) -> None:
+    """Process-wide: the full-catalog product may use ``n`` (1 or 2) threads while a core is idle.
+
+    With BLAS on one thread (``limit_blas_threads``) the product of a 10k × 384 float32 catalog
+    streams 15 MB through one core: 1.2 ms on a 2-vCPU AVX-512 machine, against 0.55 ms on two
+    (docs/benchmarks.md, session 11). A second BLAS thread would spin and collapse under load, so
+    the split is Herald's own: two halves on two Python threads (numpy releases the GIL), taken
+    only while ``idle_cores`` says a core is free; under load the product runs whole on the
+    caller's thread as before.
+    """
+    global _product_threads
+    _product_threads = max(1, min(int(n), 2))
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _product_pool
+    with _product_lock:
+        if _product_pool is None:
+            _product_pool = ThreadPoolExecutor(1, thread_name_prefix="herald-product")
+        return _product_pool
+
+
+def catalog_product(
+    embeddings: NDArray[np.float32], vec: NDArray[np.float32]
+) -> NDArray[np.float32]:
+    """``embeddings @ vec``, over two threads for a long catalog while a core is idle."""
+    n = embeddings.shape[0]
+    if _product_threads < 2 or n < SPLIT_MIN_ROWS or idle_cores() < 1:
+        out: NDArray[np.float32] = embeddings @ vec
+        return out
+    half = (n // 2) // SPLIT_ALIGN * SPLIT_ALIGN
+    result = np.empty(n, dtype=np.result_type(embeddings.dtype, vec.dtype))
+    other = _pool().submit(np.matmul, embeddings[half:], vec, out=result[half:])
+    np.matmul(embeddings[:half], vec, out=result[:half])
+    other.result()
+    return result
+
+
 def limit_blas_threads(n: int = 1) -> None:
     """Process-wide: BLAS (OpenBLAS/MKL) uses ``n`` threads. Call once in a serving worker.
 
-    One request's matrix-vector product over the catalog gains nothing from a second thread, and
-    spinning BLAS threads collapse under CPU contention: 10k × 384 took 9.5 ms at p50 (40 ms p99)
-    with OpenBLAS's 2 threads on a loaded 2-core box and 0.6 ms with one.
+    Spinning BLAS threads collapse under CPU contention: 10k × 384 took 9.5 ms at p50 (40 ms p99)
+    with OpenBLAS's 2 threads on a loaded 2-core box and 0.6 ms with one. An idle core still
+    helps the catalog product; ``catalog_product`` takes it only while it is idle.
     """
     from threadpoolctl import threadpool_limits
 

@@ -48,7 +48,7 @@ from backend.extensions import db
 from backend.models import Article, ArticleEmbedding, Campaign, ModelVersion, utcnow
 from recommender.artifacts import ArtifactStore, ModelArtifact, store_for
 from recommender.encoders import DEFAULT_ENCODER, Encoder, get_encoder
-from recommender.engine import Catalog, limit_blas_threads
+from recommender.engine import Catalog, limit_blas_threads, set_product_threads
 from recommender.errors import ArtifactError, EncoderUnavailableError
 from recommender.lexical import LexicalIndex
 from recommender.ranker import EngagementRanker
@@ -305,6 +305,7 @@ def runtime(app: Flask | None = None) -> Runtime:
     rt = app.extensions.get(EXTENSION_KEY)
     if rt is None:
         limit_blas_threads(int(app.config.get("RECOMMENDER_BLAS_THREADS") or 1))
+        set_product_threads(int(app.config.get("CATALOG_PRODUCT_THREADS") or 1))
         rt = Runtime(
             str(app.config["ARTIFACTS_DIR"]),
             str(app.config.get("ENCODER") or DEFAULT_ENCODER),

@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
+from recommender import engine
 from recommender import features as F
 from recommender.artifacts import ArtifactStore
 from recommender.captions import draft_caption, key_sentence
 from recommender.diversity import mmr
 from recommender.encoders import HashingEncoder, get_encoder, l2_normalise
 from recommender.engine import (
+    SPLIT_MIN_ROWS,
     Catalog,
     Request,
+    catalog_product,
     catalog_scores,
     feature_matrix,
     profile_vector,
     recommend,
+    set_product_threads,
 )
 from recommender.errors import ArtifactError, EncoderUnavailableError, NotFittedError
 from recommender.metrics import (
@@ -510,6 +517,100 @@ def test_catalog_scores_equal_the_ranker_on_the_full_feature_matrix() -> None:
         )
     rows = np.array([5, 1, 7])
     np.testing.assert_allclose(feature_matrix(cat, req, rows), feature_matrix(cat, req)[rows])
+
+
+class _CountingPool:
+    """engine._pool's executor, counting the halves handed to the second thread."""
+
+    def __init__(self) -> None:
+        self.inner = ThreadPoolExecutor(1)
+        self.submitted = 0
+
+    def submit(self, *args: Any, **kwargs: Any) -> Any:
+        self.submitted += 1
+        return self.inner.submit(*args, **kwargs)
+
+
+@pytest.fixture
+def split_product(monkeypatch: pytest.MonkeyPatch) -> Iterator[_CountingPool]:
+    """The catalog product allowed two threads, a core reported idle, BLAS on one thread (as in
+    a serving worker); the process-wide setting restored afterwards."""
+    from threadpoolctl import threadpool_limits
+
+    pool = _CountingPool()
+    monkeypatch.setattr(engine, "_pool", lambda: pool)
+    monkeypatch.setattr(engine, "idle_cores", lambda: 1)
+    before = engine._product_threads
+    set_product_threads(2)
+    try:
+        with threadpool_limits(1, user_api="blas"):
+            yield pool
+    finally:
+        set_product_threads(before)
+        pool.inner.shutdown()
+
+
+def test_a_split_catalog_product_is_exactly_the_whole_product(
+    split_product: _CountingPool,
+) -> None:
+    # Bit-identical, not close: a split must never change a score or a tie's order. A split at
+    # half the rows, not at a multiple of the BLAS row blocking, differs in the last bits.
+    rng = np.random.default_rng(8)
+    sizes = [SPLIT_MIN_ROWS, SPLIT_MIN_ROWS + 1, SPLIT_MIN_ROWS + 63, 10_000, 12_345, 30_001]
+    for n in sizes:
+        emb = rng.standard_normal((n, 384)).astype(np.float32)
+        vec = rng.standard_normal(384).astype(np.float32)
+        assert np.array_equal(catalog_product(emb, vec), emb @ vec), n
+    assert split_product.submitted == len(sizes)  # every one of them was split
+    small = rng.standard_normal((SPLIT_MIN_ROWS - 1, 384)).astype(np.float32)
+    assert np.array_equal(catalog_product(small, vec), small @ vec)
+    assert split_product.submitted == len(sizes)  # a short catalog is not
+
+
+def test_the_catalog_product_runs_whole_while_no_core_is_idle(
+    split_product: _CountingPool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = np.random.default_rng(9)
+    emb = rng.standard_normal((10_000, 64)).astype(np.float32)
+    vec = rng.standard_normal(64).astype(np.float32)
+    monkeypatch.setattr(engine, "idle_cores", lambda: 0)
+    assert np.array_equal(catalog_product(emb, vec), emb @ vec)
+    set_product_threads(1)
+    monkeypatch.setattr(engine, "idle_cores", lambda: 1)
+    assert np.array_equal(catalog_product(emb, vec), emb @ vec)
+    assert split_product.submitted == 0
+
+
+def test_recommendations_are_the_same_with_a_split_catalog_product(
+    split_product: _CountingPool,
+) -> None:
+    rng = np.random.default_rng(10)
+    n = 9_000
+    cat = Catalog(
+        article_ids=np.arange(1, n + 1, dtype=np.int64),
+        embeddings=l2_normalise(rng.standard_normal((n, 64))).astype(np.float32),
+        languages=np.array(["en"] * n, dtype="<U2"),
+        published_ts=NOW - rng.random(n) * 30 * DAY,
+        campaign_priority=(rng.random(n) < 0.1).astype(np.float32),
+    )
+    probe = l2_normalise(rng.standard_normal((3, 64))).astype(np.float32)
+    ranker = EngagementRanker.with_defaults()
+    for context in (probe[0], None):
+        req = Request(
+            now_ts=NOW,
+            context_vec=context,
+            role_vec=probe[1],
+            profile_vec=probe[2],
+            languages=["en"],
+        )
+        split = recommend(cat, req, ranker, limit=10)
+        set_product_threads(1)
+        whole = recommend(cat, req, ranker, limit=10)
+        set_product_threads(2)
+        assert [(s.article_id, s.score, s.relevance) for s in split] == [
+            (s.article_id, s.score, s.relevance) for s in whole
+        ]
+    assert split_product.submitted == 2  # both lists' split product really ran split
 
 
 def test_recommend_skips_expired_articles() -> None:

@@ -34,7 +34,13 @@ import numpy as np
 
 from backend.config import Settings
 from recommender.encoders import DEFAULT_ENCODER, Encoder, get_encoder
-from recommender.engine import Catalog, Request, limit_blas_threads, recommend
+from recommender.engine import (
+    Catalog,
+    Request,
+    limit_blas_threads,
+    recommend,
+    set_product_threads,
+)
 from recommender.lexical import LexicalIndex, query_terms
 from recommender.onnx_export import default_cache_dir
 from recommender.ranker import EngagementRanker
@@ -210,6 +216,12 @@ def main(argv: list[str] | None = None) -> int:
         help="threads a context's encode may use while cores are idle (served default)",
     )
     parser.add_argument(
+        "--product-threads",
+        type=int,
+        default=Settings.model_fields["CATALOG_PRODUCT_THREADS"].default,
+        help="threads the full-catalog product may use while a core is idle (served default)",
+    )
+    parser.add_argument(
         "--write", action="store_true", help="replace the speed section of docs/benchmarks.md"
     )
     args = parser.parse_args(argv)
@@ -218,10 +230,12 @@ def main(argv: list[str] | None = None) -> int:
     encoder = get_encoder(args.encoder, cache_dir=cache, query_threads=args.context_threads)
     encoder.encode_one("warm up")  # builds the ONNX export first if this cache has none
     limit_blas_threads(1)  # as a serving worker does (backend.services.recommender_runtime)
+    set_product_threads(args.product_threads)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     print(
         f"encoder {encoder.name}, {os.cpu_count()} CPUs, {args.requests} requests per cell,"
-        f" a context's encode on up to {args.context_threads} threads while cores are idle,"
+        f" a context's encode on up to {args.context_threads} threads and the catalog product"
+        f" on up to {args.product_threads} while cores are idle,"
         f" load average at start {load()}"
     )
     header = [
