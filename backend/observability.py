@@ -184,11 +184,17 @@ _LITERALS: dict[re.Pattern[str], tuple[str, ...]] = {
 
 
 def redact(text: str) -> str:
-    """Mask anything that looks like a secret."""
+    """Mask anything that looks like a secret.
+
+    The line is folded once, before any masking: a mask ("[redacted]", after a kept prefix of the
+    line) holds none of the literals and brackets cannot join two pieces of the line into one, so
+    every literal of the masked line was already in the original."""
+    folded: str | None = None
     for pattern in _SECRET_PATTERNS:
         literals = _LITERALS.get(pattern)
         if literals is not None:
-            folded = text.casefold()
+            if folded is None:
+                folded = text.casefold()
             if not any(literal in folded for literal in literals):
                 continue
         if pattern.groups:
